@@ -1,0 +1,483 @@
+// Package tago is a typed Go client for the TagoIO (formerly Tago) REST API.
+//
+// A [Client] carries one token of one kind and exposes the platform's resources as
+// services: [Client.Data] for device data, [Client.Devices], [Client.Tokens],
+// [Client.Authorizations], [Client.Dashboards] and [Client.Networks] for account
+// management and integrations. Every method takes a [context.Context] first, decodes the
+// platform's {"status", "result"} envelope into typed results and reports failures as
+// typed errors.
+//
+// # Authentication
+//
+// Create a client with the token you hold: [AccountToken] for account and profile tokens,
+// [DeviceToken] for a device's token, [NetworkToken] for a network (integration) token.
+// Account tokens are sent in the Account-Token header and device tokens in Device-Token;
+// network tokens always travel in the plain token header. [WithAuthHeader] switches every
+// kind to the plain token header that the official JavaScript and Python SDKs send. A call
+// that needs another kind of token fails with [ErrTokenKind] before any request is made.
+//
+// # Errors
+//
+// A response whose envelope says "status": false, or whose HTTP status is not 2xx, becomes
+// an [*APIError] that matches the sentinels [ErrBadRequest], [ErrUnauthorized],
+// [ErrForbidden], [ErrNotFound], [ErrRateLimited] and [ErrServer] with [errors.Is].
+// Arguments rejected before any request match [ErrInvalidInput] and can be inspected as
+// [*InputError]. Transport failures are wrapped in a [*RequestError], so
+// errors.Is(err, context.DeadlineExceeded) holds for a timeout. No error text and no log
+// line contains the client's token or an authorization key.
+//
+// # Pagination
+//
+// List methods return one page; their All counterparts return an [iter.Seq2] that fetches
+// pages lazily and stops as soon as the caller stops ranging.
+//
+// # Retries
+//
+// The client retries failed attempts according to its [RetryPolicy] (see
+// [DefaultRetryPolicy]): GET, PUT and DELETE on 429, 502, 503, 504 and connection errors;
+// POST only when the platform certainly did not process the request (429, 503 with
+// Retry-After, or a connection that could not be opened), so a reading is never stored
+// twice. Retry-After is honoured up to a cap, and the context bounds the whole call.
+package tago
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Version is the version of this SDK, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultTimeout bounds one attempt of a request unless [WithTimeout] says otherwise.
+const DefaultTimeout = 60 * time.Second
+
+// TokenKind says which kind of TagoIO token a [Token] is.
+type TokenKind int
+
+// The kinds of token a client can carry.
+const (
+	// KindAccount is an account or profile token, for managing resources.
+	KindAccount TokenKind = iota + 1
+	// KindDevice is a device token, for sending and reading one device's data.
+	KindDevice
+	// KindNetwork is a network (integration) token, used by network-server bridges.
+	KindNetwork
+)
+
+// String returns the kind's name, such as "account".
+func (k TokenKind) String() string {
+	switch k {
+	case KindAccount:
+		return "account"
+	case KindDevice:
+		return "device"
+	case KindNetwork:
+		return "network"
+	default:
+		return fmt.Sprintf("TokenKind(%d)", int(k))
+	}
+}
+
+// Token is a TagoIO token together with its kind. Its String method never reveals the
+// secret, so a Token is safe to print or log.
+type Token struct {
+	kind  TokenKind
+	value string
+}
+
+// AccountToken returns an account (or profile) token, sent in the Account-Token header.
+func AccountToken(s string) Token { return Token{kind: KindAccount, value: strings.TrimSpace(s)} }
+
+// DeviceToken returns a device token, sent in the Device-Token header.
+func DeviceToken(s string) Token { return Token{kind: KindDevice, value: strings.TrimSpace(s)} }
+
+// NetworkToken returns a network (integration) token, sent in the plain token header.
+func NetworkToken(s string) Token { return Token{kind: KindNetwork, value: strings.TrimSpace(s)} }
+
+// Kind reports the token's kind.
+func (t Token) Kind() TokenKind { return t.kind }
+
+// String returns a redacted description of the token, such as "device token ****3f9a".
+func (t Token) String() string {
+	if t.value == "" {
+		return t.kind.String() + " token (empty)"
+	}
+	return t.kind.String() + " token " + maskSecret(t.value)
+}
+
+// GoString returns the same redacted description as String, for %#v.
+func (t Token) GoString() string { return "tago.Token(" + t.String() + ")" }
+
+// maskSecret shows at most the last four characters of a secret, and only when the secret
+// is long enough that doing so reveals little.
+func maskSecret(s string) string {
+	if len(s) < 16 {
+		return "****"
+	}
+	return "****" + s[len(s)-4:]
+}
+
+// Region is a TagoIO cloud region; it decides the API's base URL.
+type Region string
+
+// The TagoIO cloud regions.
+const (
+	// RegionUSE1 is the US East region, the default (https://api.tago.io).
+	RegionUSE1 Region = "us-e1"
+	// RegionEUW1 is the EU West region (https://api.eu-w1.tago.io).
+	RegionEUW1 Region = "eu-w1"
+)
+
+// APIURL returns the region's REST API base URL, or "" for an unknown region.
+func (r Region) APIURL() string {
+	switch r {
+	case RegionUSE1, "usa-1":
+		return "https://api.tago.io"
+	case RegionEUW1:
+		return "https://api.eu-w1.tago.io"
+	default:
+		return ""
+	}
+}
+
+// AuthHeader chooses the HTTP header that carries the client's token.
+type AuthHeader int
+
+const (
+	// AuthHeaderByKind sends account tokens in Account-Token, device tokens in
+	// Device-Token and network tokens in token. It is the default.
+	AuthHeaderByKind AuthHeader = iota
+	// AuthHeaderToken sends every kind of token in the plain token header, as the official
+	// JavaScript and Python SDKs do.
+	AuthHeaderToken
+)
+
+// Client talks to the TagoIO API with one token. It is safe for concurrent use by
+// multiple goroutines and holds no global state.
+type Client struct {
+	// Data sends and reads device data: with a device token for the token's own device,
+	// or with an account token for any device by ID (see [DevicesService.Data]).
+	Data *DataService
+	// Devices manages devices, their configuration parameters and chunks (account token).
+	Devices *DevicesService
+	// Tokens manages device tokens and profile tokens (account token).
+	Tokens *TokensService
+	// Authorizations manages service authorizations, the keys network servers such as
+	// Actility ThingPark send with every uplink (account token).
+	Authorizations *AuthorizationsService
+	// Dashboards manages dashboards, widgets and widget data (account token).
+	Dashboards *DashboardsService
+	// Networks reads networks and connectors (account token) and resolves device tokens
+	// for network-server bridges (network token).
+	Networks *NetworksService
+
+	token      Token
+	baseURL    string // scheme://host[/prefix], no trailing slash
+	authHeader string
+	userAgent  string
+	timeout    time.Duration
+	retry      RetryPolicy
+	logger     *slog.Logger
+	http       *resty.Client
+}
+
+// service is the shared state behind every service; each XxxService is defined as service.
+type service struct {
+	client *Client
+}
+
+// Option configures a [Client] in [NewClient].
+type Option func(*settings) error
+
+// settings collects the options before NewClient validates them as a whole.
+type settings struct {
+	region     Region
+	baseURL    string
+	httpClient *http.Client
+	timeout    time.Duration
+	retry      RetryPolicy
+	logger     *slog.Logger
+	userAgent  string
+	authHeader AuthHeader
+	insecure   bool
+}
+
+// WithRegion selects the TagoIO cloud region (default [RegionUSE1]).
+func WithRegion(r Region) Option {
+	return func(s *settings) error {
+		if r.APIURL() == "" {
+			return invalidf("region", "unknown region %q (want %q or %q)", string(r), RegionUSE1, RegionEUW1)
+		}
+		s.region = r
+		return nil
+	}
+}
+
+// WithBaseURL points the client at another API base URL: a self-hosted or TagoIO Deploy
+// instance, or a test server. It takes precedence over [WithRegion].
+func WithBaseURL(rawURL string) Option {
+	return func(s *settings) error {
+		s.baseURL = strings.TrimSpace(rawURL)
+		return nil
+	}
+}
+
+// WithHTTPClient makes the client send its requests through a copy of hc; hc itself is
+// never modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return invalidf("http client", "must not be nil")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of a request (default [DefaultTimeout]); the context
+// passed to a method bounds the whole call, retries included.
+func WithTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return invalidf("timeout", "must be positive, got %v", d)
+		}
+		s.timeout = d
+		return nil
+	}
+}
+
+// WithRetryPolicy replaces the [DefaultRetryPolicy]; use [NoRetries] to disable retries.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(s *settings) error {
+		if p.MaxRetries < 0 {
+			return invalidf("retry policy", "MaxRetries must not be negative, got %d", p.MaxRetries)
+		}
+		s.retry = p
+		return nil
+	}
+}
+
+// WithLogger makes the client log each attempt at debug level (method, path, status,
+// attempt, duration) and transport warnings to l. Tokens are never logged. Without it the
+// client is silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		s.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent prepends a product token, such as "my-gateway/1.2", to the SDK's
+// User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(s *settings) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return invalidf("user agent", "must not contain line breaks")
+		}
+		s.userAgent = strings.TrimSpace(ua)
+		return nil
+	}
+}
+
+// WithAuthHeader chooses the header that carries the token (default [AuthHeaderByKind]).
+func WithAuthHeader(h AuthHeader) Option {
+	return func(s *settings) error {
+		if h != AuthHeaderByKind && h != AuthHeaderToken {
+			return invalidf("auth header", "unknown value %d", int(h))
+		}
+		s.authHeader = h
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows a plain http:// base URL on a non-loopback host. Tokens then
+// cross the network unencrypted; use it only on networks you trust.
+func WithInsecureHTTP() Option {
+	return func(s *settings) error {
+		s.insecure = true
+		return nil
+	}
+}
+
+// NewClient returns a client that authenticates with tok. It fails, before any request,
+// on an empty token, an unknown region, or a base URL that is malformed or uses plain
+// http:// on a non-loopback host without [WithInsecureHTTP].
+func NewClient(tok Token, opts ...Option) (*Client, error) {
+	if tok.value == "" {
+		return nil, invalidf("token", "must not be empty")
+	}
+	if tok.kind < KindAccount || tok.kind > KindNetwork {
+		return nil, invalidf("token", "unknown kind; create it with AccountToken, DeviceToken or NetworkToken")
+	}
+	if strings.ContainsAny(tok.value, "\r\n\t ") {
+		return nil, invalidf("token", "must not contain white space")
+	}
+	s := settings{region: RegionUSE1, timeout: DefaultTimeout, retry: DefaultRetryPolicy()}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	base := s.baseURL
+	if base == "" {
+		base = s.region.APIURL()
+	}
+	base, err := checkBaseURL(base, s.insecure)
+	if err != nil {
+		return nil, err
+	}
+
+	c := &Client{
+		token:     tok,
+		baseURL:   base,
+		timeout:   s.timeout,
+		retry:     s.retry.withDefaults(),
+		logger:    s.logger,
+		userAgent: userAgent(s.userAgent),
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case tok.kind == KindNetwork || s.authHeader == AuthHeaderToken:
+		c.authHeader = "Token"
+	case tok.kind == KindAccount:
+		c.authHeader = "Account-Token"
+	default:
+		c.authHeader = "Device-Token"
+	}
+	c.http = newResty(s.httpClient, c.logger)
+
+	svc := &service{client: c}
+	c.Data = (*DataService)(svc)
+	c.Devices = (*DevicesService)(svc)
+	c.Tokens = (*TokensService)(svc)
+	c.Authorizations = (*AuthorizationsService)(svc)
+	c.Dashboards = (*DashboardsService)(svc)
+	c.Networks = (*NetworksService)(svc)
+	return c, nil
+}
+
+// TokenKind reports the kind of token the client carries.
+func (c *Client) TokenKind() TokenKind { return c.token.kind }
+
+// BaseURL returns the API base URL the client sends requests to.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// checkBaseURL validates and normalises an API base URL, refusing plain HTTP on
+// non-loopback hosts unless insecure is set.
+func checkBaseURL(raw string, insecure bool) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", invalidf("base URL", "%q is not an absolute http(s) URL", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", invalidf("base URL", "must not carry credentials, a query or a fragment")
+	}
+	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
+		return "", invalidf("base URL", "%q uses plain http on a non-loopback host; use https, or WithInsecureHTTP() on a network you trust", raw)
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// isLoopback reports whether host names this machine: localhost or a loopback IP.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// userAgent builds the User-Agent header, with the caller's product token first.
+func userAgent(product string) string {
+	ua := fmt.Sprintf("tago-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if product != "" {
+		return product + " " + ua
+	}
+	return ua
+}
+
+// newResty builds the one resty client a Client uses, from a copy of the caller's
+// *http.Client. Its transport is cloned with TLS 1.2 as the minimum when it is an
+// *http.Transport; other round trippers (test doubles, instrumentation) are used as given.
+func newResty(hc *http.Client, logger *slog.Logger) *resty.Client {
+	var copied http.Client
+	if hc != nil {
+		copied = *hc
+	}
+	switch t := copied.Transport.(type) {
+	case nil:
+		copied.Transport = secureTransport(http.DefaultTransport.(*http.Transport))
+	case *http.Transport:
+		copied.Transport = secureTransport(t)
+	}
+	// Redirects would resend the token header to wherever the server points; the API
+	// does not redirect, so a redirect is returned to us as a response.
+	if copied.CheckRedirect == nil {
+		copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
+	r := resty.NewWithClient(&copied)
+	r.SetLogger(restyLogger{logger})
+	r.SetRetryCount(0)
+	r.SetTimeout(0) // attempts are bounded by their context
+	r.SetDisableWarn(true)
+	return r
+}
+
+// secureTransport returns a clone of t whose TLS configuration requires at least TLS 1.2.
+func secureTransport(t *http.Transport) *http.Transport {
+	t = t.Clone()
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	}
+	if t.TLSClientConfig.MinVersion < tls.VersionTLS12 {
+		t.TLSClientConfig.MinVersion = tls.VersionTLS12
+	}
+	return t
+}
+
+// restyLogger routes resty's own messages to slog, so nothing reaches stderr unless the
+// caller asked for a logger.
+type restyLogger struct{ l *slog.Logger }
+
+func (r restyLogger) Errorf(format string, v ...any) {
+	r.l.Error("tago: resty: " + fmt.Sprintf(format, v...))
+}
+func (r restyLogger) Warnf(format string, v ...any) {
+	r.l.Warn("tago: resty: " + fmt.Sprintf(format, v...))
+}
+func (r restyLogger) Debugf(format string, v ...any) {
+	r.l.Debug("tago: resty: " + fmt.Sprintf(format, v...))
+}
+
+// errNilClient is returned by service methods called on a nil or zero Client.
+var errNilClient = errors.New("tago: nil Client; create one with NewClient")
+
+// APIStatus is the platform's answer to a health check.
+type APIStatus struct {
+	// Version is the version of the API server.
+	Version string `json:"version"`
+}
+
+// Status checks that the API answers and returns its version. It works with any kind of
+// token.
+//
+// TagoIO API: GET /status
+func (c *Client) Status(ctx context.Context) (APIStatus, error) {
+	return do[APIStatus](ctx, c, &call{method: "GET", path: "/status"})
+}

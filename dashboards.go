@@ -1,0 +1,4 @@
+package tago
+
+// DashboardsService manages dashboards and widgets (account token).
+type DashboardsService service

@@ -1,0 +1,4 @@
+package tago
+
+// DataService sends, reads, edits and deletes device data.
+type DataService service

@@ -1,0 +1,4 @@
+package tago
+
+// DevicesService manages devices (account token).
+type DevicesService service

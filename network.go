@@ -1,0 +1,4 @@
+package tago
+
+// NetworksService reads networks and connectors and resolves device tokens.
+type NetworksService service

@@ -1,0 +1,236 @@
+package tago
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http/httptrace"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// call describes one API operation for [do]: what to send and how it may be retried.
+// Services build a call and hand it to do; nothing else in the package talks HTTP.
+type call struct {
+	method string
+	// path is the escaped request path, starting with "/", such as "/device/" + id.
+	path string
+	// secrets are path segments that must never appear in errors or logs (tokens,
+	// authorization keys); they are replaced by "[redacted]".
+	secrets []string
+	// query is the query string builder; nil for none.
+	query *query
+	// body is sent as JSON: a []byte or json.RawMessage as it is, anything else
+	// marshalled with encoding/json. Nil for no body.
+	body any
+	// kinds lists the token kinds the operation accepts; empty means any.
+	kinds []TokenKind
+	// noReplay marks a non-POST call that must not be repeated once the platform may
+	// have processed it (deleting "the latest N records", say). POST always is.
+	noReplay bool
+	// baseURL overrides the client's base URL (an absolute scheme://host); empty for the
+	// client's own.
+	baseURL string
+}
+
+// replaySafe reports whether repeating the call after the platform processed it is
+// harmless.
+func (cl *call) replaySafe() bool {
+	return cl.method != "POST" && !cl.noReplay
+}
+
+// do performs cl with retries and decodes the envelope's result into a T.
+func do[T any](ctx context.Context, c *Client, cl *call) (T, error) {
+	var out T
+	raw, err := c.roundTrip(ctx, cl)
+	if err != nil {
+		return out, err
+	}
+	if err := decodeResult(raw, &out); err != nil {
+		var zero T
+		return zero, &APIError{HTTPStatus: 200, Method: cl.method, Path: c.redactPath(cl),
+			Message: "decoding the result: " + c.redact(err.Error(), cl)}
+	}
+	return out, nil
+}
+
+// roundTrip sends cl, retrying per the client's policy, and returns the envelope's raw
+// result on success. It is the only place that talks HTTP.
+func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
+	if c == nil || c.http == nil {
+		return nil, errNilClient
+	}
+	if ctx == nil {
+		return nil, invalidf("context", "must not be nil")
+	}
+	if len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.token.kind) {
+		return nil, tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
+	}
+	var body []byte
+	switch b := cl.body.(type) {
+	case nil:
+	case []byte:
+		body = b
+	case json.RawMessage:
+		body = b
+	default:
+		var err error
+		if body, err = json.Marshal(b); err != nil {
+			return nil, invalidf("request body", "%s", c.redact(err.Error(), cl))
+		}
+	}
+	base := c.baseURL
+	if cl.baseURL != "" {
+		base = cl.baseURL
+	}
+	target := base + cl.path
+	if q := cl.query.encode(); q != "" {
+		target += "?" + q
+	}
+
+	for attempt := 1; ; attempt++ {
+		raw, apiErr, transportErr, notSent := c.attempt(ctx, cl, target, body, attempt)
+		if apiErr == nil && transportErr == nil {
+			return raw, nil
+		}
+		var (
+			err       error
+			retryable bool
+			wait      time.Duration
+		)
+		if transportErr != nil {
+			if ctx.Err() != nil { // the caller's context ended: stop now
+				return nil, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: ctx.Err()}
+			}
+			err = &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: transportErr}
+			retryable = retryableTransport(transportErr, cl.replaySafe(), notSent)
+		} else {
+			apiErr.Method, apiErr.Path, apiErr.Attempts = cl.method, c.redactPath(cl), attempt
+			err = apiErr
+			retryable = retryableStatus(apiErr.HTTPStatus, apiErr.RetryAfter, cl.replaySafe())
+			wait = apiErr.RetryAfter
+			if retryable && wait > c.retry.MaxRetryAfter {
+				return nil, err // longer than we are willing to wait: let the caller decide
+			}
+		}
+		if !retryable || attempt > c.retry.MaxRetries {
+			return nil, err
+		}
+		if wait <= 0 {
+			wait = c.retry.backoff(attempt)
+		}
+		if c.logger.Enabled(ctx, slog.LevelDebug) {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "tago: retrying",
+				slog.String("method", cl.method), slog.String("path", c.redactPath(cl)),
+				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return nil, err // the context would end before the retry: fail now
+		}
+		if serr := c.retry.Sleep(ctx, wait); serr != nil {
+			return nil, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt,
+				Err: &retryAbortedError{ctxErr: serr, last: err}}
+		}
+	}
+}
+
+// attempt makes one HTTP attempt. It returns the raw result on success, or an *APIError
+// for an HTTP-level failure, or a transport error; notSent reports that a transport
+// error happened before any byte of the request was written.
+func (c *Client) attempt(ctx context.Context, cl *call, target string, body []byte, n int) (raw []byte, apiErr *APIError, transportErr error, notSent bool) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var gotConn, wrote atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
+		WroteHeaders: func() { wrote.Store(true) },
+	})
+
+	req := c.http.R()
+	req.SetContext(actx)
+	req.Header.Set(c.authHeader, c.token.value)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBody(body)
+	}
+	start := time.Now()
+	resp, err := req.Execute(cl.method, target)
+	elapsed := time.Since(start)
+
+	status := 0
+	if err == nil {
+		status = resp.StatusCode()
+		raw, apiErr = checkResponse(status, resp.Header(), resp.Body(), func(s string) string { return c.redact(s, cl) })
+	} else {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its text repeats the URL, which may hold secrets
+		}
+		transportErr = err
+		notSent = isDialError(err) || (gotConn.Load() && !wrote.Load())
+	}
+	if c.logger.Enabled(ctx, slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("method", cl.method), slog.String("path", c.redactPath(cl)),
+			slog.Int("status", status), slog.Int("attempt", n), slog.Duration("duration", elapsed),
+		}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", c.redact(err.Error(), cl)))
+		}
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "tago: request", attrs...)
+	}
+	return raw, apiErr, transportErr, notSent
+}
+
+// redactedMark replaces secrets in errors and logs.
+const redactedMark = "[redacted]"
+
+// redact removes the client's token and the call's secrets from s.
+func (c *Client) redact(s string, cl *call) string {
+	s = replaceSecret(s, c.token.value)
+	if cl != nil {
+		for _, sec := range cl.secrets {
+			s = replaceSecret(s, sec)
+		}
+	}
+	return s
+}
+
+// replaceSecret replaces sec, raw or path-escaped, in s.
+func replaceSecret(s, sec string) string {
+	if sec == "" {
+		return s
+	}
+	s = strings.ReplaceAll(s, sec, redactedMark)
+	if esc := url.PathEscape(sec); esc != sec {
+		s = strings.ReplaceAll(s, esc, redactedMark)
+	}
+	return s
+}
+
+// redactPath returns the call's path (without query) safe to show.
+func (c *Client) redactPath(cl *call) string {
+	return c.redact(cl.path, cl)
+}
+
+// retryAbortedError reports a context that ended while waiting to retry; it unwraps to
+// the context's error and says what failed last.
+type retryAbortedError struct {
+	ctxErr error
+	last   error
+}
+
+func (e *retryAbortedError) Error() string {
+	return e.ctxErr.Error() + " while waiting to retry after: " + strings.TrimPrefix(e.last.Error(), "tago: ")
+}
+
+func (e *retryAbortedError) Unwrap() []error { return []error{e.ctxErr, e.last} }
+
+// escape path-escapes one path segment.
+func escape(segment string) string { return url.PathEscape(segment) }

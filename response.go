@@ -1,0 +1,338 @@
+package tago
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// envelope is the platform's response wrapper {"status": bool, "result": ..., "message":
+// ...}, kept raw: each field is the exact JSON text of its value, nil when absent.
+type envelope struct {
+	status      []byte
+	result      []byte
+	message     []byte
+	fieldErrors []byte
+}
+
+// errNotJSON reports a body that does not start like a JSON object.
+var errNotJSON = errors.New("not a JSON object")
+
+// parseEnvelope splits a response body into its envelope fields without decoding the
+// result, so a large result is scanned once here and decoded once by its own decoder.
+// It checks the object's structure (strings, nesting, literals) and rejects trailing
+// data; it never panics, whatever the input.
+func parseEnvelope(body []byte) (envelope, error) {
+	var env envelope
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return env, errNotJSON
+	}
+	i = skipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(body) || body[i] != '"' {
+				return env, errors.New("expected an object key")
+			}
+			keyEnd, err := skipString(body, i)
+			if err != nil {
+				return env, err
+			}
+			key := body[i+1 : keyEnd-1]
+			if bytes.IndexByte(key, '\\') >= 0 {
+				var k string
+				if json.Unmarshal(body[i:keyEnd], &k) != nil {
+					return env, errors.New("invalid object key")
+				}
+				key = []byte(k)
+			}
+			i = skipSpace(body, keyEnd)
+			if i >= len(body) || body[i] != ':' {
+				return env, errors.New("expected ':' after an object key")
+			}
+			i = skipSpace(body, i+1)
+			end, err := skipValue(body, i)
+			if err != nil {
+				return env, err
+			}
+			switch string(key) {
+			case "status":
+				env.status = body[i:end]
+			case "result":
+				env.result = body[i:end]
+			case "message":
+				env.message = body[i:end]
+			case "field_errors":
+				env.fieldErrors = body[i:end]
+			}
+			i = skipSpace(body, end)
+			if i >= len(body) {
+				return env, errors.New("unexpected end of JSON")
+			}
+			if body[i] == '}' {
+				i++
+				break
+			}
+			if body[i] != ',' {
+				return env, errors.New("expected ',' or '}' in object")
+			}
+			i = skipSpace(body, i+1)
+		}
+	}
+	if skipSpace(body, i) != len(body) {
+		return env, errors.New("data after the JSON object")
+	}
+	return env, nil
+}
+
+// skipSpace returns the index of the first non-whitespace byte at or after i.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipString returns the index just past the JSON string that starts at b[i] == '"'.
+func skipString(b []byte, i int) (int, error) {
+	for j := i + 1; j < len(b); {
+		k := bytes.IndexAny(b[j:], "\"\\")
+		if k < 0 {
+			break
+		}
+		j += k
+		if b[j] == '"' {
+			return j + 1, nil
+		}
+		j += 2 // a backslash escapes the next byte; \uXXXX needs no special care here
+	}
+	return 0, errors.New("unterminated string")
+}
+
+// skipValue returns the index just past the JSON value that starts at b[i]. Containers
+// are checked for balanced, correctly paired brackets; scalars for their shape.
+func skipValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errors.New("unexpected end of JSON")
+	}
+	switch c := b[i]; {
+	case c == '"':
+		return skipString(b, i)
+	case c == '{' || c == '[':
+		return skipContainer(b, i)
+	case c == 't':
+		return skipLiteral(b, i, "true")
+	case c == 'f':
+		return skipLiteral(b, i, "false")
+	case c == 'n':
+		return skipLiteral(b, i, "null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		j := i + 1
+		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] == '.' || b[j] == 'e' || b[j] == 'E' || b[j] == '+' || b[j] == '-') {
+			j++
+		}
+		return j, nil
+	default:
+		return 0, fmt.Errorf("invalid character %q looking for a value", c)
+	}
+}
+
+// skipLiteral checks that b[i:] starts with lit and returns the index past it.
+func skipLiteral(b []byte, i int, lit string) (int, error) {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return 0, errors.New("invalid literal")
+	}
+	return i + len(lit), nil
+}
+
+// skipContainer returns the index just past the object or array starting at b[i]. It
+// tracks nesting with a stack of expected closing brackets, so "[}" is rejected.
+func skipContainer(b []byte, i int) (int, error) {
+	var small [32]byte
+	stack := small[:0]
+	for j := i; j < len(b); j++ {
+		switch b[j] {
+		case '{':
+			stack = append(stack, '}')
+		case '[':
+			stack = append(stack, ']')
+		case '}', ']':
+			if len(stack) == 0 || stack[len(stack)-1] != b[j] {
+				return 0, errors.New("mismatched brackets")
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return j + 1, nil
+			}
+		case '"':
+			end, err := skipString(b, j)
+			if err != nil {
+				return 0, err
+			}
+			j = end - 1
+		}
+	}
+	return 0, errors.New("unexpected end of JSON")
+}
+
+// resultDecoder is implemented by result types that decode themselves faster than
+// encoding/json can (data records); decodeResult prefers it.
+type resultDecoder interface {
+	decodeResult(raw []byte) error
+}
+
+// decodeResult decodes a raw "result" value into out. An absent or null result leaves
+// out at its zero value.
+func decodeResult[T any](raw []byte, out *T) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if d, ok := any(out).(resultDecoder); ok {
+		return d.decodeResult(raw)
+	}
+	return json.Unmarshal(raw, out)
+}
+
+// isSuccess reports whether an HTTP status is 2xx.
+func isSuccess(status int) bool { return status >= 200 && status <= 299 }
+
+// checkResponse turns one HTTP response into the raw result on success, or an
+// *APIError (without Method, Path and Attempts, which the caller fills in). redact
+// removes secrets from any text taken from the body.
+func checkResponse(status int, header http.Header, body []byte, redact func(string) string) ([]byte, *APIError) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		if status == http.StatusNoContent || (isSuccess(status) && status != http.StatusOK) {
+			return nil, nil
+		}
+		msg := ""
+		if isSuccess(status) {
+			msg = "empty response body where the platform's JSON envelope was expected"
+		}
+		return nil, &APIError{HTTPStatus: status, Message: msg, RetryAfter: retryAfter(header, "")}
+	}
+	env, err := parseEnvelope(body)
+	if err != nil {
+		msg := snippet(body, redact)
+		if isSuccess(status) {
+			msg = "response is not the platform's JSON envelope (" + err.Error() + "): " + msg
+		}
+		return nil, &APIError{HTTPStatus: status, Message: msg, RetryAfter: retryAfter(header, "")}
+	}
+	var ok bool
+	statusKnown := json.Unmarshal(env.status, &ok) == nil
+	if isSuccess(status) && statusKnown && ok {
+		return env.result, nil
+	}
+	apiErr := &APIError{HTTPStatus: status}
+	apiErr.Message = redact(errorText(env, status, statusKnown))
+	if len(env.fieldErrors) > 0 {
+		var fe map[string][]string
+		if json.Unmarshal(env.fieldErrors, &fe) == nil {
+			for k, v := range fe {
+				for i := range v {
+					v[i] = redact(v[i])
+				}
+				fe[k] = v
+			}
+			apiErr.FieldErrors = fe
+		}
+	}
+	apiErr.RetryAfter = retryAfter(header, apiErr.Message)
+	return nil, apiErr
+}
+
+// errorText extracts the error message from an envelope in the order the official SDKs
+// use: "message", then "result" (a string, or an object's "message"), then the status.
+func errorText(env envelope, status int, statusKnown bool) string {
+	var s string
+	if json.Unmarshal(env.message, &s) == nil && s != "" {
+		return s
+	}
+	if json.Unmarshal(env.result, &s) == nil && s != "" {
+		return s
+	}
+	var obj struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(env.result, &obj) == nil && obj.Message != "" {
+		return obj.Message
+	}
+	if r := bytes.TrimSpace(env.result); len(r) > 0 && string(r) != "null" {
+		var compact bytes.Buffer
+		if json.Compact(&compact, r) == nil {
+			return truncate(compact.String(), maxSnippet)
+		}
+	}
+	if !statusKnown && isSuccess(status) {
+		return "response envelope has no boolean status"
+	}
+	if isSuccess(status) {
+		return "the platform answered status false without a message"
+	}
+	return http.StatusText(status)
+}
+
+// maxSnippet bounds how much of an unexpected body an error message quotes.
+const maxSnippet = 200
+
+// snippet returns a short, printable, redacted excerpt of a body for an error message.
+func snippet(body []byte, redact func(string) string) string {
+	s := strings.ToValidUTF8(string(body[:min(len(body), 4*maxSnippet)]), "?")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
+	return truncate(redact(s), maxSnippet)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, marking the cut with "…".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// retryAfter reads how long the platform asked us to wait: the Retry-After header
+// (seconds or an HTTP date), else "Retry-After: N" in the error message.
+func retryAfter(h http.Header, msg string) time.Duration {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+			return time.Duration(secs) * time.Second
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			if d := time.Until(t); d > 0 {
+				return d.Round(time.Second)
+			}
+			return 0
+		}
+	}
+	const marker = "Retry-After:"
+	if i := strings.Index(msg, marker); i >= 0 {
+		rest := strings.TrimLeft(msg[i+len(marker):], " ")
+		j := 0
+		for j < len(rest) && j < 6 && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if secs, err := strconv.Atoi(rest[:j]); err == nil {
+			return time.Duration(secs) * time.Second
+		}
+	}
+	return 0
+}
