@@ -197,6 +197,51 @@ type service struct {
 	client *Client
 }
 
+// The services' cl methods return their client, or nil for a nil service (a Client not
+// made by NewClient), which do reports as an error instead of panicking.
+
+func (s *DataService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+func (s *DevicesService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+func (s *TokensService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+func (s *AuthorizationsService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+func (s *DashboardsService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+func (s *NetworksService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
 // Option configures a [Client] in [NewClient].
 type Option func(*settings) error
 
