@@ -147,6 +147,14 @@ func tokenKindError(op string, have TokenKind, need ...TokenKind) error {
 	for i, k := range need {
 		names[i] = k.String()
 	}
-	return fmt.Errorf("%w: %s needs a %s token, the client has a %s token",
-		ErrTokenKind, op, strings.Join(names, " or "), have)
+	return fmt.Errorf("%w: %s needs %s token; the client holds %s token",
+		ErrTokenKind, op, article(strings.Join(names, " or ")), article(have.String()))
+}
+
+// article prefixes a token kind with "a" or "an".
+func article(kind string) string {
+	if strings.HasPrefix(kind, "a") {
+		return "an " + kind
+	}
+	return "a " + kind
 }

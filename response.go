@@ -258,6 +258,9 @@ func checkResponse(status int, header http.Header, body []byte, redact func(stri
 // errorText extracts the error message from an envelope in the order the official SDKs
 // use: "message", then "result" (a string, or an object's "message"), then the status.
 func errorText(env envelope, status int, statusKnown bool) string {
+	if !statusKnown && isSuccess(status) {
+		return "response envelope has no boolean status"
+	}
 	var s string
 	if json.Unmarshal(env.message, &s) == nil && s != "" {
 		return s
@@ -276,9 +279,6 @@ func errorText(env envelope, status int, statusKnown bool) string {
 		if json.Compact(&compact, r) == nil {
 			return truncate(compact.String(), maxSnippet)
 		}
-	}
-	if !statusKnown && isSuccess(status) {
-		return "response envelope has no boolean status"
 	}
 	if isSuccess(status) {
 		return "the platform answered status false without a message"

@@ -1,0 +1,500 @@
+package tago
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewClientRejectsBadSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		tok   Token
+		opts  []Option
+		field string
+	}{
+		{"empty token", AccountToken(""), nil, "token"},
+		{"blank token", DeviceToken(" \t\n"), nil, "token"},
+		{"zero token", Token{}, nil, "token"},
+		{"token with inner space", AccountToken("abc def"), nil, "token"},
+		{"unknown region", AccountToken("t"), []Option{WithRegion("mars-1")}, "region"},
+		{"plain http on a public host", AccountToken("t"), []Option{WithBaseURL("http://api.example.com")}, "base URL"},
+		{"relative base URL", AccountToken("t"), []Option{WithBaseURL("/api")}, "base URL"},
+		{"other scheme", AccountToken("t"), []Option{WithBaseURL("ftp://api.tago.io")}, "base URL"},
+		{"credentials in base URL", AccountToken("t"), []Option{WithBaseURL("https://u:p@api.tago.io")}, "base URL"},
+		{"query in base URL", AccountToken("t"), []Option{WithBaseURL("https://api.tago.io/?x=1")}, "base URL"},
+		{"zero timeout", AccountToken("t"), []Option{WithTimeout(0)}, "timeout"},
+		{"nil http client", AccountToken("t"), []Option{WithHTTPClient(nil)}, "http client"},
+		{"negative retries", AccountToken("t"), []Option{WithRetryPolicy(RetryPolicy{MaxRetries: -1})}, "retry policy"},
+		{"user agent with newline", AccountToken("t"), []Option{WithUserAgent("a\r\nX-Evil: 1")}, "user agent"},
+		{"unknown auth header", AccountToken("t"), []Option{WithAuthHeader(7)}, "auth header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(tt.tok, tt.opts...)
+			assert.Nil(t, c)
+			require.ErrorIs(t, err, ErrInvalidInput)
+			var in *InputError
+			require.ErrorAs(t, err, &in)
+			assert.Equal(t, tt.field, in.Field)
+		})
+	}
+}
+
+func TestNewClientBaseURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"default region", nil, "https://api.tago.io"},
+		{"us-e1", []Option{WithRegion(RegionUSE1)}, "https://api.tago.io"},
+		{"eu-w1", []Option{WithRegion(RegionEUW1)}, "https://api.eu-w1.tago.io"},
+		{"legacy alias", []Option{WithRegion("usa-1")}, "https://api.tago.io"},
+		{"base URL wins over region", []Option{WithRegion(RegionEUW1), WithBaseURL("https://api.abc123.tagoio.net/")}, "https://api.abc123.tagoio.net"},
+		{"path prefix kept", []Option{WithBaseURL("https://gw.example.com/tago/")}, "https://gw.example.com/tago"},
+		{"loopback http", []Option{WithBaseURL("http://127.0.0.1:8080")}, "http://127.0.0.1:8080"},
+		{"localhost http", []Option{WithBaseURL("http://localhost:8080")}, "http://localhost:8080"},
+		{"ipv6 loopback http", []Option{WithBaseURL("http://[::1]:9000")}, "http://[::1]:9000"},
+		{"insecure allowed", []Option{WithBaseURL("http://tago.lan"), WithInsecureHTTP()}, "http://tago.lan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(AccountToken(testAccountToken), tt.opts...)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.BaseURL())
+		})
+	}
+}
+
+func TestAuthHeaderPerTokenKind(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		tok        Token
+		opts       []Option
+		wantHeader string
+	}{
+		{"account", AccountToken(testAccountToken), nil, "Account-Token"},
+		{"device", DeviceToken(testDeviceToken), nil, "Device-Token"},
+		{"network", NetworkToken(testNetworkToken), nil, "Token"},
+		{"account, plain token header", AccountToken(testAccountToken), []Option{WithAuthHeader(AuthHeaderToken)}, "Token"},
+		{"device, plain token header", DeviceToken(testDeviceToken), []Option{WithAuthHeader(AuthHeaderToken)}, "Token"},
+		{"network, by kind", NetworkToken(testNetworkToken), []Option{WithAuthHeader(AuthHeaderByKind)}, "Token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := newTestClient(t, tt.tok, tt.opts...)
+			got := expect(mt, "GET", "/status", 200, `{"status":true,"result":{"version":"3.1.0"}}`)
+			st, err := c.Status(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, APIStatus{Version: "3.1.0"}, st)
+
+			req := got.last(t)
+			assert.Equal(t, "GET", req.Method)
+			assert.Equal(t, "/status", req.Path)
+			assert.Equal(t, "", req.Query)
+			assert.Equal(t, tt.tok.value, req.Header.Get(tt.wantHeader))
+			for _, h := range []string{"Account-Token", "Device-Token", "Token", "Authorization", "Profile-Token"} {
+				if h != tt.wantHeader {
+					assert.Empty(t, req.Header.Values(h), "exactly one token header; found %s", h)
+				}
+			}
+			assert.Equal(t, "application/json", req.Header.Get("Accept"))
+			assert.Empty(t, req.Header.Get("Content-Type"), "a GET has no body")
+			assert.Empty(t, req.Body)
+		})
+	}
+}
+
+func TestUserAgent(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, DeviceToken(testDeviceToken))
+	got := expect(mt, "GET", "/status", 200, `{"status":true,"result":{}}`)
+	_, err := c.Status(t.Context())
+	require.NoError(t, err)
+	assert.Regexp(t, `^tago-go/`+Version+` \(go1\.\d+[^;]*; [a-z0-9]+/[a-z0-9]+\)$`, got.last(t).Header.Get("User-Agent"))
+
+	c, mt, _ = newTestClient(t, DeviceToken(testDeviceToken), WithUserAgent("gateway/2.1"))
+	got = expect(mt, "GET", "/status", 200, `{"status":true,"result":{}}`)
+	_, err = c.Status(t.Context())
+	require.NoError(t, err)
+	assert.Regexp(t, `^gateway/2\.1 tago-go/`+Version+` \(`, got.last(t).Header.Get("User-Agent"))
+}
+
+func TestRegionRequestsGoToRegionHost(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		region Region
+		url    string
+	}{{RegionUSE1, "https://api.tago.io/status"}, {RegionEUW1, "https://api.eu-w1.tago.io/status"}} {
+		mt := httpmock.NewMockTransport()
+		mt.RegisterResponder("GET", tt.url, httpmock.NewStringResponder(200, `{"status":true,"result":{"version":"x"}}`))
+		c, err := NewClient(AccountToken(testAccountToken), WithRegion(tt.region), WithHTTPClient(&http.Client{Transport: mt}))
+		require.NoError(t, err)
+		_, err = c.Status(t.Context())
+		require.NoError(t, err, tt.region)
+		assert.Equal(t, 1, mt.GetCallCountInfo()["GET "+tt.url])
+	}
+}
+
+// statusCall performs GET /status returning the raw result type T, for envelope tests.
+func rawCall[T any](t *testing.T, c *Client) (T, error) {
+	t.Helper()
+	return do[T](t.Context(), c, &call{method: "GET", path: "/status"})
+}
+
+func TestEnvelopeSuccessShapes(t *testing.T) {
+	t.Parallel()
+	t.Run("object", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/status", 200, `{"status":true,"result":{"version":"1.0"}}`)
+		got, err := rawCall[APIStatus](t, c)
+		require.NoError(t, err)
+		assert.Equal(t, APIStatus{Version: "1.0"}, got)
+	})
+	t.Run("string with warning message", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/status", 201, ` { "message": "deprecated", "result": "1 Data Added", "status": true } `)
+		got, err := rawCall[string](t, c)
+		require.NoError(t, err)
+		assert.Equal(t, "1 Data Added", got)
+	})
+	t.Run("number", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/status", 200, `{"status":true,"result":1234}`)
+		got, err := rawCall[int](t, c)
+		require.NoError(t, err)
+		assert.Equal(t, 1234, got)
+	})
+	t.Run("null result", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/status", 200, `{"status":true,"result":null}`)
+		got, err := rawCall[[]string](t, c)
+		require.NoError(t, err)
+		assert.Nil(t, got)
+	})
+	t.Run("absent result", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/status", 200, `{"status":true}`)
+		got, err := rawCall[APIStatus](t, c)
+		require.NoError(t, err)
+		assert.Equal(t, APIStatus{}, got)
+	})
+	t.Run("204 no content", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/status", 204, ``)
+		got, err := rawCall[string](t, c)
+		require.NoError(t, err)
+		assert.Equal(t, "", got)
+	})
+	t.Run("escaped keys and nested values", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/status", 200, `{"extra":{"a":[1,{"b":"}]\""}]},"st\u0061tus":true,"result":{"version":"v\"2"}}`)
+		got, err := rawCall[APIStatus](t, c)
+		require.NoError(t, err)
+		assert.Equal(t, APIStatus{Version: `v"2`}, got)
+	})
+}
+
+func TestEnvelopeErrorShapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		status      int
+		body        string
+		header      []string
+		wantStatus  int
+		wantMessage string
+		wantIs      error
+		wantRetry   time.Duration
+		wantFields  map[string][]string
+	}{
+		{name: "status false with message at 200", status: 200, body: `{"status":false,"message":"Device not found"}`,
+			wantStatus: 200, wantMessage: "Device not found"},
+		{name: "status false with result text", status: 401, body: `{"status":false,"result":"Invalid Token"}`,
+			wantStatus: 401, wantMessage: "Invalid Token", wantIs: ErrUnauthorized},
+		{name: "message preferred over result", status: 400, body: `{"status":false,"message":"first","result":"second"}`,
+			wantStatus: 400, wantMessage: "first", wantIs: ErrBadRequest},
+		{name: "result object with message", status: 422, body: `{"status":false,"result":{"message":"name is required"}}`,
+			wantStatus: 422, wantMessage: "name is required", wantIs: ErrBadRequest},
+		{name: "result object without message", status: 403, body: `{"status":false,"result":{"code": 7}}`,
+			wantStatus: 403, wantMessage: `{"code":7}`, wantIs: ErrForbidden},
+		{name: "no message at all", status: 404, body: `{"status":false}`,
+			wantStatus: 404, wantMessage: "Not Found", wantIs: ErrNotFound},
+		{name: "field errors", status: 400, body: `{"status":false,"message":"Error on Body parameters","field_errors":{"name":["required"]}}`,
+			wantStatus: 400, wantMessage: "Error on Body parameters", wantIs: ErrBadRequest, wantFields: map[string][]string{"name": {"required"}}},
+		{name: "rate limited with message", status: 429, body: `{"status":false,"message":"Too many requests (Retry-After: 8)"}`,
+			wantStatus: 429, wantMessage: "Too many requests (Retry-After: 8)", wantIs: ErrRateLimited, wantRetry: 8 * time.Second},
+		{name: "html from a proxy", status: 502, body: "<html>\r\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>",
+			wantStatus: 502, wantMessage: "<html> <head><title>502 Bad Gateway</title></head> <body>nginx</body></html>", wantIs: ErrServer},
+		{name: "empty 500", status: 500, body: "", wantStatus: 500, wantMessage: "", wantIs: ErrServer},
+		{name: "empty 200", status: 200, body: "  \n", wantStatus: 200,
+			wantMessage: "empty response body where the platform's JSON envelope was expected"},
+		{name: "non-JSON 200", status: 200, body: "OK", wantStatus: 200,
+			wantMessage: "response is not the platform's JSON envelope (not a JSON object): OK"},
+		{name: "truncated JSON 200", status: 200, body: `{"status":true,"result":[1,2`, wantStatus: 200,
+			wantMessage: `response is not the platform's JSON envelope (unexpected end of JSON): {"status":true,"result":[1,2`},
+		{name: "no status field", status: 200, body: `{"result":"x"}`, wantStatus: 200, wantMessage: "response envelope has no boolean status"},
+		{name: "status true at 500", status: 500, body: `{"status":true,"result":"odd"}`, wantStatus: 500, wantMessage: "odd", wantIs: ErrServer},
+		{name: "redirect", status: 302, body: ``, header: []string{"Location", "https://elsewhere"}, wantStatus: 302, wantMessage: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := newTestClient(t, AccountToken(testAccountToken), WithRetryPolicy(NoRetries()))
+			expectSeq(mt, "GET", "/status", reply(tt.status, tt.body, tt.header...))
+			_, err := rawCall[APIStatus](t, c)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.wantStatus, apiErr.HTTPStatus)
+			assert.Equal(t, tt.wantMessage, apiErr.Message)
+			assert.Equal(t, "GET", apiErr.Method)
+			assert.Equal(t, "/status", apiErr.Path)
+			assert.Equal(t, 1, apiErr.Attempts)
+			assert.Equal(t, tt.wantRetry, apiErr.RetryAfter)
+			assert.Equal(t, tt.wantFields, apiErr.FieldErrors)
+			for _, s := range []error{ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrRateLimited, ErrServer, ErrInvalidInput, ErrTokenKind} {
+				assert.Equal(t, s == tt.wantIs, errors.Is(err, s), "errors.Is(err, %v)", s)
+			}
+		})
+	}
+}
+
+func TestAPIErrorText(t *testing.T) {
+	t.Parallel()
+	e := &APIError{HTTPStatus: 404, Message: "Device not found", Method: "GET", Path: "/device/5f0c"}
+	assert.Equal(t, "tago: GET /device/5f0c: 404 Device not found", e.Error())
+	e = &APIError{HTTPStatus: 503, Method: "POST", Path: "/data", RetryAfter: 3 * time.Second}
+	assert.Equal(t, "tago: POST /data: 503 Service Unavailable (retry after 3s)", e.Error())
+	e = &APIError{HTTPStatus: 429, Method: "POST", Path: "/data", Message: "Too many requests (Retry-After: 8)", RetryAfter: 8 * time.Second}
+	assert.Equal(t, "tago: POST /data: 429 Too many requests (Retry-After: 8)", e.Error())
+}
+
+func TestResultDecodeFailureIsReported(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	expect(mt, "GET", "/status", 200, `{"status":true,"result":{"version":42}}`)
+	_, err := rawCall[APIStatus](t, c)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Contains(t, apiErr.Message, "decoding the result: json: cannot unmarshal number")
+}
+
+func TestTransportErrorIsWrapped(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken), WithRetryPolicy(NoRetries()))
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	expectSeq(mt, "GET", "/status", fail(reset))
+	_, err := c.Status(t.Context())
+	var reqErr *RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Equal(t, "GET", reqErr.Method)
+	assert.Equal(t, "/status", reqErr.Path)
+	assert.Equal(t, 1, reqErr.Attempts)
+	assert.ErrorIs(t, err, syscall.ECONNRESET)
+	var op *net.OpError
+	assert.ErrorAs(t, err, &op)
+	assert.Equal(t, "tago: GET /status: read tcp: connection reset by peer", err.Error())
+}
+
+func TestNilAndZeroValuesDoNotPanic(t *testing.T) {
+	t.Parallel()
+	var c *Client
+	_, err := c.Status(t.Context())
+	assert.ErrorIs(t, err, errNilClient)
+
+	var zero Client
+	_, err = zero.Devices.Info(t.Context(), "5f0c0a0b0c0d0e0f00112233")
+	assert.ErrorIs(t, err, errNilClient)
+
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	//lint:ignore SA1012 a nil context is the bad input under test
+	_, err = c.Status(nil) //nolint:staticcheck
+	assert.ErrorIs(t, err, ErrInvalidInput)
+	assert.Equal(t, 0, mt.GetTotalCallCount())
+}
+
+func TestTokenKindCheckedBeforeRequest(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, DeviceToken(testDeviceToken))
+	_, err := c.Devices.Info(t.Context(), "5f0c0a0b0c0d0e0f00112233")
+	require.ErrorIs(t, err, ErrTokenKind)
+	assert.Equal(t, "tago: wrong token kind: GET /device/5f0c0a0b0c0d0e0f00112233 needs an account token; the client holds a device token", err.Error())
+	assert.Equal(t, 0, mt.GetTotalCallCount())
+}
+
+func TestBadBodyIsInvalidInput(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	_, err := do[string](t.Context(), c, &call{method: "POST", path: "/x", body: map[string]any{"v": make(chan int)}})
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.Equal(t, 0, mt.GetTotalCallCount())
+}
+
+func TestJSONBodyIsSent(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	got := expect(mt, "POST", "/dashboard", 201, `{"status":true,"result":{"dashboard":"5f0c0a0b0c0d0e0f00112233"}}`)
+	out, err := do[map[string]string](t.Context(), c, &call{method: "POST", path: "/dashboard", body: map[string]any{"label": "Home", "visible": true}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"dashboard": "5f0c0a0b0c0d0e0f00112233"}, out)
+	req := got.last(t)
+	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
+	assert.JSONEq(t, `{"label":"Home","visible":true}`, string(req.Body))
+}
+
+func TestQueryIsSentInOrder(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, DeviceToken(testDeviceToken))
+	got := expect(mt, "GET", "/data", 200, `{"status":true,"result":[]}`)
+	q := &query{}
+	q.addList("variables", []string{"temperature", "humidity"})
+	q.addInt("qty", 10)
+	q.addString("query", "last_value")
+	_, err := do[[]map[string]any](t.Context(), c, &call{method: "GET", path: "/data", query: q})
+	require.NoError(t, err)
+	assert.Equal(t, "variables[0]=temperature&variables[1]=humidity&qty=10&query=last_value", got.last(t).Query)
+}
+
+func TestRedirectIsNotFollowed(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	expectSeq(mt, "GET", "/status", reply(307, "", "Location", "https://evil.example/steal"))
+	mt.RegisterResponder("GET", "https://evil.example/steal", httpmock.NewStringResponder(200, `{"status":true,"result":{}}`))
+	_, err := c.Status(t.Context())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 307, apiErr.HTTPStatus)
+	assert.Equal(t, 0, mt.GetCallCountInfo()["GET https://evil.example/steal"], "the token must not follow a redirect")
+}
+
+func TestCallerHTTPClientIsNotModified(t *testing.T) {
+	t.Parallel()
+	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS10}}
+	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	c, err := NewClient(AccountToken(testAccountToken), WithHTTPClient(hc))
+	require.NoError(t, err)
+	assert.Same(t, tr, hc.Transport)
+	assert.Nil(t, hc.CheckRedirect)
+	assert.Equal(t, uint16(tls.VersionTLS10), tr.TLSClientConfig.MinVersion)
+
+	used := c.http.GetClient()
+	require.NotSame(t, hc, used)
+	ut, ok := used.Transport.(*http.Transport)
+	require.True(t, ok)
+	assert.Equal(t, uint16(tls.VersionTLS12), ut.TLSClientConfig.MinVersion)
+
+	c, err = NewClient(AccountToken(testAccountToken))
+	require.NoError(t, err)
+	dt, ok := c.http.GetClient().Transport.(*http.Transport)
+	require.True(t, ok)
+	assert.Equal(t, uint16(tls.VersionTLS12), dt.TLSClientConfig.MinVersion)
+	assert.NotSame(t, http.DefaultTransport, dt)
+}
+
+func TestTokenStringIsRedacted(t *testing.T) {
+	t.Parallel()
+	tok := AccountToken(testAccountToken)
+	for _, s := range []string{tok.String(), fmt.Sprint(tok), fmt.Sprintf("%v %+v %#v %s", tok, tok, tok, tok)} {
+		assert.NotContains(t, s, testAccountToken)
+		assert.NotContains(t, s, testAccountToken[:8])
+	}
+	assert.Equal(t, "account token ****acc0", tok.String())
+	assert.Equal(t, "device token ****", DeviceToken("short").String())
+	assert.Equal(t, KindNetwork, NetworkToken("x").Kind())
+}
+
+// TestTokenNeverInErrors checks every error path and the debug log for the token and
+// for secrets carried in the path.
+func TestTokenNeverInErrors(t *testing.T) {
+	t.Parallel()
+	const pathSecret = "at0123456789abcdef0123456789abcdef"
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken), WithLogger(logger))
+	path := "/serviceauth/" + pathSecret
+	answers := map[string]func(*http.Request) (*http.Response, error){
+		"echoed in message":  reply(401, `{"status":false,"message":"Token `+testAccountToken+` and `+pathSecret+` rejected"}`),
+		"echoed in html":     reply(502, `<html>token=`+testAccountToken+` key=`+pathSecret+`</html>`),
+		"echoed in result":   reply(400, `{"status":false,"result":{"token":"`+testAccountToken+`"}}`),
+		"echoed in fields":   reply(400, `{"status":false,"message":"bad","field_errors":{"token":["`+testAccountToken+`"]}}`),
+		"transport failure":  fail(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}),
+		"decoding the reply": reply(200, `{"status":true,"result":"`+testAccountToken+`"}`),
+	}
+	for name, answer := range answers {
+		mt.Reset()
+		expectSeq(mt, "DELETE", path, answer)
+		_, err := do[int](t.Context(), c, &call{method: "DELETE", path: path, secrets: []string{pathSecret}})
+		require.Error(t, err, name)
+		for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+			assert.NotContains(t, s, testAccountToken, name)
+			assert.NotContains(t, s, pathSecret, name)
+		}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			assert.NotContains(t, fmt.Sprint(apiErr.FieldErrors), testAccountToken, name)
+			assert.Equal(t, "/serviceauth/[redacted]", apiErr.Path, name)
+		}
+	}
+	require.NotEmpty(t, logs.String())
+	assert.Contains(t, logs.String(), "path=/serviceauth/[redacted]")
+	assert.NotContains(t, logs.String(), testAccountToken)
+	assert.NotContains(t, logs.String(), pathSecret)
+}
+
+func TestDebugLogging(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken), WithLogger(logger))
+	expectSeq(mt, "GET", "/status", reply(503, `{"status":false,"message":"busy"}`), reply(200, `{"status":true,"result":{"version":"1"}}`))
+	_, err := c.Status(t.Context())
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 3, logs.String())
+	assert.Regexp(t, `"msg":"tago: request","method":"GET","path":"/status","status":503,"attempt":1,"duration":\d+`, lines[0])
+	assert.Regexp(t, `"msg":"tago: retrying","method":"GET","path":"/status","attempt":1,"wait":\d+,"error":"tago: GET /status: 503 busy"`, lines[1])
+	assert.Regexp(t, `"msg":"tago: request","method":"GET","path":"/status","status":200,"attempt":2,"duration":\d+`, lines[2])
+}
+
+func TestSilentByDefault(t *testing.T) {
+	t.Parallel()
+	// Without WithLogger the client logs through a discarding handler.
+	c, err := NewClient(AccountToken(testAccountToken))
+	require.NoError(t, err)
+	assert.False(t, c.logger.Enabled(t.Context(), slog.LevelError))
+}
+
+func TestCallsRunConcurrently(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	got := expect(mt, "GET", "/status", 200, `{"status":true,"result":{"version":"1"}}`)
+	errs := make(chan error, 32)
+	for range 32 {
+		go func() {
+			_, err := c.Status(context.Background())
+			errs <- err
+		}()
+	}
+	for range 32 {
+		require.NoError(t, <-errs)
+	}
+	assert.Equal(t, 32, got.count())
+}
