@@ -1,0 +1,106 @@
+package tago
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseEnvelopeRejectsMalformed(t *testing.T) {
+	t.Parallel()
+	bad := []string{
+		``, `[]`, `"x"`, `{`, `{"status"`, `{"status":}`, `{"status":tru}`, `{"status":true,}`,
+		`{"status":true}x`, `{"result":[1,2}`, `{"result":{"a":"}`, `{status:true}`, `{"a":1 "b":2}`,
+		`{"result":"\"}`, `{"result":nul}`, `<html></html>`, `{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
+	}
+	for _, b := range bad[:len(bad)-1] {
+		_, err := parseEnvelope([]byte(b))
+		assert.Error(t, err, "%q", b)
+	}
+	_, err := parseEnvelope([]byte(bad[len(bad)-1]))
+	assert.Error(t, err, "deeply nested but unbalanced")
+
+	env, err := parseEnvelope([]byte(`{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"status":true}`))
+	require.NoError(t, err, "nesting deeper than the stack's inline buffer")
+	assert.Equal(t, "true", string(env.status))
+}
+
+func TestParseEnvelopeKeepsRawFields(t *testing.T) {
+	t.Parallel()
+	env, err := parseEnvelope([]byte(` {"status" : false , "result" : {"a":[1, "]"]} , "message":"m\u00e9" ,"field_errors":{"x":["y"]}} `))
+	require.NoError(t, err)
+	assert.Equal(t, "false", string(env.status))
+	assert.Equal(t, `{"a":[1, "]"]}`, string(env.result))
+	assert.Equal(t, `"m\u00e9"`, string(env.message))
+	assert.Equal(t, `{"x":["y"]}`, string(env.fieldErrors))
+}
+
+// envelopeSeeds are the fuzz seeds; the fuzz target also runs them in every go test.
+var envelopeSeeds = []string{
+	`{"status":true,"result":{"version":"1"}}`,
+	`{"status":true,"result":[{"id":"a","variable":"t","value":21.5,"time":"2024-01-02T03:04:05.000Z"}]}`,
+	`{"status":true,"result":"1 Data Added"}`,
+	`{"status":true,"result":12}`,
+	`{"status":true,"result":null}`,
+	`{"status":false,"message":"Device not found"}`,
+	`{"status":false,"result":{"message":"x"}}`,
+	`{"status":false,"message":"Error on Body parameters","field_errors":{"name":["required"]}}`,
+	`{"st\u0061tus":true,"result":"\ud83d\ude00"}`,
+	`<html><body>502 Bad Gateway</body></html>`,
+	``, `{}`, `{"status":"true"}`, `{"result":[1,2`, "\xff\xfe{", `{"status":true,"result":{"a":"\\"}}`,
+}
+
+func FuzzParseEnvelope(f *testing.F) {
+	for _, s := range envelopeSeeds {
+		f.Add([]byte(s), 200)
+		f.Add([]byte(s), 429)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, status int) {
+		env, err := parseEnvelope(body)
+		// The full response path never panics and always gives a result or an error.
+		raw, apiErr := checkResponse(status, http.Header{"Retry-After": {"3"}}, body, func(s string) string { return s })
+		if apiErr == nil && !(status >= 200 && status < 300) {
+			t.Fatalf("status %d accepted as success", status)
+		}
+		_ = raw
+		if apiErr != nil {
+			_ = apiErr.Error()
+		}
+		var out any
+		_ = decodeResult(raw, &out)
+
+		// Every valid JSON object splits exactly as encoding/json sees it.
+		trimmed := bytes.TrimSpace(body)
+		if !json.Valid(body) || len(trimmed) == 0 || trimmed[0] != '{' {
+			return
+		}
+		if err != nil {
+			t.Fatalf("valid JSON object rejected: %v", err)
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(body, &m) != nil {
+			return
+		}
+		for key, got := range map[string][]byte{"status": env.status, "result": env.result, "message": env.message} {
+			if want, ok := m[key]; ok != (got != nil) || !bytes.Equal(want, got) {
+				t.Fatalf("%s: got %q, encoding/json sees %q", key, got, want)
+			}
+		}
+	})
+}
+
+func TestSnippetIsShortPrintableAndRedacted(t *testing.T) {
+	t.Parallel()
+	body := bytes.Repeat([]byte("<p>secret-token \x00\x01 é</p>\n"), 100)
+	s := snippet(body, func(s string) string { return bytes.NewBufferString(s).String() })
+	assert.LessOrEqual(t, len(s), maxSnippet+len("…"))
+	assert.NotContains(t, s, "\x00")
+	assert.NotContains(t, s, "\n")
+	s = snippet([]byte("token=abc"), func(s string) string { return replaceSecret(s, "abc") })
+	assert.Equal(t, "token=[redacted]", s)
+	assert.Equal(t, "é…", truncate("éé", 3), "cut on a rune boundary")
+}
