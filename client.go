@@ -406,6 +406,11 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 		c.authHeader = "Device-Token"
 	}
 	c.http = newResty(s.httpClient, c.logger)
+	// Set once here, copied into every request by resty; resty's setters are not safe
+	// for concurrent use, so nothing calls them after NewClient.
+	c.http.SetHeader(c.authHeader, tok.value)
+	c.http.SetHeader("User-Agent", c.userAgent)
+	c.http.SetHeader("Accept", "application/json")
 
 	svc := &service{client: c}
 	c.Data = (*DataService)(svc)
@@ -481,6 +486,7 @@ func newResty(hc *http.Client, logger *slog.Logger) *resty.Client {
 	r.SetRetryCount(0)
 	r.SetTimeout(0) // attempts are bounded by their context
 	r.SetDisableWarn(true)
+	r.SetDoNotParseResponse(true) // readBody reads it, sized from Content-Length
 	return r
 }
 

@@ -87,6 +87,7 @@ func TestPagesYieldsErrorOnce(t *testing.T) {
 func TestPagesChecksContextBetweenPages(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
 	src := &pageSource{size: 2, total: 10, failAt: -1}
 	var errs []error
 	for v, err := range pages(ctx, 2, src.fetch) {

@@ -1,10 +1,14 @@
 package tago
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptrace"
 	"net/url"
 	"slices"
@@ -150,23 +154,25 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		WroteHeaders: func() { wrote.Store(true) },
 	})
 
-	req := c.http.R()
+	req := c.http.R() // the token, User-Agent and Accept headers are set on the client
 	req.SetContext(actx)
-	req.Header.Set(c.authHeader, c.token.value)
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-		req.SetBody(body)
+		req.Header["Content-Type"] = jsonContentType
+		// A reader is handed to net/http as it is; a []byte would be copied twice.
+		req.SetBody(bytes.NewReader(body))
 	}
 	start := time.Now()
 	resp, err := req.Execute(cl.method, target)
 	elapsed := time.Since(start)
 
 	status := 0
+	var respBody []byte
 	if err == nil {
 		status = resp.StatusCode()
-		raw, apiErr = checkResponse(status, resp.Header(), resp.Body(), func(s string) string { return c.redact(s, cl) })
+		respBody, err = readBody(resp.RawResponse)
+	}
+	if err == nil {
+		raw, apiErr = checkResponse(status, resp.Header(), respBody, func(s string) string { return c.redact(s, cl) })
 	} else {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
@@ -187,6 +193,38 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 	}
 	return raw, apiErr, transportErr, notSent
 }
+
+// maxResponseBytes bounds a response body; the API's largest answers (10,000 data
+// records) are a few megabytes.
+const maxResponseBytes = 256 << 20
+
+// readBody reads and closes a response body. It sizes the buffer from Content-Length
+// when the server sent one, and fails on a body cut short or larger than
+// maxResponseBytes.
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	if n := resp.ContentLength; n >= 0 && n <= maxResponseBytes {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, fmt.Errorf("reading the response body: %w", err)
+		}
+		return buf, nil
+	}
+	buf, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the response body: %w", err)
+	}
+	if len(buf) > maxResponseBytes {
+		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBytes)
+	}
+	return buf, nil
+}
+
+// jsonContentType is the Content-Type header value of every request body.
+var jsonContentType = []string{"application/json"}
 
 // redactedMark replaces secrets in errors and logs.
 const redactedMark = "[redacted]"

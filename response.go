@@ -232,9 +232,9 @@ func checkResponse(status int, header http.Header, body []byte, redact func(stri
 		}
 		return nil, &APIError{HTTPStatus: status, Message: msg, RetryAfter: retryAfter(header, "")}
 	}
-	var ok bool
-	statusKnown := json.Unmarshal(env.status, &ok) == nil
-	if isSuccess(status) && statusKnown && ok {
+	st := string(env.status)
+	statusKnown := st == "true" || st == "false"
+	if isSuccess(status) && st == "true" {
 		return env.result, nil
 	}
 	apiErr := &APIError{HTTPStatus: status}
