@@ -497,4 +497,7 @@ func TestCallsRunConcurrently(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	assert.Equal(t, 32, got.count())
+	for _, r := range got.all() {
+		assert.Equal(t, testAccountToken, r.Header.Get("Account-Token"))
+	}
 }
