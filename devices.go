@@ -830,7 +830,8 @@ func checkParams(field string, params []ConfigParam) error {
 }
 
 // parseTime reads a platform date: RFC 3339 (with or without fractional seconds), the
-// same without a zone (taken as UTC), "2006-01-02 15:04:05", or a plain date.
+// same without a zone (taken as UTC), "2006-01-02 15:04:05", or a plain date. The
+// result is in UTC, so it does not depend on the machine's time zone.
 func parseTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -838,7 +839,7 @@ func parseTime(s string) (time.Time, bool) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
+			return t.UTC(), true
 		}
 	}
 	return time.Time{}, false
