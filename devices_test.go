@@ -187,13 +187,17 @@ func TestDevicesOperations(t *testing.T) {
 		},
 		{
 			name: "empty data", method: "POST", path: "/device/" + resDeviceID + "/empty", result: `"Data Successfully Removed"`,
-			run: func(ctx context.Context, c *Client) (any, error) { return noResult(c.Devices.EmptyData(ctx, resDeviceID)) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Devices.EmptyData(ctx, resDeviceID))
+			},
 		},
 		{
 			name: "params", method: "GET", path: "/device/" + resDeviceID + "/params", query: "sent_status=false",
 			result: `[{"id":"` + resParamID + `","key":"downlink","value":"0100","sent":false}]`,
-			run:    func(ctx context.Context, c *Client) (any, error) { return c.Devices.Params(ctx, resDeviceID, ParamsUnread) },
-			want:   []ConfigParam{{ID: resParamID, Key: "downlink", Value: "0100"}},
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Devices.Params(ctx, resDeviceID, ParamsUnread)
+			},
+			want: []ConfigParam{{ID: resParamID, Key: "downlink", Value: "0100"}},
 		},
 		{
 			name: "set params", method: "POST", path: "/device/" + resDeviceID + "/params", status: http.StatusCreated,
@@ -583,7 +587,10 @@ func TestResourcesNeedTheRightTokenKind(t *testing.T) {
 			_, err := c.Authorizations.Create(ctx, AuthorizationCreateRequest{Name: "x"})
 			return err
 		},
-		func(ctx context.Context, c *Client) error { _, err := c.Dashboards.Info(ctx, resDashboardID); return err },
+		func(ctx context.Context, c *Client) error {
+			_, err := c.Dashboards.Info(ctx, resDashboardID)
+			return err
+		},
 		func(ctx context.Context, c *Client) error {
 			return c.Dashboards.DeleteWidgetData(ctx, resDashboardID, resWidgetID, WidgetDataRef{resDataID, resDeviceID})
 		},
@@ -591,7 +598,10 @@ func TestResourcesNeedTheRightTokenKind(t *testing.T) {
 		func(ctx context.Context, c *Client) error { return c.Networks.DeleteToken(ctx, resToken) },
 	}
 	network := []func(ctx context.Context, c *Client) error{
-		func(ctx context.Context, c *Client) error { _, err := c.Networks.ResolveToken(ctx, resDevEUI, resAuthKey); return err },
+		func(ctx context.Context, c *Client) error {
+			_, err := c.Networks.ResolveToken(ctx, resDevEUI, resAuthKey)
+			return err
+		},
 		func(ctx context.Context, c *Client) error { _, err := c.Networks.Current(ctx); return err },
 	}
 	for _, tok := range []Token{DeviceToken(testDeviceToken), NetworkToken(testNetworkToken)} {
