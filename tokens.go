@@ -27,7 +27,8 @@ type AuthorizationsService service
 // token, a service authorization key or a verification code. Printing it with fmt (any
 // verb, %#v included), String or slog shows at most its last four characters; Reveal
 // returns the value. It marshals to and from JSON as the plain string, so the platform
-// still receives it.
+// still receives it; for that reason slog's JSON handler, which marshals slices and
+// maps with encoding/json, writes the secrets such containers hold: log single values.
 type Secret string
 
 // Reveal returns the secret's value.
