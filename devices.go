@@ -362,6 +362,9 @@ func (s *DevicesService) List(ctx context.Context, opts *DeviceListOptions) ([]D
 	if err := checkDeviceType("type", o.Type, true); err != nil {
 		return nil, err
 	}
+	if err := checkTags("tags", o.Tags); err != nil {
+		return nil, err
+	}
 	q, err := listQuery(&o.ListOptions, devicesDefaults, func(q *query) {
 		q.addString("filter[name]", o.Name)
 		q.addTags("filter[tags]", o.Tags)
@@ -637,28 +640,29 @@ func (s *DevicesService) DataAmount(ctx context.Context, id string) (int64, erro
 	if err := checkID("device ID", id); err != nil {
 		return 0, err
 	}
-	n, err := do[count](ctx, s.cl(), &call{method: "GET", path: "/device/" + escape(id) + "/data_amount", kinds: accountOnly})
+	n, err := do[amountResult](ctx, s.cl(), &call{method: "GET", path: "/device/" + escape(id) + "/data_amount", kinds: accountOnly})
 	return int64(n), err
 }
 
-// count decodes a JSON number, integral or not (a fractional part is dropped), or a
+// amountResult decodes a JSON number, integral or not (a fractional part is dropped), or a
 // string holding one.
-type count int64
+type amountResult int64
 
-func (n *count) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON reads the count.
+func (n *amountResult) UnmarshalJSON(b []byte) error {
 	var num json.Number
 	if err := json.Unmarshal(b, &num); err != nil {
 		return err
 	}
 	if i, err := num.Int64(); err == nil {
-		*n = count(i)
+		*n = amountResult(i)
 		return nil
 	}
 	f, err := num.Float64()
 	if err != nil {
 		return fmt.Errorf("%q is not a count", num.String())
 	}
-	*n = count(f)
+	*n = amountResult(f)
 	return nil
 }
 

@@ -498,6 +498,10 @@ func TestDevicesBadInputSendsNothing(t *testing.T) {
 			_, err := c.Devices.List(ctx, &DeviceListOptions{Connector: "x"})
 			return err
 		}},
+		{"list with a keyless tag", "tags[0].key", func(ctx context.Context, c *Client) error {
+			_, err := c.Devices.List(ctx, &DeviceListOptions{Tags: []Tag{{Key: " ", Value: "v"}}})
+			return err
+		}},
 		{"list with a bad type", "type", func(ctx context.Context, c *Client) error {
 			_, err := c.Devices.List(ctx, &DeviceListOptions{Type: "solid"})
 			return err
