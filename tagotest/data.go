@@ -25,11 +25,11 @@ const (
 
 // dataJSON is a data point as a client sends it.
 type dataJSON struct {
-	Variable *string        `json:"variable"`
+	Variable *string         `json:"variable"`
 	Value    json.RawMessage `json:"value"`
-	Unit     *string        `json:"unit"`
-	Group    *string        `json:"group"`
-	Serie    *string        `json:"serie"`
+	Unit     *string         `json:"unit"`
+	Group    *string         `json:"group"`
+	Serie    *string         `json:"serie"`
 	Time     json.RawMessage `json:"time"`
 	Location json.RawMessage `json:"location"`
 	Metadata json.RawMessage `json:"metadata"`

@@ -13,23 +13,23 @@ import (
 
 // deviceBody is the body of POST /device and PUT /device/{id}.
 type deviceBody struct {
-	Name                 *string      `json:"name"`
-	Network              *string      `json:"network"`
-	Connector            *string      `json:"connector"`
-	Type                 *string      `json:"type"`
-	ChunkPeriod          *string      `json:"chunk_period"`
-	ChunkRetention       *int         `json:"chunk_retention"`
-	MutableVariableRegex *string      `json:"mutable_variable_regex"`
-	SerieNumber          *string      `json:"serie_number"`
-	Description          *string      `json:"description"`
-	Active               *bool        `json:"active"`
-	Visible              *bool        `json:"visible"`
-	Tags                 *[]Tag       `json:"tags"`
-	Params               []paramBody  `json:"configuration_params"`
-	ConnectorParse       *bool        `json:"connector_parse"`
-	ParseFunction        *string      `json:"parse_function"`
-	PayloadDecoder       *string      `json:"payload_decoder"`
-	hasDescriptionNull   bool         // the body had "description": null
+	Name                 *string     `json:"name"`
+	Network              *string     `json:"network"`
+	Connector            *string     `json:"connector"`
+	Type                 *string     `json:"type"`
+	ChunkPeriod          *string     `json:"chunk_period"`
+	ChunkRetention       *int        `json:"chunk_retention"`
+	MutableVariableRegex *string     `json:"mutable_variable_regex"`
+	SerieNumber          *string     `json:"serie_number"`
+	Description          *string     `json:"description"`
+	Active               *bool       `json:"active"`
+	Visible              *bool       `json:"visible"`
+	Tags                 *[]Tag      `json:"tags"`
+	Params               []paramBody `json:"configuration_params"`
+	ConnectorParse       *bool       `json:"connector_parse"`
+	ParseFunction        *string     `json:"parse_function"`
+	PayloadDecoder       *string     `json:"payload_decoder"`
+	hasDescriptionNull   bool        // the body had "description": null
 }
 
 // keysOf returns the keys of a JSON object.

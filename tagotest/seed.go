@@ -96,9 +96,9 @@ type DeviceSpec struct {
 // Device is a device as the fake holds it, for assertions.
 type Device struct {
 	ID, Name, Profile, Type string
-	Network, Connector     string
-	SerieNumber            string
-	Description            string
+	Network, Connector      string
+	SerieNumber             string
+	Description             string
 	// Token is the device's oldest token, empty when it has none.
 	Token           string
 	Active, Visible bool
