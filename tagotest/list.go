@@ -3,6 +3,7 @@ package tagotest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,8 +80,8 @@ func (c *call) intParam(name string, def, lo int) (int, reply, bool) {
 	return max(n, lo), reply{}, true
 }
 
-// applyList filters, sorts (stably, so equal keys keep creation order), pages and
-// projects items, which must be in creation order.
+// applyList filters, sorts, pages and projects items, which must be in creation order.
+// Equal keys keep creation order (newest first when descending).
 func applyList(items []obj, o listOpts) []obj {
 	kept := items[:0:0]
 	for _, it := range items {
@@ -89,6 +90,10 @@ func applyList(items []obj, o listOpts) []obj {
 		}
 	}
 	if o.order != "" {
+		if o.desc {
+			// Descending order lists equal keys newest first too.
+			slices.Reverse(kept)
+		}
 		sort.SliceStable(kept, func(i, j int) bool {
 			c := compareValues(kept[i][o.order], kept[j][o.order])
 			if o.desc {
