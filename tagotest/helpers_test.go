@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,7 @@ func send(t *testing.T, srv *Server, method, target, hdr, token string, body any
 		require.NoError(t, err)
 		rd = bytes.NewReader(js)
 	}
+	target = strings.ReplaceAll(target, " ", "%20") // "start_date=1 day" reads better in tests
 	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+target, rd)
 	require.NoError(t, err)
 	if body != nil {
