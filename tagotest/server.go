@@ -217,8 +217,9 @@ type Request struct {
 	Body []byte
 	// Status is the HTTP status answered, 0 when the connection was reset.
 	Status int
-	// Applied says whether the request reached the fake's store: false when a fault
-	// answered in its place.
+	// Applied says whether the fake platform handled the request (whatever it answered,
+	// a 401 included): false when a fault answered in its place or the client gave up
+	// during a delay.
 	Applied bool
 	// Fault describes the fault injected into this request, empty when none was.
 	Fault string
@@ -363,23 +364,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}
 
+	// Read the whole body first: the client has then sent everything, and the server
+	// notices a client that hangs up during a delay.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	rec.Body = body
+
 	f, latency := s.takeFault(r.Method, r.URL.Path)
 	if f != nil {
 		rec.Fault = f.describe()
 	}
 	if !sleepCtx(r, latency+f.delay()) {
-		rec.Status = 0
-		s.record(rec)
+		s.record(rec) // the client gave up: nothing applied, nothing answered
 		return
 	}
-
 	if f != nil && !f.Process && (f.Reset || f.Status != 0) {
-		// The fault answers in the request's place: read it (so the client has sent it
-		// all) but do not apply it.
-		rec.Body, _ = io.ReadAll(io.LimitReader(r.Body, maxBody))
+		// The fault answers in the request's place; the request is not applied.
 		if f.Reset {
-			resetConn(w)
 			s.record(rec)
+			resetConn(w)
 			return
 		}
 		rec.Status = f.write(w)
@@ -387,8 +389,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	rec.Body = body
 	var status int
 	var hdrs http.Header
 	var out []byte
@@ -403,8 +403,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case f != nil && f.Reset:
-		resetConn(w)
 		s.record(rec)
+		resetConn(w)
 		return
 	case f != nil && f.Status != 0:
 		rec.Status = f.write(w)
