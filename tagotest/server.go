@@ -328,13 +328,12 @@ func tokenFrom(h http.Header) (value, header string) {
 
 // call is one request being handled.
 type call struct {
-	s      *Server
-	r      *http.Request
-	args   []string // the path's wildcard segments, in order
-	body   []byte
-	q      *qnode
-	tok    *tokenRec
-	status int
+	s    *Server
+	r    *http.Request
+	args []string // the path's wildcard segments, in order
+	body []byte
+	q    *qnode
+	tok  *tokenRec
 }
 
 func (c *call) arg(i int) string { return c.args[i] }

@@ -183,12 +183,3 @@ func (s *Server) newGroup() string {
 	s.groupSeq++
 	return strconv.FormatInt(s.now().UnixMilli()*1000+s.groupSeq%1000, 10)
 }
-
-// isHexID reports whether id looks like a platform object ID.
-func isHexID(id string) bool {
-	if len(id) != 24 {
-		return false
-	}
-	_, err := hex.DecodeString(id)
-	return err == nil
-}
