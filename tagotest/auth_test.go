@@ -202,3 +202,21 @@ func TestRequestLog(t *testing.T) {
 	srv.ClearRequests()
 	assert.Empty(t, srv.Requests())
 }
+
+func TestReproducibleWithSeedAndClock(t *testing.T) {
+	t.Parallel()
+	clock := func() time.Time { return t0 }
+	a := NewServer(t, WithSeed(7), WithClock(clock))
+	b := NewServer(t, WithSeed(7), WithClock(clock))
+	c := NewServer(t, WithSeed(8), WithClock(clock))
+	assert.Equal(t, a.AccountToken(), b.AccountToken())
+	assert.Equal(t, a.ProfileID(), b.ProfileID())
+	assert.Regexp(t, uuidRe, a.AccountToken())
+	assert.Regexp(t, hexID, a.ProfileID())
+	assert.Equal(t, "67ced440", a.ProfileID()[:8], "IDs start with the creation time, as ObjectIDs do")
+	da, db := a.AddDevice(DeviceSpec{Name: "x"}), b.AddDevice(DeviceSpec{Name: "x"})
+	assert.Equal(t, da.ID, db.ID)
+	assert.Equal(t, da.Token, db.Token)
+	assert.NotEqual(t, a.AccountToken(), c.AccountToken())
+	assert.Panics(t, func() { NewServer(nil) })
+}

@@ -122,8 +122,11 @@ func WithRequestLogLimit(n int) Option {
 
 // NewServer starts a fake server for a test and closes it when the test ends (through
 // tb.Cleanup). It has one profile whose account token is [Server.AccountToken], plus the
-// default network and connector.
+// default network and connector. tb must not be nil; outside tests use [Start].
 func NewServer(tb testing.TB, opts ...Option) *Server {
+	if tb == nil {
+		panic("tagotest: NewServer needs a testing.TB; use Start outside tests")
+	}
 	tb.Helper()
 	s := newServer(opts)
 	tb.Cleanup(s.Close)
