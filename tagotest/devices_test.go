@@ -168,6 +168,7 @@ func TestDeviceListPagingOrderFields(t *testing.T) {
 	assert.Equal(t, []string{}, names(t, get("page=4&amount=2"), "name"))
 	assert.Equal(t, []string{"Gateway", "LoRa probe"}, names(t, get("page=0&amount=2"), "name"), "page 0 is the first page")
 	assert.Len(t, names(t, get(""), "name"), 5, "default amount 20")
+	assert.Len(t, names(t, get("amount=0"), "name"), 5, "amount 0 means the default")
 
 	assert.Equal(t, []string{"Thermo sensor", "sensor b", "Sensor A", "LoRa probe", "Gateway"}, names(t, get("orderBy=name,desc"), "name"))
 	assert.Equal(t, []string{"Thermo sensor", "sensor b", "Sensor A", "LoRa probe", "Gateway"}, names(t, get("orderBy[0]=name&orderBy[1]=desc"), "name"))

@@ -35,10 +35,10 @@ func (c *call) listOptions(defaultOrder string) (listOpts, reply, bool) {
 	o := listOpts{page: 1, amount: defaultAmount, filter: c.q.get("filter")}
 	var err reply
 	var good bool
-	if o.page, err, good = c.intParam("page", 1, 1); !good {
+	if o.page, err, good = c.intParam("page", 1); !good {
 		return o, err, false
 	}
-	if o.amount, err, good = c.intParam("amount", defaultAmount, 1); !good {
+	if o.amount, err, good = c.intParam("amount", defaultAmount); !good {
 		return o, err, false
 	}
 	o.amount = min(o.amount, maxAmount)
@@ -66,9 +66,9 @@ func (c *call) listOptions(defaultOrder string) (listOpts, reply, bool) {
 	return o, reply{}, true
 }
 
-// intParam reads an integer query parameter; values below lo become lo (the platform
-// treats page 0 as the first page).
-func (c *call) intParam(name string, def, lo int) (int, reply, bool) {
+// intParam reads a positive integer query parameter; absent, zero or negative means def
+// (so page 0, which the JS SDK's streaming starts at, is the first page).
+func (c *call) intParam(name string, def int) (int, reply, bool) {
 	v := c.q.str(name)
 	if v == "" {
 		return def, reply{}, true
@@ -77,7 +77,10 @@ func (c *call) intParam(name string, def, lo int) (int, reply, bool) {
 	if err != nil {
 		return 0, fail(http.StatusBadRequest, "%s must be an integer, got %q", name, v), false
 	}
-	return max(n, lo), reply{}, true
+	if n < 1 {
+		return def, reply{}, true
+	}
+	return n, reply{}, true
 }
 
 // applyList filters, sorts, pages and projects items, which must be in creation order.
