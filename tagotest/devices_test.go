@@ -1,6 +1,7 @@
 package tagotest
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -332,4 +333,94 @@ func TestChunks(t *testing.T) {
 
 	mutable := srv.AddDevice(DeviceSpec{Name: "m"})
 	assert.Equal(t, http.StatusBadRequest, asAccount(t, srv, "GET", "/device/"+mutable.ID+"/chunk", nil).code)
+}
+
+func TestEditDeviceFields(t *testing.T) {
+	t.Parallel()
+	srv := NewServer(t)
+	lora := srv.AddNetwork(NetworkSpec{Name: "LoRaWAN"})
+	conn := srv.AddConnector(ConnectorSpec{Name: "decoder", Networks: []string{lora.ID}})
+	h := srv.AddDevice(DeviceSpec{Name: "h", Type: "hybrid", ChunkPeriod: "day", ChunkRetention: 1, MutableVariableRegex: "^a"})
+	edit := func(id string, body map[string]any) resp {
+		t.Helper()
+		return asAccount(t, srv, "PUT", "/device/"+id, body)
+	}
+	assert.Equal(t, http.StatusOK, edit(h.ID, map[string]any{
+		"network": lora.ID, "connector": conn.ID, "chunk_retention": 6, "mutable_variable_regex": "^b",
+		"tags": []Tag{{"k", "v"}}, "serie_number": "EUI", "payload_decoder": "Ym9keQ==", "visible": false,
+		"configuration_params": []map[string]any{{"key": "p", "value": "1"}},
+	}).code)
+	var info map[string]any
+	asAccount(t, srv, "GET", "/device/"+h.ID, nil).decode(t, &info)
+	assert.Equal(t, lora.ID, info["network"])
+	assert.Equal(t, conn.ID, info["connector"])
+	assert.Equal(t, 6.0, info["chunk_retention"])
+	assert.Equal(t, "day", info["chunk_period"])
+	assert.Equal(t, "^b", info["mutable_variable_regex"])
+	assert.Equal(t, "EUI", info["serie_number"])
+	assert.Equal(t, "Ym9keQ==", info["payload_decoder"])
+	assert.Equal(t, "Ym9keQ==", info["parse_function"])
+	assert.Equal(t, false, info["visible"])
+	assert.Len(t, srv.Params(h.ID), 1)
+
+	srv.AddData(h.ID, Record{Variable: "b1", Value: 1})
+	for _, tt := range []struct {
+		name string
+		body map[string]any
+	}{
+		{"regex on a device with data", map[string]any{"mutable_variable_regex": "^c"}},
+		{"bad retention", map[string]any{"chunk_retention": 40}},
+		{"chunk period", map[string]any{"chunk_period": "week"}},
+		{"unknown connector", map[string]any{"network": lora.ID, "connector": "0123456789abcdef01234567"}},
+		{"empty name", map[string]any{"name": " "}},
+	} {
+		assert.Equal(t, http.StatusBadRequest, edit(h.ID, tt.body).code, tt.name)
+	}
+	m := srv.AddDevice(DeviceSpec{Name: "m"})
+	assert.Equal(t, http.StatusBadRequest, edit(m.ID, map[string]any{"chunk_retention": 2}).code)
+	assert.Equal(t, http.StatusBadRequest, edit(m.ID, map[string]any{"mutable_variable_regex": "x"}).code)
+	assert.Equal(t, http.StatusNotFound, edit("0123456789abcdef01234567", map[string]any{"name": "x"}).code)
+}
+
+func TestSeedingHelpers(t *testing.T) {
+	t.Parallel()
+	srv := NewServer(t)
+	dev := srv.AddDevice(DeviceSpec{Name: "d", Description: "desc", Params: []Param{{Key: "a", Value: "1"}}})
+	got := srv.AddParams(dev.ID, Param{Key: "b", Value: "2", Sent: true})
+	require.Len(t, got, 1)
+	assert.Regexp(t, hexID, got[0].ID)
+	assert.Equal(t, []string{"a", "b"}, []string{srv.Params(dev.ID)[0].Key, srv.Params(dev.ID)[1].Key})
+	d, _ := srv.Device(dev.ID)
+	assert.Equal(t, "desc", d.Description)
+
+	recs := srv.AddData(dev.ID,
+		Record{Variable: "i", Value: int8(1)}, Record{Variable: "u", Value: uint64(2)},
+		Record{Variable: "f", Value: float32(1.5)}, Record{Variable: "s", Value: "x"},
+		Record{Variable: "b", Value: false}, Record{Variable: "n"}, Record{Variable: "j", Value: json.Number("7")})
+	var vals []any
+	for _, r := range recs {
+		vals = append(vals, r.Value)
+	}
+	assert.Equal(t, []any{1.0, 2.0, 1.5, "x", false, nil, 7.0}, vals)
+	assert.Equal(t, recs[0].Group, recs[6].Group, "one AddData call, one group")
+
+	netw := srv.AddNetwork(NetworkSpec{Name: "n", Extra: map[string]any{"serial_number": map[string]any{"mask": "FF-FF"}}})
+	tok := srv.AddNetworkToken(netw.ID, "second")
+	assert.Regexp(t, uuidRe, tok)
+	var info map[string]any
+	asNetwork(t, srv, tok, "GET", "/info", nil).decode(t, &info)
+	assert.Equal(t, map[string]any{"mask": "FF-FF"}, info["serial_number"])
+	assert.Nil(t, info["middleware_endpoint"])
+
+	assert.Panics(t, func() { srv.AddNetworkToken("0123456789abcdef01234567", "x") })
+	assert.Panics(t, func() { srv.AddDevice(DeviceSpec{}) }, "a device needs a name")
+	assert.Panics(t, func() { srv.AddDevice(DeviceSpec{Name: "x", Profile: "nope"}) })
+	assert.Panics(t, func() { srv.AddDeviceToken(dev.ID, TokenSpec{Permission: "admin"}) })
+	assert.Panics(t, func() { srv.AddWidget("nope", WidgetSpec{}) })
+	_, ok := srv.Device("nope")
+	assert.False(t, ok)
+	_, ok = srv.LookupDeviceToken(srv.AccountToken())
+	assert.False(t, ok, "not a device token")
+	_, ok = srv.Dashboard("nope")
+	assert.False(t, ok)
 }
