@@ -434,7 +434,7 @@ func (s *Server) sendWidgetData(c *call) reply {
 	}
 	n := 0
 	for _, id := range order {
-		stored, rep := s.storeLocked(s.devices[id], batches[id], false)
+		stored, rep := s.storeLocked(s.devices[id], batches[id])
 		if stored == nil {
 			return rep
 		}

@@ -120,7 +120,7 @@ func (s *Server) postData(c *call) reply {
 	if !good {
 		return rep
 	}
-	stored, rep := s.storeLocked(d, in, false)
+	stored, rep := s.storeLocked(d, in)
 	if stored == nil {
 		return rep
 	}
@@ -254,7 +254,7 @@ func checkVariable(v *string) (string, string) {
 
 // storeLocked validates points and stores them all, or none. It returns the stored
 // records, or nil and the error reply.
-func (s *Server) storeLocked(d *device, in []dataIn, seeding bool) ([]*record, reply) {
+func (s *Server) storeLocked(d *device, in []dataIn) ([]*record, reply) {
 	now := s.now()
 	for i, p := range in {
 		field := func(name string) string { return "[" + strconv.Itoa(i) + "]." + name }
@@ -315,7 +315,7 @@ func (s *Server) storeLocked(d *device, in []dataIn, seeding bool) ([]*record, r
 		out[i] = r
 	}
 	d.data = append(d.data, out...)
-	if !seeding || len(out) > 0 {
+	if len(out) > 0 {
 		d.lastInput = now
 	}
 	return out, reply{}

@@ -388,7 +388,7 @@ func (s *Server) networkData(c *call) reply {
 	n := 0
 	for _, id := range order {
 		b := byDevice[id]
-		stored, rep := s.storeLocked(b.d, b.in, false)
+		stored, rep := s.storeLocked(b.d, b.in)
 		if stored == nil {
 			return rep
 		}

@@ -381,7 +381,7 @@ func (s *Server) AddData(deviceID string, recs ...Record) []Record {
 			in[i].Metadata, _ = json.Marshal(r.Metadata)
 		}
 	}
-	stored, rep := s.storeLocked(d, in, true)
+	stored, rep := s.storeLocked(d, in)
 	if stored == nil && rep.status != 0 {
 		panic("tagotest: AddData: " + describe(rep))
 	}
