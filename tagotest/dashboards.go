@@ -317,8 +317,8 @@ func (s *Server) widgetToken(c *call) reply {
 
 // getWidgetData answers GET /data/{dashboardID}/{widgetID} with {widget, content}: one
 // content item per data entry of the widget, {data: <the entry>, result: <what GET
-// /data with the entry's variables, qty and query returns for its device>}.
-// overwrite[start_date] and overwrite[end_date] bound the dates.
+// /data with the entry's variables, qty, query, start_date and end_date returns for its
+// device>}. overwrite[start_date] and overwrite[end_date] replace the entries' dates.
 func (s *Server) getWidgetData(c *call) reply {
 	_, w, rep, good := c.ownWidget(c.arg(0), c.arg(1))
 	if !good {
@@ -337,6 +337,13 @@ func (s *Server) getWidgetData(c *call) reply {
 		d := s.devices[origin]
 		if d == nil || d.profile != c.profile() {
 			continue
+		}
+		start, end := start, end
+		if start == "" {
+			start, _ = m["start_date"].(string)
+		}
+		if end == "" {
+			end, _ = m["end_date"].(string)
 		}
 		q := dataQuery{qty: defaultQty}
 		if vs, ok := m["variables"].([]any); ok {

@@ -113,6 +113,23 @@ func TestWidgets(t *testing.T) {
 	require.Len(t, wd.Content[0].Result, 1)
 	assert.Equal(t, 21.0, wd.Content[0].Result[0]["value"])
 
+	// Dates of the entry, replaced by overwrite[...].
+	ranged := srv.AddWidget(dash.ID, WidgetSpec{Type: "line"})
+	asAccount(t, srv, "PUT", base+"/"+ranged.ID, map[string]any{"data": []map[string]any{
+		{"origin": dev.ID, "variables": []string{"temperature"}, "start_date": "2025-03-10T11:59:30Z"}}})
+	var rd struct {
+		Content []struct {
+			Result []map[string]any `json:"result"`
+		} `json:"content"`
+	}
+	asAccount(t, srv, "GET", "/data/"+dash.ID+"/"+ranged.ID, nil).decode(t, &rd)
+	require.Len(t, rd.Content, 1)
+	assert.Len(t, rd.Content[0].Result, 1, "only the reading after start_date")
+	rd.Content = nil
+	asAccount(t, srv, "GET", "/data/"+dash.ID+"/"+ranged.ID+"?overwrite[start_date]=1 day", nil).decode(t, &rd)
+	assert.Len(t, rd.Content[0].Result, 2)
+	assert.Equal(t, "Successfully Removed", asAccount(t, srv, "DELETE", base+"/"+ranged.ID, nil).str(t))
+
 	r = asAccount(t, srv, "POST", "/data/"+dash.ID+"/"+wid, []map[string]any{{"origin": dev.ID, "variable": "setpoint", "value": 5}})
 	assert.JSONEq(t, `{"status":true,"result":{"message":"1 Data Added"}}`, string(r.body))
 	stored := srv.Data(dev.ID)
