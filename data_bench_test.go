@@ -125,7 +125,7 @@ func appendRecords(b []byte, from, n int) []byte {
 		b = append(b, `","time":"`...)
 		b = t.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
 		b = append(b, `","created_at":"`...)
-		b = t.Add(1234 * time.Millisecond).AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+		b = t.Add(1234*time.Millisecond).AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
 		b = append(b, '"')
 		if i%6 == 0 {
 			b = append(b, `,"location":{"type":"Point","coordinates":[`...)
