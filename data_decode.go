@@ -207,7 +207,10 @@ func (d *dataDecoder) list() ([]Data, error) {
 	d.ws()
 	if d.peek() == ']' {
 		d.pos++
-		return []Data{}, d.end()
+		if err := d.end(); err != nil {
+			return nil, err
+		}
+		return []Data{}, nil
 	}
 	for i := 0; ; i++ {
 		d.ws()
@@ -226,10 +229,13 @@ func (d *dataDecoder) list() ([]Data, error) {
 		case ']':
 			d.pos++
 			d.flushIDs(out)
+			if err := d.end(); err != nil {
+				return nil, err
+			}
 			if cap(out) > 2*len(out)+16 {
 				out = slices.Clip(append([]Data(nil), out...))
 			}
-			return out, d.end()
+			return out, nil
 		}
 		return nil, d.syntaxError("the array of data records")
 	}
