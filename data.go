@@ -1094,6 +1094,11 @@ type DataService struct {
 
 // Data returns the data service of the device with the given ID, for a client with an
 // account token. An invalid ID makes every method fail with ErrInvalidInput.
+//
+// TagoIO may refuse to store data sent with a profile token (POST /device/{id}/data is
+// meant for analysis tokens; TagoIO's own tools send through one of the device's
+// tokens instead): Send then fails with an error matching ErrForbidden or
+// ErrUnauthorized. Reading, editing and deleting work with profile tokens.
 func (s *DevicesService) Data(deviceID string) *DataService {
 	return &DataService{client: s.cl(), deviceID: deviceID, account: true, err: checkID("device ID", deviceID)}
 }

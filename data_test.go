@@ -610,6 +610,7 @@ func TestDataTokenKinds(t *testing.T) {
 			assert.ErrorIs(t, op(t.Context(), s), errNilClient)
 			var c Client // not made by NewClient
 			assert.ErrorIs(t, op(t.Context(), c.Data), errNilClient)
+			assert.ErrorIs(t, op(t.Context(), c.Devices.Data(testDeviceID)), errNilClient)
 		})
 	}
 }
