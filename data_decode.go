@@ -20,6 +20,13 @@ import (
 // keys compared as bytes, times in the platform's format parsed by hand, and repeated
 // strings (device IDs, variable names, units, groups, metadata keys) allocated once
 // per response instead of once per record.
+//
+// Chosen by measurement on BenchmarkDecodeData10k's body (10,000 records, 2.4 MB): this
+// decoder takes about a quarter of encoding/json's time with a fifth of its
+// allocations; github.com/goccy/go-json decodes equivalent structs about as fast but
+// with 4.5 times our allocations, needs unsafe and a dependency, and would still leave
+// the location forms and value kinds to convert; encoding/json/v2 is about twice as
+// slow as this decoder.
 
 // dataList is a list of records with the fast decoder; Get and Stream decode into it.
 type dataList []Data
