@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -248,6 +250,46 @@ func TestDataSendBatchesBySize(t *testing.T) {
 	assert.Len(t, reqs[0].Body, 2+2352*84+2351)
 }
 
+func TestEncodeBatchesBoundaries(t *testing.T) {
+	t.Parallel()
+	// item returns an encoder writing JSON strings of exactly the given sizes.
+	items := func(sizes ...int) encodeFunc {
+		return func(dst []byte, i int) ([]byte, error) {
+			dst = append(dst, '"')
+			dst = append(dst, strings.Repeat("x", sizes[i]-2)...)
+			return append(dst, '"'), nil
+		}
+	}
+	split := func(sizes ...int) []int {
+		var got []int
+		_, err := encodeBatches(len(sizes), "points", items(sizes...), func(_ int, sp span, body []byte) error {
+			require.LessOrEqual(t, len(body), maxBatchBytes)
+			require.Equal(t, sp.size, len(body))
+			require.True(t, json.Valid(body))
+			got = append(got, sp.n)
+			return nil
+		})
+		require.NoError(t, err)
+		return got
+	}
+	// "[" + a + "," + b + "]" is exactly the limit: one request.
+	assert.Equal(t, []int{2}, split(100_000, maxBatchBytes-100_000-3))
+	// One byte more, counting the separator: two requests.
+	assert.Equal(t, []int{1, 1}, split(100_000, maxBatchBytes-100_000-2))
+	// A single item may fill a request to the byte.
+	assert.Equal(t, []int{1, 1}, split(maxBatchBytes-2, 10))
+	_, err := encodeBatches(1, "points", items(maxBatchBytes-1), func(int, span, []byte) error { return nil })
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "points[0]", ie.Field)
+	// The count limit alone.
+	sizes := make([]int, 2*maxBatchPoints+1)
+	for i := range sizes {
+		sizes[i] = 3
+	}
+	assert.Equal(t, []int{maxBatchPoints, maxBatchPoints, 1}, split(sizes...))
+}
+
 func TestDataSendPartialFailure(t *testing.T) {
 	t.Parallel()
 	c, mt := deviceClient(t)
@@ -286,6 +328,38 @@ func TestDataSendFailedFirstBatch(t *testing.T) {
 	assert.Equal(t, 0, be.Stored)
 	assert.ErrorIs(t, err, ErrServer)
 	assert.Equal(t, 1, mt.GetTotalCallCount())
+}
+
+func TestDataSendTransportFailure(t *testing.T) {
+	t.Parallel()
+	// The connection broke after the request went out: the platform may have stored
+	// the points, so the POST is not repeated.
+	c, mt, sleeps := newTestClient(t, DeviceToken(testDeviceToken))
+	rec := expectSeq(mt, "POST", "/data", fail(io.ErrUnexpectedEOF))
+	n, err := c.Data.Send(t.Context(), Data{Variable: "a", Value: 1})
+	assert.Zero(t, n)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 1, re.Attempts)
+	var be *BatchError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, 0, be.Stored)
+	assert.Equal(t, 1, rec.count())
+	assert.Empty(t, sleeps.recorded())
+
+	// The connection could not be opened: nothing reached the platform, so the POST is
+	// retried, and the points are stored once.
+	c, mt, sleeps = newTestClient(t, DeviceToken(testDeviceToken))
+	rec = expectSeq(mt, "POST", "/data",
+		fail(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}),
+		reply(200, `{"status":true,"result":"1 Data Added"}`))
+	n, err = c.Data.Send(t.Context(), Data{Variable: "a", Value: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, 2, rec.count())
+	assert.Len(t, sleeps.recorded(), 1)
+	assert.Equal(t, rec.all()[0].Body, rec.all()[1].Body)
 }
 
 func TestDataSendUnparseableResult(t *testing.T) {
