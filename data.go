@@ -767,7 +767,7 @@ func encodeBatches(n int, what string, enc encodeFunc, send func(b int, sp span,
 // returns how many the platform confirmed. A failure after the first request is a
 // *BatchError.
 func sendBatches(ctx context.Context, c *Client, method, path string, kinds []TokenKind, n int, what string, enc encodeFunc) (int, error) {
-	if err := checkKind(c, method, path, kinds); err != nil {
+	if err := c.precheck(ctx, &call{method: method, path: path, kinds: kinds}); err != nil {
 		return 0, err
 	}
 	stored := 0
@@ -786,18 +786,6 @@ func sendBatches(ctx context.Context, c *Client, method, path string, kinds []To
 		return stored, &BatchError{Batch: len(spans) - 1, Batches: batches, First: sp.first, Size: sp.n, Stored: stored, Err: err}
 	}
 	return stored, err
-}
-
-// checkKind fails early, with the same error do would return, when the client cannot
-// make a call, so a batched write reports it plainly rather than as a failed batch.
-func checkKind(c *Client, method, path string, kinds []TokenKind) error {
-	if c == nil || c.http == nil {
-		return errNilClient
-	}
-	if !slices.Contains(kinds, c.token.kind) {
-		return tokenKindError(method+" "+path, c.token.kind, kinds...)
-	}
-	return nil
 }
 
 // appendPoint appends a record to send as JSON, validating every field.

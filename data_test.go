@@ -655,7 +655,7 @@ func TestDataTokenKinds(t *testing.T) {
 			catchAll(mt)
 			err := op(t.Context(), c.Data)
 			require.ErrorIs(t, err, ErrTokenKind)
-			assert.Contains(t, err.Error(), "needs a device token, the client has a account token")
+			assert.Contains(t, err.Error(), "needs a device token; the client holds an account token")
 			assert.Zero(t, mt.GetTotalCallCount())
 		})
 		t.Run(name+"/account form with device token", func(t *testing.T) {
@@ -664,7 +664,7 @@ func TestDataTokenKinds(t *testing.T) {
 			catchAll(mt)
 			err := op(t.Context(), c.Devices.Data(testDeviceID))
 			require.ErrorIs(t, err, ErrTokenKind)
-			assert.Contains(t, err.Error(), "needs a account token, the client has a device token")
+			assert.Contains(t, err.Error(), "needs an account token; the client holds a device token")
 			assert.Zero(t, mt.GetTotalCallCount())
 		})
 		t.Run(name+"/invalid device ID", func(t *testing.T) {
