@@ -108,17 +108,23 @@ func skipSpace(b []byte, i int) int {
 }
 
 // skipString returns the index just past the JSON string that starts at b[i] == '"'.
+// It jumps from quote to quote (bytes.IndexByte is vectorised) and counts the
+// backslashes before each one: an odd count means the quote is escaped.
 func skipString(b []byte, i int) (int, error) {
 	for j := i + 1; j < len(b); {
-		k := bytes.IndexAny(b[j:], "\"\\")
+		k := bytes.IndexByte(b[j:], '"')
 		if k < 0 {
 			break
 		}
 		j += k
-		if b[j] == '"' {
+		n := 0
+		for p := j - 1; p > i && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
 			return j + 1, nil
 		}
-		j += 2 // a backslash escapes the next byte; \uXXXX needs no special care here
+		j++
 	}
 	return 0, errors.New("unterminated string")
 }
@@ -159,12 +165,21 @@ func skipLiteral(b []byte, i int, lit string) (int, error) {
 	return i + len(lit), nil
 }
 
+// structural marks the bytes skipContainer must look at; it passes over the rest.
+var structural = [256]bool{'{': true, '}': true, '[': true, ']': true, '"': true}
+
 // skipContainer returns the index just past the object or array starting at b[i]. It
 // tracks nesting with a stack of expected closing brackets, so "[}" is rejected.
 func skipContainer(b []byte, i int) (int, error) {
 	var small [32]byte
 	stack := small[:0]
 	for j := i; j < len(b); j++ {
+		for j < len(b) && !structural[b[j]] {
+			j++
+		}
+		if j == len(b) {
+			break
+		}
 		switch b[j] {
 		case '{':
 			stack = append(stack, '}')
