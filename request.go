@@ -158,11 +158,15 @@ func (c *Client) precheck(ctx context.Context, cl *call) error {
 func (c *Client) attempt(ctx context.Context, cl *call, target string, body []byte, n int) (raw []byte, apiErr *APIError, transportErr error, notSent bool) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	// Only a call that must not be replayed needs to know whether its request was
+	// written before a failure; tracing the others would cost every GET for nothing.
 	var gotConn, wrote atomic.Bool
-	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
-		WroteHeaders: func() { wrote.Store(true) },
-	})
+	if !cl.replaySafe() {
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
+			WroteHeaders: func() { wrote.Store(true) },
+		})
+	}
 
 	req := c.http.R() // the token, User-Agent and Accept headers are set on the client
 	req.SetContext(actx)
