@@ -3,6 +3,11 @@ package tago
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -197,4 +202,649 @@ func (s *DevicesService) Params(ctx context.Context, id string, filter ParamFilt
 		return nil, err
 	}
 	return do[[]ConfigParam](ctx, s.cl(), &call{method: "GET", path: "/device/" + escape(id) + "/params", query: &q, kinds: accountOnly})
+}
+
+// ListOptions holds the paging, projection and ordering parameters every list method
+// takes. The zero value asks for the first page with the platform's defaults.
+type ListOptions struct {
+	// Page is the 1-based page to fetch; 0 means 1. All methods start from it.
+	Page int
+	// Amount is the page size; 0 means 20.
+	Amount int
+	// Fields names the fields the platform should return; nil means the resource's
+	// default set, named in each list method's comment.
+	Fields []string
+	// OrderBy sorts the listing; the zero value means the resource's default order.
+	OrderBy Order
+}
+
+// defaultAmount is the page size the platform and the official SDKs use by default.
+const defaultAmount = 20
+
+// Order sorts a listing by one field, ascending or descending. Build it with [Asc] or
+// [Desc].
+type Order struct {
+	// Field is the field to sort by, such as "name" or "created_at".
+	Field string
+	// Descending sorts from the largest value to the smallest.
+	Descending bool
+}
+
+// Asc returns an ascending order by field.
+func Asc(field string) Order { return Order{Field: field} }
+
+// Desc returns a descending order by field.
+func Desc(field string) Order { return Order{Field: field, Descending: true} }
+
+// listDefaults are a resource's default fields and order.
+type listDefaults struct {
+	fields []string
+	order  Order
+}
+
+// check validates the options before any request.
+func (o *ListOptions) check() error {
+	if o.Page < 0 {
+		return invalidf("page", "must not be negative, got %d", o.Page)
+	}
+	if o.Amount < 0 {
+		return invalidf("amount", "must not be negative, got %d", o.Amount)
+	}
+	for i, f := range o.Fields {
+		if strings.TrimSpace(f) == "" {
+			return invalidf(fmt.Sprintf("fields[%d]", i), "must not be empty")
+		}
+	}
+	if o.OrderBy.Field == "" && o.OrderBy.Descending {
+		return invalidf("order by", "descending order needs a field")
+	}
+	if strings.ContainsAny(o.OrderBy.Field, ", ") {
+		return invalidf("order by", "field %q must be one field name", o.OrderBy.Field)
+	}
+	return nil
+}
+
+// listQuery builds a list query the way every list of the platform takes it: page,
+// amount, fields, then the resource's filters (written by filters, which may be nil),
+// then orderBy. opts may be nil; it is never modified.
+func listQuery(opts *ListOptions, def listDefaults, filters func(q *query)) (*query, error) {
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	q := &query{}
+	q.addInt("page", max(o.Page, 1))
+	if o.Amount == 0 {
+		o.Amount = defaultAmount
+	}
+	q.addInt("amount", o.Amount)
+	if len(o.Fields) == 0 {
+		o.Fields = def.fields
+	}
+	q.addList("fields", o.Fields)
+	if filters != nil {
+		filters(q)
+	}
+	if o.OrderBy.Field == "" {
+		o.OrderBy = def.order
+	}
+	q.addOrder("orderBy", o.OrderBy.Field, o.OrderBy.Descending)
+	return q, nil
+}
+
+// allPages returns an iterator over every item of a listing, from opts' page on. list
+// fetches the page its ListOptions name; the iterator stops after a page shorter than
+// the page size, when the caller stops ranging, or at the first error.
+func allPages[T any](ctx context.Context, opts ListOptions, list func(ctx context.Context, page ListOptions) ([]T, error)) iter.Seq2[T, error] {
+	if ctx == nil {
+		return errSeq[T](invalidf("context", "must not be nil"))
+	}
+	if err := opts.check(); err != nil {
+		return errSeq[T](err)
+	}
+	first := max(opts.Page, 1)
+	if opts.Amount == 0 {
+		opts.Amount = defaultAmount
+	}
+	return pages(ctx, opts.Amount, func(ctx context.Context, index int) ([]T, error) {
+		page := opts
+		page.Page = first + index
+		return list(ctx, page)
+	})
+}
+
+// DeviceListOptions filters and pages [DevicesService.List] and [DevicesService.All].
+// Every filter is optional; string filters accept * wildcards, such as "*sensor*".
+type DeviceListOptions struct {
+	ListOptions
+	// Name keeps devices whose name matches, wildcards allowed.
+	Name string
+	// Tags keeps devices carrying every one of these tags.
+	Tags []Tag
+	// Active keeps only active (true) or only inactive (false) devices.
+	Active *bool
+	// Visible keeps only visible (true) or only hidden (false) devices.
+	Visible *bool
+	// Type keeps devices of this storage type.
+	Type DeviceType
+	// Network keeps devices of this network ID.
+	Network string
+	// Connector keeps devices of this connector ID.
+	Connector string
+	// Serial keeps devices whose token carries this serial number (a LoRaWAN DevEUI).
+	Serial string
+	// ResolveConnectorName asks the platform to return the connector's name instead of
+	// its ID.
+	ResolveConnectorName bool
+}
+
+// devicesDefaults are the official SDKs' defaults for device lists.
+var devicesDefaults = listDefaults{fields: []string{"id", "name", "tags"}, order: Asc("name")}
+
+// List returns one page of the account's devices. Without Fields it asks for id, name
+// and tags; the default order is by name, ascending.
+//
+// TagoIO API: GET /device
+func (s *DevicesService) List(ctx context.Context, opts *DeviceListOptions) ([]Device, error) {
+	var o DeviceListOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := checkOptionalID("network", o.Network); err != nil {
+		return nil, err
+	}
+	if err := checkOptionalID("connector", o.Connector); err != nil {
+		return nil, err
+	}
+	if err := checkDeviceType("type", o.Type, true); err != nil {
+		return nil, err
+	}
+	if err := checkTags("tags", o.Tags); err != nil {
+		return nil, err
+	}
+	q, err := listQuery(&o.ListOptions, devicesDefaults, func(q *query) {
+		q.addString("filter[name]", o.Name)
+		q.addTags("filter[tags]", o.Tags)
+		q.addBoolPtr("filter[active]", o.Active)
+		q.addBoolPtr("filter[visible]", o.Visible)
+		q.addString("filter[type]", string(o.Type))
+		q.addString("filter[network]", o.Network)
+		q.addString("filter[connector]", o.Connector)
+	})
+	if err != nil {
+		return nil, err
+	}
+	q.addString("serial", o.Serial)
+	if o.ResolveConnectorName {
+		q.addBool("resolveConnectorName", true)
+	}
+	return do[[]Device](ctx, s.cl(), &call{method: "GET", path: "/device", query: q, kinds: accountOnly})
+}
+
+// All returns an iterator over every device matching opts, fetching pages of
+// opts.Amount (default 20) as the caller ranges, from opts.Page on. It stops early when
+// the caller breaks and yields at most one error, last.
+//
+// TagoIO API: GET /device
+func (s *DevicesService) All(ctx context.Context, opts *DeviceListOptions) iter.Seq2[Device, error] {
+	var o DeviceListOptions
+	if opts != nil {
+		o = *opts
+	}
+	return allPages(ctx, o.ListOptions, func(ctx context.Context, page ListOptions) ([]Device, error) {
+		p := o
+		p.ListOptions = page
+		return s.List(ctx, &p)
+	})
+}
+
+// DeviceCreateRequest describes a new device. Name, Network and Connector are
+// required; immutable and hybrid devices also need ChunkPeriod and ChunkRetention, and
+// hybrid devices MutableVariableRegex.
+type DeviceCreateRequest struct {
+	// Name is the device's name.
+	Name string `json:"name"`
+	// Network is the ID of the device's network (for LoRaWAN, the network server's
+	// integration, such as "LoRaWAN Actility").
+	Network string `json:"network"`
+	// Connector is the ID of the device's connector (the sensor model's decoder).
+	Connector string `json:"connector"`
+	// Type is the storage type; empty means [DeviceMutable].
+	Type DeviceType `json:"type"`
+	// ChunkPeriod is the chunk span of an immutable or hybrid device.
+	ChunkPeriod ChunkPeriod `json:"chunk_period,omitempty"`
+	// ChunkRetention is how many chunks an immutable or hybrid device keeps, 0 to 36.
+	ChunkRetention *int `json:"chunk_retention,omitempty"`
+	// MutableVariableRegex selects a hybrid device's mutable variables.
+	MutableVariableRegex string `json:"mutable_variable_regex,omitempty"`
+	// SerieNumber is the device's serial when its network requires one: for a LoRaWAN
+	// network, the device's DevEUI, such as "70B3D57ED0041234".
+	SerieNumber string `json:"serie_number,omitempty"`
+	// Description is a free-text description.
+	Description *string `json:"description,omitempty"`
+	// Active says whether the device accepts data (the platform's default is true).
+	Active *bool `json:"active,omitempty"`
+	// Visible says whether the device is shown in the admin.
+	Visible *bool `json:"visible,omitempty"`
+	// Tags are the device's tags.
+	Tags []Tag `json:"tags,omitempty"`
+	// ConfigurationParams are the device's initial configuration parameters.
+	ConfigurationParams []ConfigParam `json:"configuration_params,omitempty"`
+	// ConnectorParse says whether the connector's payload parser runs.
+	ConnectorParse *bool `json:"connector_parse,omitempty"`
+	// ParseFunction is the device's own payload parser, base64-encoded JavaScript.
+	ParseFunction string `json:"parse_function,omitempty"`
+}
+
+// check validates the request and returns the copy to send.
+func (r DeviceCreateRequest) check() (DeviceCreateRequest, error) {
+	if strings.TrimSpace(r.Name) == "" {
+		return r, invalidf("name", "must not be empty")
+	}
+	if err := checkID("network", r.Network); err != nil {
+		return r, err
+	}
+	if err := checkID("connector", r.Connector); err != nil {
+		return r, err
+	}
+	if r.Type == "" {
+		r.Type = DeviceMutable
+	}
+	if err := checkDeviceType("type", r.Type, false); err != nil {
+		return r, err
+	}
+	if r.Type == DeviceImmutable || r.Type == DeviceHybrid {
+		if r.ChunkPeriod == "" {
+			return r, invalidf("chunk period", "is required for %s devices", r.Type)
+		}
+		if r.ChunkRetention == nil {
+			return r, invalidf("chunk retention", "is required for %s devices", r.Type)
+		}
+	}
+	if r.ChunkPeriod != "" {
+		if err := checkChunkPeriod(r.ChunkPeriod); err != nil {
+			return r, err
+		}
+	}
+	if r.ChunkRetention != nil && (*r.ChunkRetention < 0 || *r.ChunkRetention > 36) {
+		return r, invalidf("chunk retention", "must be between 0 and 36, got %d", *r.ChunkRetention)
+	}
+	if r.Type == DeviceHybrid && r.MutableVariableRegex == "" {
+		return r, invalidf("mutable variable regex", "is required for hybrid devices")
+	}
+	if err := checkTags("tags", r.Tags); err != nil {
+		return r, err
+	}
+	if err := checkParams("configuration params", r.ConfigurationParams); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// DeviceCreateResult is what the platform returns for a new device: its ID and its
+// first token. The token is a [Secret]: printing the result does not reveal it.
+type DeviceCreateResult struct {
+	// ID is the new device's ID.
+	ID string `json:"device_id"`
+	// Token is the device's first token, with full permission.
+	Token Secret `json:"token"`
+}
+
+// UnmarshalJSON accepts every spelling the platform uses for the device ID
+// ("device_id", "deviceID", "device" as an ID or an object with an "id", or "id") and
+// fails when none is present.
+func (r *DeviceCreateResult) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		DeviceID  string          `json:"device_id"`
+		DeviceID2 string          `json:"deviceID"`
+		Device    json.RawMessage `json:"device"`
+		ID        string          `json:"id"`
+		Token     Secret          `json:"token"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	id := raw.DeviceID
+	if id == "" {
+		id = raw.DeviceID2
+	}
+	if id == "" && len(raw.Device) > 0 {
+		var s string
+		var obj struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(raw.Device, &s) == nil {
+			id = s
+		} else if json.Unmarshal(raw.Device, &obj) == nil {
+			id = obj.ID
+		}
+	}
+	if id == "" {
+		id = raw.ID
+	}
+	if id == "" {
+		return errors.New("the result names no device ID (looked for device_id, deviceID, device and id)")
+	}
+	*r = DeviceCreateResult{ID: id, Token: raw.Token}
+	return nil
+}
+
+// LogValue logs the result with its token masked.
+func (r DeviceCreateResult) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", r.ID), slog.String("token", r.Token.String()))
+}
+
+// Create creates a device and returns its ID and first token. For a LoRaWAN device set
+// Network and Connector to the network server's integration and the sensor's
+// connector, and SerieNumber to the device's DevEUI.
+//
+// TagoIO API: POST /device
+func (s *DevicesService) Create(ctx context.Context, req DeviceCreateRequest) (DeviceCreateResult, error) {
+	req, err := req.check()
+	if err != nil {
+		return DeviceCreateResult{}, err
+	}
+	return do[DeviceCreateResult](ctx, s.cl(), &call{method: "POST", path: "/device", body: req, kinds: accountOnly})
+}
+
+// DeviceEditRequest lists the device fields to change; nil and empty fields are left
+// as they are. The storage type and chunk period cannot be changed. Changing Network
+// or Connector requires setting both, after deleting the device's tokens.
+type DeviceEditRequest struct {
+	// Name is the new name.
+	Name *string `json:"name,omitempty"`
+	// Description is the new description.
+	Description *string `json:"description,omitempty"`
+	// Active enables or disables the device.
+	Active *bool `json:"active,omitempty"`
+	// Visible shows or hides the device in the admin.
+	Visible *bool `json:"visible,omitempty"`
+	// Tags replaces the device's tags; nil leaves them, an empty non-nil slice removes
+	// them all.
+	Tags []Tag `json:"tags,omitzero"`
+	// Network is the new network ID.
+	Network *string `json:"network,omitempty"`
+	// Connector is the new connector ID.
+	Connector *string `json:"connector,omitempty"`
+	// SerieNumber is the new serial (DevEUI).
+	SerieNumber *string `json:"serie_number,omitempty"`
+	// ConnectorParse turns the connector's payload parser on or off.
+	ConnectorParse *bool `json:"connector_parse,omitempty"`
+	// ParseFunction is the new payload parser, base64-encoded JavaScript.
+	ParseFunction *string `json:"parse_function,omitempty"`
+	// ChunkRetention is the new number of chunks kept, 0 to 36.
+	ChunkRetention *int `json:"chunk_retention,omitempty"`
+	// MutableVariableRegex is a hybrid device's new mutable-variable expression; it can
+	// only change while the device is empty.
+	MutableVariableRegex *string `json:"mutable_variable_regex,omitempty"`
+}
+
+// check validates the edit.
+func (r *DeviceEditRequest) check() error {
+	if r.Name == nil && r.Description == nil && r.Active == nil && r.Visible == nil && r.Tags == nil &&
+		r.Network == nil && r.Connector == nil && r.SerieNumber == nil && r.ConnectorParse == nil &&
+		r.ParseFunction == nil && r.ChunkRetention == nil && r.MutableVariableRegex == nil {
+		return invalidf("device edit", "sets no field")
+	}
+	if r.Name != nil && strings.TrimSpace(*r.Name) == "" {
+		return invalidf("name", "must not be empty")
+	}
+	if r.Network != nil {
+		if err := checkID("network", *r.Network); err != nil {
+			return err
+		}
+	}
+	if r.Connector != nil {
+		if err := checkID("connector", *r.Connector); err != nil {
+			return err
+		}
+	}
+	if r.ChunkRetention != nil && (*r.ChunkRetention < 0 || *r.ChunkRetention > 36) {
+		return invalidf("chunk retention", "must be between 0 and 36, got %d", *r.ChunkRetention)
+	}
+	return checkTags("tags", r.Tags)
+}
+
+// Edit changes a device's fields.
+//
+// TagoIO API: PUT /device/{id}
+func (s *DevicesService) Edit(ctx context.Context, id string, req DeviceEditRequest) error {
+	if err := checkID("device ID", id); err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
+		return err
+	}
+	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "PUT", path: "/device/" + escape(id), body: req, kinds: accountOnly})
+	return err
+}
+
+// Delete deletes a device with its data and tokens.
+//
+// TagoIO API: DELETE /device/{id}
+func (s *DevicesService) Delete(ctx context.Context, id string) error {
+	if err := checkID("device ID", id); err != nil {
+		return err
+	}
+	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id), kinds: accountOnly})
+	return err
+}
+
+// DataAmount returns how many data records a device holds.
+//
+// TagoIO API: GET /device/{id}/data_amount
+func (s *DevicesService) DataAmount(ctx context.Context, id string) (int64, error) {
+	if err := checkID("device ID", id); err != nil {
+		return 0, err
+	}
+	n, err := do[amountResult](ctx, s.cl(), &call{method: "GET", path: "/device/" + escape(id) + "/data_amount", kinds: accountOnly})
+	return int64(n), err
+}
+
+// amountResult decodes a JSON number, integral or not (a fractional part is dropped), or a
+// string holding one.
+type amountResult int64
+
+// UnmarshalJSON reads the count.
+func (n *amountResult) UnmarshalJSON(b []byte) error {
+	var num json.Number
+	if err := json.Unmarshal(b, &num); err != nil {
+		return err
+	}
+	if i, err := num.Int64(); err == nil {
+		*n = amountResult(i)
+		return nil
+	}
+	f, err := num.Float64()
+	if err != nil {
+		return fmt.Errorf("%q is not a count", num.String())
+	}
+	*n = amountResult(f)
+	return nil
+}
+
+// EmptyData removes every data record of a device, keeping the device itself.
+//
+// TagoIO API: POST /device/{id}/empty
+func (s *DevicesService) EmptyData(ctx context.Context, id string) error {
+	if err := checkID("device ID", id); err != nil {
+		return err
+	}
+	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "POST", path: "/device/" + escape(id) + "/empty", kinds: accountOnly})
+	return err
+}
+
+// SetParams creates or edits a device's configuration parameters: a parameter with an
+// ID replaces that parameter, one without is added.
+//
+// TagoIO API: POST /device/{id}/params
+func (s *DevicesService) SetParams(ctx context.Context, id string, params ...ConfigParam) error {
+	if err := checkID("device ID", id); err != nil {
+		return err
+	}
+	if len(params) == 0 {
+		return invalidf("params", "must not be empty")
+	}
+	if err := checkParams("params", params); err != nil {
+		return err
+	}
+	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "POST", path: "/device/" + escape(id) + "/params", body: params, kinds: accountOnly})
+	return err
+}
+
+// RemoveParam deletes one of a device's configuration parameters.
+//
+// TagoIO API: DELETE /device/{id}/params/{paramID}
+func (s *DevicesService) RemoveParam(ctx context.Context, id, paramID string) error {
+	if err := checkID("device ID", id); err != nil {
+		return err
+	}
+	if err := checkID("param ID", paramID); err != nil {
+		return err
+	}
+	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id) + "/params/" + escape(paramID), kinds: accountOnly})
+	return err
+}
+
+// DeviceChunk is one time chunk of an immutable or hybrid device's data.
+type DeviceChunk struct {
+	// ID names the chunk, such as "1657497600_1658102399".
+	ID string `json:"id"`
+	// From is the chunk's first instant.
+	From time.Time `json:"from"`
+	// To is the chunk's last instant.
+	To time.Time `json:"to"`
+	// Amount is how many records the chunk holds; nil when the platform does not know.
+	Amount *int64 `json:"amount"`
+}
+
+// UnmarshalJSON accepts the chunk's dates as RFC 3339 timestamps, with or without a
+// zone, or as plain dates.
+func (c *DeviceChunk) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		ID     string   `json:"id"`
+		From   string   `json:"from"`
+		To     string   `json:"to"`
+		Amount *float64 `json:"amount"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*c = DeviceChunk{ID: raw.ID}
+	var ok bool
+	if c.From, ok = parseTime(raw.From); !ok && raw.From != "" {
+		return fmt.Errorf("chunk %q: unreadable from date %q", raw.ID, raw.From)
+	}
+	if c.To, ok = parseTime(raw.To); !ok && raw.To != "" {
+		return fmt.Errorf("chunk %q: unreadable to date %q", raw.ID, raw.To)
+	}
+	if raw.Amount != nil {
+		n := int64(*raw.Amount)
+		c.Amount = &n
+	}
+	return nil
+}
+
+// Chunks lists the data chunks of an immutable or hybrid device.
+//
+// TagoIO API: GET /device/{id}/chunk
+func (s *DevicesService) Chunks(ctx context.Context, id string) ([]DeviceChunk, error) {
+	if err := checkID("device ID", id); err != nil {
+		return nil, err
+	}
+	return do[[]DeviceChunk](ctx, s.cl(), &call{method: "GET", path: "/device/" + escape(id) + "/chunk", kinds: accountOnly})
+}
+
+// DeleteChunk deletes one data chunk of an immutable or hybrid device.
+//
+// TagoIO API: DELETE /device/{id}/chunk/{chunkID}
+func (s *DevicesService) DeleteChunk(ctx context.Context, id, chunkID string) error {
+	if err := checkID("device ID", id); err != nil {
+		return err
+	}
+	if err := checkName("chunk ID", chunkID); err != nil {
+		return err
+	}
+	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id) + "/chunk/" + escape(chunkID), kinds: accountOnly})
+	return err
+}
+
+// checkOptionalID validates id with checkID unless it is empty.
+func checkOptionalID(field, id string) error {
+	if id == "" {
+		return nil
+	}
+	return checkID(field, id)
+}
+
+// checkName rejects an empty or blank name.
+func checkName(field, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return invalidf(field, "must not be empty")
+	}
+	return nil
+}
+
+// checkDeviceType validates a storage type; empty passes when allowEmpty is set.
+func checkDeviceType(field string, t DeviceType, allowEmpty bool) error {
+	switch t {
+	case DeviceMutable, DeviceImmutable, DeviceHybrid, DeviceLegacy:
+		return nil
+	case "":
+		if allowEmpty {
+			return nil
+		}
+	}
+	return invalidf(field, "unknown device type %q", string(t))
+}
+
+// checkChunkPeriod validates a chunk period.
+func checkChunkPeriod(p ChunkPeriod) error {
+	switch p {
+	case ChunkDay, ChunkWeek, ChunkMonth, ChunkQuarter:
+		return nil
+	}
+	return invalidf("chunk period", "unknown chunk period %q", string(p))
+}
+
+// checkTags rejects tags without a key.
+func checkTags(field string, tags []Tag) error {
+	for i, t := range tags {
+		if strings.TrimSpace(t.Key) == "" {
+			return invalidf(fmt.Sprintf("%s[%d].key", field, i), "must not be empty")
+		}
+	}
+	return nil
+}
+
+// checkParams rejects configuration parameters without a key or with a malformed ID.
+func checkParams(field string, params []ConfigParam) error {
+	for i, p := range params {
+		if strings.TrimSpace(p.Key) == "" {
+			return invalidf(fmt.Sprintf("%s[%d].key", field, i), "must not be empty")
+		}
+		if err := checkOptionalID(fmt.Sprintf("%s[%d].id", field, i), p.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseTime reads a platform date: RFC 3339 (with or without fractional seconds), the
+// same without a zone (taken as UTC), "2006-01-02 15:04:05", or a plain date. The
+// result is in UTC, so it does not depend on the machine's time zone.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }
