@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-tago/tago"
 )
 
 // ErrMalformed matches errors about a body that is not a well-formed ThingPark message:
@@ -148,9 +150,9 @@ type Uplink struct {
 	NwGeolocAlgo *int
 	// NwGeolocAlgoUsed is the geolocation algorithm used.
 	NwGeolocAlgoUsed *int
-	// AppSKey is the application session key of an end-to-end ABP device, when sent. It
-	// is a secret: never log it.
-	AppSKey string
+	// AppSKey is the application session key of an end-to-end ABP device, when sent.
+	// Printing it shows at most its last four characters.
+	AppSKey tago.Secret
 	// ASID is the application server's ID, for AS routing (JSON AS_ID).
 	ASID string
 	// Extra holds every field the type does not name, as received.
@@ -199,8 +201,9 @@ type Downlink struct {
 	FCntDn *int
 	// ASID is the application server's ID (JSON AS_ID).
 	ASID string
-	// ASKey is the application server's key (JSON AS_KEY). It is a secret: never log it.
-	ASKey string
+	// ASKey is the application server's key (JSON AS_KEY). Printing it shows at most its
+	// last four characters.
+	ASKey tago.Secret
 	// DriverCfg selects the IoT Flow driver that encodes Payload, as JSON.
 	DriverCfg json.RawMessage
 	// Extra holds every field the type does not name, as received.
@@ -502,6 +505,8 @@ func decodeValue(raw json.RawMessage, dst any) error {
 	switch p := dst.(type) {
 	case *string:
 		*p = text
+	case *tago.Secret:
+		*p = tago.Secret(text)
 	case *int:
 		if text == "" {
 			return nil
@@ -677,6 +682,11 @@ func encodeValue(src any) ([]byte, error) {
 			return nil, nil
 		}
 		return json.Marshal(*p)
+	case *tago.Secret:
+		if *p == "" {
+			return nil, nil
+		}
+		return json.Marshal(p.Reveal())
 	case *int:
 		return strconv.AppendInt(nil, int64(*p), 10), nil
 	case **int:

@@ -3,6 +3,7 @@ package actility
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -181,6 +182,23 @@ func TestParseUplinkLenient(t *testing.T) {
 		Time: time.Date(2024, 1, 2, 3, 4, 5, 5e8, time.UTC), LrrRSSI: fp(-90.5), NbTrans: ip(2),
 		CustomerID: "100002164", Lrrs: []Lrr{{Lrrid: "A1"}},
 	}, got)
+}
+
+func TestSecretsDoNotPrint(t *testing.T) {
+	t.Parallel()
+	const appSKey, asKey = "2b7e151628aed2a6abf7158809cf4f3c", "5f0e9d7c6b5a49382716a5b4c3d2e1f0"
+	u, err := ParseUplink([]byte(`{"DevEUI_uplink":{"DevEUI":"0018B20000000BEE","AppSKey":"` + appSKey + `"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, appSKey, u.AppSKey.Reveal())
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", u, u, u), appSKey)
+	msg, err := u.Message()
+	require.NoError(t, err)
+	assert.Contains(t, string(msg), `"AppSKey":"`+appSKey+`"`) // still sent as it is
+
+	d, err := ParseDownlink([]byte(`{"DevEUI_downlink":{"DevEUI":"0018B20000000BEE","AS_KEY":"` + asKey + `","payload_hex":"00"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, asKey, d.ASKey.Reveal())
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", d, d, d), asKey)
 }
 
 func TestUplinkRoundTrip(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-tago/tago"
 )
 
 // The fixed parts of a ThingPark X IoT Flow connection to TagoIO.
@@ -65,8 +67,9 @@ type ConnectionRequest struct {
 	// Name labels the connection. Required.
 	Name string
 	// AuthorizationKey is the TagoIO service authorization key ThingPark sends with
-	// every uplink (configuration.authorizationKey). Required.
-	AuthorizationKey string
+	// every uplink (configuration.authorizationKey), such as the Token of a
+	// [tago.Authorization]. Required.
+	AuthorizationKey tago.Secret
 	// Description is the configuration's optional description.
 	Description string
 	// Active enables or disables the connection; nil lets ThingPark choose (enabled).
@@ -91,9 +94,8 @@ type Connection struct {
 	State string
 	// Active says whether the connection is enabled, when ThingPark says.
 	Active *bool
-	// AuthorizationKey is configuration.authorizationKey, as ThingPark returns it. It is
-	// a secret: never log it.
-	AuthorizationKey string
+	// AuthorizationKey is configuration.authorizationKey, as ThingPark returns it.
+	AuthorizationKey tago.Secret
 	// Description is configuration.description.
 	Description string
 	// Configuration holds the configuration's other members, as received.
@@ -132,12 +134,19 @@ func (c *Connection) UnmarshalJSON(b []byte) error {
 		if isNull(raw) {
 			return nil
 		}
-		if s, isStr := dst.(*string); isStr {
+		var str *string
+		switch p := dst.(type) {
+		case *string:
+			str = p
+		case *tago.Secret:
+			str = (*string)(p)
+		}
+		if str != nil {
 			text, _, ok := scalarText(raw)
 			if !ok {
 				return fmt.Errorf("actility: connection %s: want a scalar value", key)
 			}
-			*s = text
+			*str = text
 			return nil
 		}
 		if err := json.Unmarshal(raw, dst); err != nil {
@@ -178,10 +187,11 @@ func (r *ConnectionRequest) body() ([]byte, error) {
 	if strings.TrimSpace(r.Name) == "" {
 		return nil, errors.New("actility: the connection needs a name")
 	}
-	if strings.TrimSpace(r.AuthorizationKey) == "" || strings.ContainsAny(r.AuthorizationKey, " \t\r\n") {
+	key := r.AuthorizationKey.Reveal()
+	if strings.TrimSpace(key) == "" || strings.ContainsAny(key, " \t\r\n") {
 		return nil, errors.New("actility: the connection needs a TagoIO authorization key, without white space")
 	}
-	cfg := map[string]any{"authorizationKey": r.AuthorizationKey}
+	cfg := map[string]any{"authorizationKey": key}
 	if r.Description != "" {
 		cfg["description"] = r.Description
 	}
@@ -201,7 +211,7 @@ func (r *ConnectionRequest) body() ([]byte, error) {
 	}
 	b, err := json.Marshal(top)
 	if err != nil {
-		return nil, fmt.Errorf("actility: encoding the connection: %s", redactAll(err.Error(), r.AuthorizationKey))
+		return nil, fmt.Errorf("actility: encoding the connection: %s", redactAll(err.Error(), key))
 	}
 	return b, nil
 }
@@ -216,7 +226,7 @@ func (c *ThingParkClient) CreateConnection(ctx context.Context, req ConnectionRe
 		return Connection{}, err
 	}
 	var out Connection
-	err = c.do(ctx, "POST", "/connections", body, &out, req.AuthorizationKey)
+	err = c.do(ctx, "POST", "/connections", body, &out, req.AuthorizationKey.Reveal())
 	return out, err
 }
 
@@ -246,7 +256,7 @@ func (c *ThingParkClient) UpdateConnection(ctx context.Context, id string, req C
 		return Connection{}, err
 	}
 	var out Connection
-	err = c.do(ctx, "PUT", "/connections/"+url.PathEscape(id), body, &out, req.AuthorizationKey)
+	err = c.do(ctx, "PUT", "/connections/"+url.PathEscape(id), body, &out, req.AuthorizationKey.Reveal())
 	return out, err
 }
 
