@@ -235,7 +235,7 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var u Uplink
 	key := authorizationKey(r.Header.Get("Authorization"))
-	out := b.handle(r, key, &u)
+	out := b.handle(w, r, key, &u)
 
 	level := slog.LevelInfo
 	switch {
@@ -296,14 +296,14 @@ func authorizationKey(h string) string {
 }
 
 // handle decides the answer to one uplink; it fills *u as soon as the body is parsed.
-func (b *Bridge) handle(r *http.Request, key string, u *Uplink) outcome {
+func (b *Bridge) handle(w http.ResponseWriter, r *http.Request, key string, u *Uplink) outcome {
 	if r.Method != http.MethodPost {
 		return outcome{status: http.StatusMethodNotAllowed, message: "ThingPark uplinks are POSTed"}
 	}
 	if key == "" {
 		return outcome{status: http.StatusBadRequest, message: "missing Authorization header: ThingPark must send the TagoIO authorization key in it"}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, b.maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

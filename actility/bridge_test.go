@@ -258,8 +258,20 @@ func TestBridgeRejects(t *testing.T) {
 	assert.Empty(t, e.srv.Data(dev.ID))
 	assert.Zero(t, e.requests("POST", "/data"))
 
+	// Data the platform refuses is answered for what it is; nothing is stored.
+	off := e.srv.AddDevice(tagotest.DeviceSpec{Name: "off", Network: e.netw.ID, SerieNumber: "0018B20000000B20", Inactive: true})
+	a := e.post(t, e.auth.Key, uplinkFor(t, "0018B20000000B20", 1))
+	assert.Equal(t, 400, a.status)
+	assert.Equal(t, map[string]any{"status": false, "message": "the platform refused the data: Device is deactivated"}, a.body)
+	e.srv.Inject(tagotest.Fault{Method: "POST", Path: "/data", Status: 403, Body: `{"status":false,"message":"You have exceeded the maximum limit of data input"}`})
+	a = e.post(t, e.auth.Key, uplinkFor(t, "0018B20000000BEE", 2))
+	assert.Equal(t, 403, a.status)
+	assert.Equal(t, map[string]any{"status": false, "message": "the platform refused the data: You have exceeded the maximum limit of data input"}, a.body)
+	assert.Empty(t, e.srv.Data(off.ID))
+	assert.Empty(t, e.srv.Data(dev.ID))
+
 	// Another kind of ThingPark message is acknowledged and ignored.
-	a := e.post(t, e.auth.Key, []byte(`{"DevEUI_notification":{"DevEUI":"0018B20000000BEE"}}`))
+	a = e.post(t, e.auth.Key, []byte(`{"DevEUI_notification":{"DevEUI":"0018B20000000BEE"}}`))
 	assert.Equal(t, 202, a.status)
 	assert.Equal(t, map[string]any{"status": true, "result": "ignored: got a DevEUI_notification message"}, a.body)
 
