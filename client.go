@@ -413,7 +413,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.http.SetHeader("Accept", "application/json")
 
 	svc := &service{client: c}
-	c.Data = (*DataService)(svc)
+	c.Data = &DataService{client: c}
 	c.Devices = (*DevicesService)(svc)
 	c.Tokens = (*TokensService)(svc)
 	c.Authorizations = (*AuthorizationsService)(svc)

@@ -65,14 +65,8 @@ func do[T any](ctx context.Context, c *Client, cl *call) (T, error) {
 // roundTrip sends cl, retrying per the client's policy, and returns the envelope's raw
 // result on success. It is the only place that talks HTTP.
 func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
-	if c == nil || c.http == nil {
-		return nil, errNilClient
-	}
-	if ctx == nil {
-		return nil, invalidf("context", "must not be nil")
-	}
-	if len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.token.kind) {
-		return nil, tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
+	if err := c.precheck(ctx, cl); err != nil {
+		return nil, err
 	}
 	var body []byte
 	switch b := cl.body.(type) {
@@ -140,6 +134,22 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 				Err: &retryAbortedError{ctxErr: serr, last: err}}
 		}
 	}
+}
+
+// precheck rejects a call that cannot be made at all: a nil client or context, or a
+// token of the wrong kind. Loops over several calls (batches) use it to fail before the
+// first one.
+func (c *Client) precheck(ctx context.Context, cl *call) error {
+	if c == nil || c.http == nil {
+		return errNilClient
+	}
+	if ctx == nil {
+		return invalidf("context", "must not be nil")
+	}
+	if len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.token.kind) {
+		return tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
+	}
+	return nil
 }
 
 // attempt makes one HTTP attempt. It returns the raw result on success, or an *APIError

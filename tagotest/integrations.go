@@ -1,0 +1,563 @@
+package tagotest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// status answers GET /status, which needs no token.
+func (s *Server) status(c *call) reply {
+	return ok(obj{"version": "tagotest"})
+}
+
+// info answers GET /info with whatever the token describes: the device for a device
+// token, the network for a network token, the key's metadata for an authorization.
+func (s *Server) info(c *call) reply {
+	switch c.tok.kind {
+	case kindDevice:
+		d := s.devices[c.tok.device]
+		if d == nil {
+			return notFound("Device")
+		}
+		return ok(s.deviceMap(d))
+	case kindNetwork:
+		n := s.networks[c.tok.network]
+		if n == nil {
+			return notFound("Network")
+		}
+		return ok(docView(n))
+	default:
+		t := c.tok
+		return ok(obj{
+			"name": t.name, "type": "authorization", "permission": t.permission,
+			"serie_number": nil, "last_authorization": nil,
+			"verification_code": nullIfEmpty(t.verification), "expire_time": expireOut(t.expire),
+			"ref_id": t.profile, "created_at": jsTime(t.createdAt), "created_by": nil,
+		})
+	}
+}
+
+// docView copies a doc's fields for printing.
+func docView(d *doc) obj {
+	out := make(obj, len(d.fields))
+	for k, v := range d.fields {
+		out[k] = v
+	}
+	return out
+}
+
+// visibleLocked reports whether a network or connector can be used by a profile: it is
+// public, built in, or the profile's own.
+func (s *Server) visibleLocked(d *doc, prof string) bool {
+	pub, _ := d.fields["public"].(bool)
+	return pub || d.profile == "" || d.profile == prof
+}
+
+// listDocs lists docs visible to the caller with the list parameters.
+func (c *call) listDocs(m map[string]*doc, visible func(*doc) bool, defaultOrder string) reply {
+	o, rep, good := c.listOptions(defaultOrder)
+	if !good {
+		return rep
+	}
+	var ds []*doc
+	for _, d := range m {
+		if visible(d) {
+			ds = append(ds, d)
+		}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i].seq < ds[j].seq })
+	items := make([]obj, len(ds))
+	for i, d := range ds {
+		items[i] = docView(d)
+	}
+	return ok(applyList(items, o))
+}
+
+// docFields decodes a JSON object body into fields, keeping tags typed.
+func (c *call) docFields() (obj, reply, bool) {
+	var f obj
+	if rep, good := c.decodeBody(&f); !good {
+		return nil, rep, false
+	}
+	if f == nil {
+		return nil, bad("body", "must be a JSON object"), false
+	}
+	if raw, ok := f["tags"]; ok {
+		b, _ := json.Marshal(raw)
+		var tags []Tag
+		if err := json.Unmarshal(b, &tags); err != nil {
+			return nil, bad("tags", "must be an array of {key, value}"), false
+		}
+		if tags == nil {
+			tags = []Tag{}
+		}
+		f["tags"] = tags
+	}
+	for _, k := range []string{"id", "created_at", "updated_at"} {
+		delete(f, k)
+	}
+	return f, reply{}, true
+}
+
+// Networks and connectors.
+
+func (s *Server) listNetworks(c *call) reply {
+	return c.listDocs(s.networks, func(d *doc) bool { return s.visibleLocked(d, c.profile()) }, "name,asc")
+}
+
+func (c *call) visibleNetwork(id string) (*doc, reply, bool) {
+	n := c.s.networks[id]
+	if n == nil || !c.s.visibleLocked(n, c.profile()) {
+		return nil, notFound("Network"), false
+	}
+	return n, reply{}, true
+}
+
+func (c *call) ownNetwork(id string) (*doc, reply, bool) {
+	n := c.s.networks[id]
+	if n == nil || n.profile != c.profile() {
+		return nil, notFound("Network"), false
+	}
+	return n, reply{}, true
+}
+
+// networkInfo answers GET /integration/network/{id}[?fields=...].
+func (s *Server) networkInfo(c *call) reply {
+	n, rep, good := c.visibleNetwork(c.arg(0))
+	if !good {
+		return rep
+	}
+	o, rep, good := c.listOptions("name,asc")
+	if !good {
+		return rep
+	}
+	return ok(project(docView(n), o.fields))
+}
+
+// createNetwork answers POST /integration/network with {network: ID}.
+func (s *Server) createNetwork(c *call) reply {
+	f, rep, good := c.docFields()
+	if !good {
+		return rep
+	}
+	name, _ := f["name"].(string)
+	if strings.TrimSpace(name) == "" {
+		return bad("name", "is required")
+	}
+	spec := NetworkSpec{Name: name, Extra: f}
+	if pub, ok := f["public"].(bool); ok {
+		spec.Private = !pub
+	}
+	if mw, ok := f["middleware_endpoint"].(string); ok {
+		spec.MiddlewareEndpoint = mw
+	}
+	if desc, ok := f["description"].(string); ok {
+		spec.Description = desc
+	}
+	if rda, ok := f["require_devices_access"].(bool); ok {
+		spec.RequireDevicesAccess = rda
+	}
+	n := s.addNetworkLocked(spec, s.newID(), c.profile())
+	return ok(obj{"network": n.id})
+}
+
+// editNetwork answers PUT /integration/network/{id}.
+func (s *Server) editNetwork(c *call) reply {
+	n, rep, good := c.ownNetwork(c.arg(0))
+	if !good {
+		return rep
+	}
+	f, rep, good := c.docFields()
+	if !good {
+		return rep
+	}
+	for k, v := range f {
+		n.fields[k] = v
+	}
+	n.fields["updated_at"] = jsTime(s.now())
+	return ok("Successfully Updated")
+}
+
+// deleteNetwork answers DELETE /integration/network/{id}; its tokens go too.
+func (s *Server) deleteNetwork(c *call) reply {
+	n, rep, good := c.ownNetwork(c.arg(0))
+	if !good {
+		return rep
+	}
+	for k, t := range s.tokens {
+		if t.kind == kindNetwork && t.network == n.id {
+			delete(s.tokens, k)
+		}
+	}
+	delete(s.networks, n.id)
+	return ok("Successfully Removed")
+}
+
+// listNetworkTokens answers GET /integration/network/token/{networkID}.
+func (s *Server) listNetworkTokens(c *call) reply {
+	n, rep, good := c.ownNetwork(c.arg(0))
+	if !good {
+		return rep
+	}
+	var ts []*tokenRec
+	for _, t := range s.tokens {
+		if t.kind == kindNetwork && t.network == n.id {
+			ts = append(ts, t)
+		}
+	}
+	return c.listTokens(ts)
+}
+
+// createNetworkToken answers POST /integration/network/token with {token, name, network}.
+func (s *Server) createNetworkToken(c *call) reply {
+	var b tokenCreateBody
+	if rep, good := c.decodeBody(&b); !good {
+		return rep
+	}
+	if b.Network == nil || *b.Network == "" {
+		return bad("network", "is required")
+	}
+	n, rep, good := c.ownNetwork(*b.Network)
+	if !good {
+		return rep
+	}
+	name, perm, expire, rep, good := b.common(s.now())
+	if !good {
+		return rep
+	}
+	t := s.addNetworkTokenLocked(n, name, perm, expire)
+	return ok(obj{"token": t.value, "name": t.name, "network": n.id})
+}
+
+// deleteNetworkToken answers DELETE /integration/network/token/{token}.
+func (s *Server) deleteNetworkToken(c *call) reply {
+	t := s.tokens[c.arg(0)]
+	if t == nil || t.kind != kindNetwork || t.profile != c.profile() {
+		return notFound("Token")
+	}
+	delete(s.tokens, t.value)
+	return ok("Token Successfully Removed")
+}
+
+func (s *Server) listConnectors(c *call) reply {
+	return c.listDocs(s.connectors, func(d *doc) bool { return s.visibleLocked(d, c.profile()) }, "name,asc")
+}
+
+// connectorInfo answers GET /integration/connector/{id}[?fields=...].
+func (s *Server) connectorInfo(c *call) reply {
+	cn := s.connectors[c.arg(0)]
+	if cn == nil || !s.visibleLocked(cn, c.profile()) {
+		return notFound("Connector")
+	}
+	o, rep, good := c.listOptions("name,asc")
+	if !good {
+		return rep
+	}
+	return ok(project(docView(cn), o.fields))
+}
+
+// Network-token operations.
+
+// msgInvalidAuthorization answers a resolve or a network data post whose authorization
+// key is unknown or expired.
+const msgInvalidAuthorization = "Invalid Authorization"
+
+// authorizationLocked returns a usable service authorization for a key.
+func (s *Server) authorizationLocked(key string) *tokenRec {
+	a := s.tokens[key]
+	if a == nil || a.kind != kindAuthorization || a.permission == "deny" || s.expiredLocked(a) {
+		return nil
+	}
+	return a
+}
+
+// findBySerialLocked finds the device token whose serie_number is serie, on a device of
+// network netID, in profile prof (any profile when empty). On duplicates the most
+// recently created device wins, and on that device its newest matching token.
+func (s *Server) findBySerialLocked(serie, netID, prof string) *tokenRec {
+	var best *tokenRec
+	var bestDev *device
+	for _, t := range s.tokens {
+		if t.kind != kindDevice || t.serie == "" || !strings.EqualFold(t.serie, serie) || s.expiredLocked(t) {
+			continue
+		}
+		d := s.devices[t.device]
+		if d == nil || d.network != netID || (prof != "" && d.profile != prof) {
+			continue
+		}
+		if best == nil || d.seq > bestDev.seq || d == bestDev && t.seq > best.seq {
+			best, bestDev = t, d
+		}
+	}
+	return best
+}
+
+// resolveToken answers GET /integration/network/resolve/{serie}[/{authorization}] with
+// the device token (a bare string). Only devices of the token's network count. With an
+// authorization the lookup is limited to the key's profile, and the token remembers the
+// key as its last_authorization. An unknown serial is a 404, an unknown or expired key a
+// 401. details is accepted and ignored.
+func (s *Server) resolveToken(c *call) reply {
+	serie := c.arg(0)
+	prof, key := "", ""
+	if len(c.args) > 1 {
+		key = c.arg(1)
+		a := s.authorizationLocked(key)
+		if a == nil {
+			return fail(http.StatusUnauthorized, msgInvalidAuthorization)
+		}
+		prof = a.profile
+	}
+	t := s.findBySerialLocked(serie, c.tok.network, prof)
+	if t == nil {
+		return fail(http.StatusNotFound, "Device not found")
+	}
+	if key != "" {
+		t.lastAuth = key
+	}
+	return ok(t.value)
+}
+
+// networkSetParams answers POST /integration/network/{deviceID}/params for a device on
+// the token's network.
+func (s *Server) networkSetParams(c *call) reply {
+	d := s.devices[c.arg(0)]
+	if d == nil || d.network != c.tok.network {
+		return notFound("Device")
+	}
+	ps, rep, good := c.decodeParams()
+	if !good {
+		return rep
+	}
+	if rep, good := s.setParamsLocked(d, ps); !good {
+		return rep
+	}
+	return ok("Device Configuration Parameter Updated")
+}
+
+// networkData answers POST /integration/network/data?authorization_token=KEY: each point
+// must carry metadata.serial (normally set by the network's payload parser; the fake
+// runs no parser), which is resolved like a network resolve with that key. Points of
+// unknown serials fail the whole request with 404.
+func (s *Server) networkData(c *call) reply {
+	key := c.q.str("authorization_token")
+	if key == "" {
+		return fail(http.StatusBadRequest, "authorization_token is required")
+	}
+	a := s.authorizationLocked(key)
+	if a == nil {
+		return fail(http.StatusUnauthorized, msgInvalidAuthorization)
+	}
+	in, rep, good := decodeDataPoints(c.body, s.now())
+	if !good {
+		return rep
+	}
+	type batch struct {
+		d  *device
+		t  *tokenRec
+		in []dataIn
+	}
+	byDevice := map[string]*batch{}
+	var order []string
+	for i, p := range in {
+		var meta struct {
+			Serial string `json:"serial"`
+		}
+		if len(p.Metadata) > 0 {
+			_ = json.Unmarshal(p.Metadata, &meta)
+		}
+		if meta.Serial == "" {
+			return bad(fmt.Sprintf("[%d].metadata.serial", i), "is required (the network's payload parser sets it)")
+		}
+		t := s.findBySerialLocked(meta.Serial, c.tok.network, a.profile)
+		if t == nil {
+			return fail(http.StatusNotFound, "Device not found")
+		}
+		b := byDevice[t.device]
+		if b == nil {
+			b = &batch{d: s.devices[t.device], t: t}
+			byDevice[t.device] = b
+			order = append(order, t.device)
+		}
+		b.in = append(b.in, p)
+	}
+	n := 0
+	for _, id := range order {
+		b := byDevice[id]
+		stored, rep := s.storeLocked(b.d, b.in)
+		if stored == nil {
+			return rep
+		}
+		b.t.lastAuth = key
+		n += len(stored)
+	}
+	return ok(fmt.Sprintf("%d Data Added", n))
+}
+
+// Profiles and profile tokens.
+
+func (s *Server) listProfiles(c *call) reply {
+	p := s.profiles[c.profile()]
+	return ok([]obj{{"id": p.id, "name": p.name, "logo_url": nil}})
+}
+
+// callerProfile resolves a profile path segment ("current" or the caller's own ID).
+func (c *call) callerProfile(id string) (*profile, reply, bool) {
+	if id == "current" {
+		id = c.profile()
+	}
+	p := c.s.profiles[id]
+	if p == nil || p.id != c.profile() {
+		return nil, notFound("Profile"), false
+	}
+	return p, reply{}, true
+}
+
+func (s *Server) profileInfo(c *call) reply {
+	p, rep, good := c.callerProfile(c.arg(0))
+	if !good {
+		return rep
+	}
+	return ok(obj{
+		"info": obj{"id": p.id, "account": p.id, "name": p.name, "logo_url": nil, "banner_url": nil,
+			"created_at": jsTime(p.createdAt), "updated_at": jsTime(p.createdAt)},
+		"allocation": obj{}, "addons": obj{}, "account_plan": "free",
+	})
+}
+
+func (s *Server) listProfileTokens(c *call) reply {
+	p, rep, good := c.callerProfile(c.arg(0))
+	if !good {
+		return rep
+	}
+	var ts []*tokenRec
+	for _, t := range s.tokens {
+		if t.kind == kindAccount && t.profile == p.id {
+			ts = append(ts, t)
+		}
+	}
+	return c.listTokens(ts)
+}
+
+// createProfileToken answers POST /profile/{id}/token. The platform asks for the
+// account's email and password; the fake requires them present and accepts any.
+func (s *Server) createProfileToken(c *call) reply {
+	p, rep, good := c.callerProfile(c.arg(0))
+	if !good {
+		return rep
+	}
+	var b tokenCreateBody
+	if rep, good := c.decodeBody(&b); !good {
+		return rep
+	}
+	name, perm, expire, rep, good := b.common(s.now())
+	if !good {
+		return rep
+	}
+	if b.Email == nil || *b.Email == "" {
+		return bad("email", "is required")
+	}
+	if b.Password == nil || *b.Password == "" {
+		return bad("password", "is required")
+	}
+	t := &tokenRec{value: s.newToken(), kind: kindAccount, name: name, permission: perm, expire: expire,
+		profile: p.id, createdAt: s.now(), seq: s.nextSeq()}
+	s.tokens[t.value] = t
+	return ok(obj{"token": t.value, "permission": perm, "expire_date": expireOut(expire)})
+}
+
+func (s *Server) deleteProfileToken(c *call) reply {
+	p, rep, good := c.callerProfile(c.arg(0))
+	if !good {
+		return rep
+	}
+	t := s.tokens[c.arg(1)]
+	if t == nil || t.kind != kindAccount || t.profile != p.id {
+		return notFound("Token")
+	}
+	delete(s.tokens, t.value)
+	return ok("Token Successfully Removed")
+}
+
+// Service authorizations.
+
+func (s *Server) listAuthorizations(c *call) reply {
+	var ts []*tokenRec
+	for _, t := range s.tokens {
+		if t.kind == kindAuthorization && t.profile == c.profile() {
+			ts = append(ts, t)
+		}
+	}
+	return c.listTokens(ts)
+}
+
+// createAuthorization answers POST /serviceauth with {token, name, profile} plus the
+// additional parameter, when given, under both names the SDKs use
+// (verification_code and additional_parameters).
+func (s *Server) createAuthorization(c *call) reply {
+	var b tokenCreateBody
+	if rep, good := c.decodeBody(&b); !good {
+		return rep
+	}
+	name, perm, expire, rep, good := b.common(s.now())
+	if !good {
+		return rep
+	}
+	code := ""
+	if b.VerificationCode != nil {
+		code = *b.VerificationCode
+	}
+	t := s.addAuthorizationLocked(c.profile(), name, perm, code, expire)
+	out := obj{"token": t.value, "name": t.name, "profile": t.profile}
+	if code != "" {
+		out["verification_code"] = code
+		out["additional_parameters"] = code
+	}
+	return ok(out)
+}
+
+func (c *call) ownAuthorization(key string) (*tokenRec, reply, bool) {
+	t := c.s.tokens[key]
+	if t == nil || t.kind != kindAuthorization || t.profile != c.profile() {
+		return nil, notFound("Authorization"), false
+	}
+	return t, reply{}, true
+}
+
+// editAuthorization answers PUT /serviceauth/{token}; only verification_code changes.
+func (s *Server) editAuthorization(c *call) reply {
+	t, rep, good := c.ownAuthorization(c.arg(0))
+	if !good {
+		return rep
+	}
+	var b struct {
+		VerificationCode *string `json:"verification_code"`
+	}
+	if len(bytes.TrimSpace(c.body)) > 0 {
+		if rep, good := c.decodeBody(&b); !good {
+			return rep
+		}
+	}
+	if b.VerificationCode != nil {
+		t.verification = *b.VerificationCode
+	}
+	return ok("Successfully Updated")
+}
+
+func (s *Server) deleteAuthorization(c *call) reply {
+	t, rep, good := c.ownAuthorization(c.arg(0))
+	if !good {
+		return rep
+	}
+	delete(s.tokens, t.value)
+	return ok("Token Successfully Removed")
+}
+
+// expiredLocked reports whether a token has expired.
+func (s *Server) expiredLocked(t *tokenRec) bool {
+	return !t.expire.IsZero() && s.now().After(t.expire)
+}

@@ -1,0 +1,172 @@
+package tagotest
+
+import (
+	"net/http"
+	"strings"
+)
+
+// route is one endpoint of the fake platform. A segment ":name" in the pattern matches
+// any one path segment; kinds lists the token kinds it accepts (none: anonymous).
+type route struct {
+	method string
+	segs   []string
+	kinds  []kind
+	h      func(*call) reply
+}
+
+func (s *Server) routeTable() []route {
+	var (
+		acc  = []kind{kindAccount}
+		dev  = []kind{kindDevice}
+		netw = []kind{kindNetwork}
+	)
+	r := func(method, pattern string, kinds []kind, h func(*call) reply) route {
+		return route{method: method, segs: splitPath(pattern), kinds: kinds, h: h}
+	}
+	const (
+		get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	)
+	return []route{
+		r(get, "/status", nil, s.status),
+		r(get, "/info", []kind{kindDevice, kindNetwork, kindAuthorization}, s.info),
+
+		// Device API (device token).
+		r(post, "/data", dev, s.postData),
+		r(get, "/data", dev, s.getData),
+		r(put, "/data", dev, s.editData),
+		r(del, "/data", dev, s.deleteData),
+		r(get, "/device/params", dev, s.ownParams),
+		r(put, "/device/params/:param", dev, s.markParamRead),
+
+		// Devices (account token).
+		r(get, "/device", acc, s.listDevices),
+		r(post, "/device", acc, s.createDevice),
+		r(get, "/device/:id", acc, s.deviceInfo),
+		r(put, "/device/:id", acc, s.editDevice),
+		r(del, "/device/:id", acc, s.deleteDevice),
+		r(get, "/device/:id/data_amount", acc, s.dataAmount),
+		r(post, "/device/:id/empty", acc, s.emptyDevice),
+		r(post, "/device/:id/data", acc, s.postData),
+		r(get, "/device/:id/data", acc, s.getData),
+		r(put, "/device/:id/data", acc, s.editData),
+		r(del, "/device/:id/data", acc, s.deleteData),
+		r(get, "/device/:id/params", acc, s.listParams),
+		r(post, "/device/:id/params", acc, s.setParams),
+		r(del, "/device/:id/params/:param", acc, s.removeParam),
+		r(get, "/device/:id/chunk", acc, s.listChunks),
+		r(del, "/device/:id/chunk/:chunk", acc, s.deleteChunk),
+		r(get, "/device/token/:id", acc, s.listDeviceTokens),
+		r(post, "/device/token", acc, s.createDeviceToken),
+		r(del, "/device/token/:token", acc, s.deleteDeviceToken),
+
+		// Profiles and their tokens.
+		r(get, "/profile", acc, s.listProfiles),
+		r(get, "/profile/:id", acc, s.profileInfo),
+		r(get, "/profile/:id/token", acc, s.listProfileTokens),
+		r(post, "/profile/:id/token", acc, s.createProfileToken),
+		r(del, "/profile/:id/token/:token", acc, s.deleteProfileToken),
+
+		// Service authorizations.
+		r(get, "/serviceauth", acc, s.listAuthorizations),
+		r(post, "/serviceauth", acc, s.createAuthorization),
+		r(put, "/serviceauth/:token", acc, s.editAuthorization),
+		r(del, "/serviceauth/:token", acc, s.deleteAuthorization),
+
+		// Dashboards and widgets.
+		r(get, "/dashboard", acc, s.listDashboards),
+		r(post, "/dashboard", acc, s.createDashboard),
+		r(get, "/dashboard/:id", acc, s.dashboardInfo),
+		r(put, "/dashboard/:id", acc, s.editDashboard),
+		r(del, "/dashboard/:id", acc, s.deleteDashboard),
+		r(post, "/dashboard/:id/duplicate", acc, s.duplicateDashboard),
+		r(get, "/dashboard/:id/share/public", acc, s.dashboardPublicKey),
+		r(get, "/dashboard/:id/devices", acc, s.dashboardDevices),
+		r(get, "/dashboard/:id/analysis", acc, s.dashboardAnalyses),
+		r(post, "/dashboard/:id/widget", acc, s.createWidget),
+		r(get, "/dashboard/:id/widget/:widget", acc, s.widgetInfo),
+		r(put, "/dashboard/:id/widget/:widget", acc, s.editWidget),
+		r(del, "/dashboard/:id/widget/:widget", acc, s.deleteWidget),
+		r(get, "/dashboard/:id/widget/:widget/token", acc, s.widgetToken),
+		r(get, "/data/:id/:widget", acc, s.getWidgetData),
+		r(post, "/data/:id/:widget", acc, s.sendWidgetData),
+		r(put, "/data/:id/:widget/data", acc, s.editWidgetData),
+		r(del, "/data/:id/:widget", acc, s.deleteWidgetData),
+
+		// Networks and connectors (account token).
+		r(get, "/integration/network", acc, s.listNetworks),
+		r(post, "/integration/network", acc, s.createNetwork),
+		r(get, "/integration/network/:id", acc, s.networkInfo),
+		r(put, "/integration/network/:id", acc, s.editNetwork),
+		r(del, "/integration/network/:id", acc, s.deleteNetwork),
+		r(get, "/integration/network/token/:id", acc, s.listNetworkTokens),
+		r(post, "/integration/network/token", acc, s.createNetworkToken),
+		r(del, "/integration/network/token/:token", acc, s.deleteNetworkToken),
+		r(get, "/integration/connector", acc, s.listConnectors),
+		r(get, "/integration/connector/:id", acc, s.connectorInfo),
+
+		// Network token operations.
+		r(get, "/integration/network/resolve/:serie", netw, s.resolveToken),
+		r(get, "/integration/network/resolve/:serie/:authorization", netw, s.resolveToken),
+		r(post, "/integration/network/:id/params", netw, s.networkSetParams),
+		r(post, "/integration/network/data", netw, s.networkData),
+	}
+}
+
+// splitPath splits a path into segments, ignoring a trailing slash.
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// match finds the route for a request and its wildcard values. When several patterns
+// match, the one with a literal segment earliest wins (/device/token/x is the token
+// list, not device "token"'s data). allowed reports whether the path exists for another
+// method.
+func (s *Server) match(method, p string) (rt *route, args []string, allowed bool) {
+	segs := splitPath(p)
+	var best *route
+	for i := range s.routes {
+		r := &s.routes[i]
+		if len(r.segs) != len(segs) || !r.matches(segs) {
+			continue
+		}
+		if r.method != method {
+			allowed = true
+			continue
+		}
+		if best == nil || r.moreLiteral(best) {
+			best = r
+		}
+	}
+	if best == nil {
+		return nil, nil, allowed
+	}
+	for i, seg := range best.segs {
+		if strings.HasPrefix(seg, ":") {
+			args = append(args, segs[i])
+		}
+	}
+	return best, args, false
+}
+
+func (r *route) matches(segs []string) bool {
+	for i, seg := range r.segs {
+		if !strings.HasPrefix(seg, ":") && seg != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *route) moreLiteral(o *route) bool {
+	for i := range r.segs {
+		a, b := !strings.HasPrefix(r.segs[i], ":"), !strings.HasPrefix(o.segs[i], ":")
+		if a != b {
+			return a
+		}
+	}
+	return false
+}

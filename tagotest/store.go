@@ -1,0 +1,185 @@
+package tagotest
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// kind is the kind of a token the server knows.
+type kind int
+
+const (
+	kindNone kind = iota
+	kindAccount
+	kindDevice
+	kindNetwork
+	kindAuthorization
+)
+
+func (k kind) String() string {
+	switch k {
+	case kindAccount:
+		return "account"
+	case kindDevice:
+		return "device"
+	case kindNetwork:
+		return "network"
+	case kindAuthorization:
+		return "authorization"
+	default:
+		return "none"
+	}
+}
+
+// profile is one account profile; every resource belongs to one.
+type profile struct {
+	id, name  string
+	createdAt time.Time
+}
+
+// tokenRec is any secret the server knows: account (profile) tokens, device tokens,
+// network tokens and service authorizations.
+type tokenRec struct {
+	value        string
+	kind         kind
+	name         string
+	permission   string // full, read, write or deny
+	expire       time.Time
+	profile      string
+	device       string // device tokens
+	network      string // network tokens
+	serie        string // device tokens: serie_number
+	verification string
+	lastAuth     string // device tokens: last_authorization
+	middleware   string
+	createdAt    time.Time
+	seq          int64
+}
+
+// allows reports whether the token's permission covers a read (GET) or a write.
+func (t *tokenRec) allows(write bool) bool {
+	switch t.permission {
+	case "full", "":
+		return true
+	case "read":
+		return !write
+	case "write":
+		return write
+	default:
+		return false
+	}
+}
+
+// device is one device with its data and configuration parameters.
+type device struct {
+	id, name, profile string
+	description       *string
+	active, visible   bool
+	typ               string
+	network           string
+	connector         string
+	connectorParse    bool
+	parseFunction     string
+	serie             string
+	tags              []Tag
+	chunkPeriod       string
+	chunkRetention    int
+	mutableRegex      string
+	re                *regexp.Regexp
+	lastInput         time.Time
+	lastOutput        time.Time
+	createdAt         time.Time
+	updatedAt         time.Time
+	params            []*param
+	data              []*record // in insertion order
+	seq               int64
+}
+
+// mutable reports whether records of variable v can be edited and deleted.
+func (d *device) mutable(v string) bool {
+	switch d.typ {
+	case "immutable":
+		return false
+	case "hybrid":
+		return d.re != nil && d.re.MatchString(v)
+	default:
+		return true
+	}
+}
+
+// param is a configuration parameter.
+type param struct {
+	id, key, value string
+	sent           bool
+}
+
+// record is one stored data point. value is nil (no value), a float64, a string or a bool.
+type record struct {
+	id       string
+	variable string
+	value    any
+	unit     string
+	group    string
+	location *Location
+	metadata json.RawMessage
+	t        time.Time
+	created  time.Time
+	seq      int64
+}
+
+// doc is a resource kept as a JSON object (dashboards, widgets, networks, connectors):
+// edits merge fields into it.
+type doc struct {
+	id      string
+	profile string
+	fields  map[string]any
+	seq     int64
+}
+
+// newID returns a platform-style object ID: 24 hexadecimal characters, the first eight
+// the creation time in seconds (as MongoDB ObjectIDs are). Callers hold s.mu.
+func (s *Server) newID() string {
+	var b [12]byte
+	binary.BigEndian.PutUint32(b[:4], uint32(s.now().Unix()))
+	binary.BigEndian.PutUint64(b[4:], s.rng.Uint64())
+	return hex.EncodeToString(b[:])
+}
+
+// newToken returns a random UUID (version 4), the shape of every platform token.
+// Callers hold s.mu.
+func (s *Server) newToken() string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], s.rng.Uint64())
+	binary.BigEndian.PutUint64(b[8:], s.rng.Uint64())
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// newAuthKey returns a service authorization key: "at" and 32 hexadecimal characters.
+// Callers hold s.mu.
+func (s *Server) newAuthKey() string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], s.rng.Uint64())
+	binary.BigEndian.PutUint64(b[8:], s.rng.Uint64())
+	return "at" + hex.EncodeToString(b[:])
+}
+
+// nextSeq returns an increasing number used to break ties in creation order.
+// Callers hold s.mu.
+func (s *Server) nextSeq() int64 {
+	s.seq++
+	return s.seq
+}
+
+// newGroup returns an automatic group ID for the points of one request, a
+// millisecond-timestamp-like number as the platform assigns. Callers hold s.mu.
+func (s *Server) newGroup() string {
+	s.groupSeq++
+	return strconv.FormatInt(s.now().UnixMilli()*1000+s.groupSeq%1000, 10)
+}
