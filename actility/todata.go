@@ -37,8 +37,8 @@ var ignoredKeys = map[string]bool{
 //     position, kept as numbers), devlrrcnt, modelcfg, ackrequested, txpower, nbtrans,
 //     frequency, ... and likewise for the scalar members of Extra;
 //   - payload_hex becomes payload (the frame in hexadecimal, which the device's
-//     connector decodes), and DevLAT and DevLON become location, with the value
-//     "lat,lng" and the point as its Location;
+//     connector decodes), and DevLAT and DevLON, when both are set and not zero,
+//     become location, with the value "lat,lng" and the point as its Location;
 //   - the fields the platform deletes are left out: CustomerData, CustomerID, Lrrs,
 //     DevAddr, AppSKey, DynamicClass, InstantPER and MeanPER;
 //   - every item carries the uplink's Time and the group [Uplink.Group].
@@ -49,7 +49,8 @@ var ignoredKeys = map[string]bool{
 // nothing useful. And values are typed whatever the message's variant: the "JSON
 // untyped" variant's "-80.000000" becomes the number -80, where the platform would
 // store the string. Unknown members whose key is not a valid variable name are left
-// out too, so that one odd field cannot make the platform refuse the whole uplink.
+// out too, so that one odd field cannot make the platform refuse the whole uplink, and
+// so are empty strings (rawMacCommands is often ""), which carry nothing.
 func ToData(u Uplink) []tago.Data {
 	group := u.Group()
 	out := make([]tago.Data, 0, 32)
