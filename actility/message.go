@@ -1,0 +1,777 @@
+package actility
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-tago/tago"
+)
+
+// ErrMalformed matches errors about a body that is not a well-formed ThingPark message:
+// not a JSON object, without the expected root, or with a field of the wrong type.
+var ErrMalformed = errors.New("actility: malformed message")
+
+// ErrNotUplink matches [ParseUplink] errors about a well-formed ThingPark message of
+// another kind, such as DevEUI_notification or DevEUI_downlink_Sent.
+var ErrNotUplink = errors.New("actility: not an uplink message")
+
+// ErrInvalidDevEUI matches errors about a DevEUI that is not 16 hexadecimal digits.
+var ErrInvalidDevEUI = errors.New("actility: invalid DevEUI")
+
+// The roots of the two messages this package types.
+const (
+	uplinkRoot   = "DevEUI_uplink"
+	downlinkRoot = "DevEUI_downlink"
+)
+
+// TimeLayout is how ThingPark writes times, such as "2024-12-17T09:16:55.911+00:00";
+// [Uplink.Message] and [Downlink.Message] write times this way.
+const TimeLayout = "2006-01-02T15:04:05.000-07:00"
+
+// Uplink is a ThingPark DevEUI_uplink message: one LoRaWAN frame received from a device,
+// with radio metadata and, when an IoT Flow driver decoded it, the decoded payload.
+//
+// Fields ThingPark always sends are values; the others are pointers (nil when absent)
+// or strings (empty when absent), so that absent and zero stay apart. Every field the
+// type does not name is kept, as received, in Extra.
+type Uplink struct {
+	// Time is the network's reception time.
+	Time time.Time
+	// DevEUI is the device's EUI, 16 hexadecimal digits; TagoIO's serial for the device.
+	DevEUI string
+	// FPort is the LoRaWAN application port.
+	FPort int
+	// FCntUp is the uplink frame counter.
+	FCntUp int
+	// FCntDn is the downlink frame counter.
+	FCntDn *int
+	// LostUplinksAS counts uplinks lost between the network and the application server.
+	LostUplinksAS *int
+	// ADRbit is 1 when the device asked for adaptive data rate.
+	ADRbit *int
+	// MType is the LoRaWAN message type (2 unconfirmed, 4 confirmed data up).
+	MType *int
+	// PayloadHex is the frame's application payload in hexadecimal (JSON payload_hex).
+	PayloadHex string
+	// MicHex is the frame's message integrity code in hexadecimal (JSON mic_hex).
+	MicHex string
+	// Lrcid is the ID of the LRC (network core) that handled the frame.
+	Lrcid string
+	// LrrRSSI is the best gateway's RSSI, in dBm.
+	LrrRSSI *float64
+	// LrrSNR is the best gateway's signal-to-noise ratio, in dB.
+	LrrSNR *float64
+	// LrrESP is the best gateway's estimated signal power, in dBm.
+	LrrESP *float64
+	// SpFact is the spreading factor (7 to 12).
+	SpFact *int
+	// SubBand is the frequency sub-band, such as "G1".
+	SubBand string
+	// Channel is the logical channel, such as "LC3".
+	Channel string
+	// Lrrid is the ID of the best gateway (LRR).
+	Lrrid string
+	// Late is 1 when the frame arrived late (buffered by a gateway).
+	Late *int
+	// LrrLAT is the best gateway's latitude.
+	LrrLAT *float64
+	// LrrLON is the best gateway's longitude.
+	LrrLON *float64
+	// Lrrs lists every gateway that received the frame (JSON {"Lrr": [...]}).
+	Lrrs []Lrr
+	// DevLrrCnt is how many gateways received the frame.
+	DevLrrCnt *int
+	// CustomerID is the ThingPark subscriber's ID.
+	CustomerID string
+	// CustomerData is the device's name, tags and other subscriber data, as received.
+	CustomerData json.RawMessage
+	// BaseStationData describes the best gateway, as received.
+	BaseStationData json.RawMessage
+	// ModelCfg is the device's model configuration, such as "1:ShowRoomTag".
+	ModelCfg string
+	// DriverCfg identifies the IoT Flow driver that decoded the frame, as received.
+	DriverCfg json.RawMessage
+	// InstantPER is the instantaneous packet error rate.
+	InstantPER *float64
+	// MeanPER is the mean packet error rate.
+	MeanPER *float64
+	// DevAddr is the device's network address.
+	DevAddr string
+	// AckRequested is 1 when the frame asked for an acknowledgement.
+	AckRequested *int
+	// RawMacCommands holds the frame's MAC commands in hexadecimal.
+	RawMacCommands string
+	// TxPower is the device's transmit power, in dBm.
+	TxPower *float64
+	// NbTrans is how many times the device transmits each frame.
+	NbTrans *int
+	// Frequency is the frame's frequency, in MHz.
+	Frequency *float64
+	// DynamicClass is the device's current LoRaWAN class, such as "A".
+	DynamicClass string
+	// PayloadEncryption is 1 when PayloadHex is still encrypted.
+	PayloadEncryption *int
+	// Payload is the payload an IoT Flow driver decoded, as received (JSON payload).
+	Payload json.RawMessage
+	// Points are the driver's decoded values with their units, as received.
+	Points json.RawMessage
+	// DownlinkURL is where IoT Flow accepts downlinks for the device (newer IoT Flow).
+	DownlinkURL string
+	// DevLocTime is when the network located the device, for network-geolocated devices.
+	DevLocTime time.Time
+	// DevLAT is the device's latitude as the network solved it.
+	DevLAT *float64
+	// DevLON is the device's longitude as the network solved it.
+	DevLON *float64
+	// DevAlt is the device's altitude as the network solved it.
+	DevAlt *float64
+	// DevLocRadius is the horizontal accuracy of DevLAT and DevLON, in meters.
+	DevLocRadius *float64
+	// DevAltRadius is the accuracy of DevAlt, in meters.
+	DevAltRadius *float64
+	// DevUlFCntUpUsed is the frame counter of the uplink the location was solved from.
+	DevUlFCntUpUsed *int
+	// DevLocDilution is the horizontal dilution of precision of the location.
+	DevLocDilution *float64
+	// DevAltDilution is the vertical dilution of precision of the location.
+	DevAltDilution *float64
+	// DevNorthVel is the device's northward velocity.
+	DevNorthVel *float64
+	// DevEastVel is the device's eastward velocity.
+	DevEastVel *float64
+	// NwGeolocAlgo is the geolocation algorithm requested.
+	NwGeolocAlgo *int
+	// NwGeolocAlgoUsed is the geolocation algorithm used.
+	NwGeolocAlgoUsed *int
+	// AppSKey is the application session key of an end-to-end ABP device, when sent.
+	// Printing it shows at most its last four characters.
+	AppSKey tago.Secret
+	// ASID is the application server's ID, for AS routing (JSON AS_ID).
+	ASID string
+	// Extra holds every field the type does not name, as received.
+	Extra map[string]json.RawMessage
+}
+
+// Lrr is one gateway (LRR) that received an uplink.
+type Lrr struct {
+	// Lrrid is the gateway's ID.
+	Lrrid string
+	// Chain is the gateway's radio chain.
+	Chain *int
+	// LrrRSSI is the RSSI at this gateway, in dBm.
+	LrrRSSI *float64
+	// LrrSNR is the signal-to-noise ratio at this gateway, in dB.
+	LrrSNR *float64
+	// LrrESP is the estimated signal power at this gateway, in dBm.
+	LrrESP *float64
+	// Extra holds every field the type does not name, as received.
+	Extra map[string]json.RawMessage
+}
+
+// Downlink is a ThingPark DevEUI_downlink message: a frame to queue for a device through
+// IoT Flow. Exactly one of PayloadHex and Payload is set.
+type Downlink struct {
+	// Time is when the downlink was made; zero leaves it out.
+	Time time.Time
+	// DevEUI is the device's EUI, 16 hexadecimal digits.
+	DevEUI string
+	// FPort is the LoRaWAN application port.
+	FPort int
+	// PayloadHex is the frame's payload in hexadecimal (JSON payload_hex).
+	PayloadHex string
+	// Payload is a payload for an IoT Flow driver to encode, as JSON (JSON payload).
+	Payload json.RawMessage
+	// Confirmed asks for a confirmed downlink. ThingPark writes it as "1" or "0".
+	Confirmed *bool
+	// FlushDownlinkQueue empties the device's queue before this downlink.
+	FlushDownlinkQueue *bool
+	// ValidityTime is when the downlink expires if not yet sent; zero leaves it out.
+	ValidityTime time.Time
+	// CorrelationID is an ID that ThingPark returns in the downlink's reports.
+	CorrelationID string
+	// FCntDn is the downlink frame counter to use, for devices whose keys ThingPark
+	// does not hold.
+	FCntDn *int
+	// ASID is the application server's ID (JSON AS_ID).
+	ASID string
+	// ASKey is the application server's key (JSON AS_KEY). Printing it shows at most its
+	// last four characters.
+	ASKey tago.Secret
+	// DriverCfg selects the IoT Flow driver that encodes Payload, as JSON.
+	DriverCfg json.RawMessage
+	// Extra holds every field the type does not name, as received.
+	Extra map[string]json.RawMessage
+}
+
+// A field binds a JSON key to a struct field of T, through a pointer to it.
+type field[T any] struct {
+	key string
+	ptr func(*T) any
+}
+
+// uplinkFields lists the uplink's named fields in ThingPark's order.
+var uplinkFields = []field[Uplink]{
+	{"Time", func(u *Uplink) any { return &u.Time }},
+	{"DevEUI", func(u *Uplink) any { return &u.DevEUI }},
+	{"FPort", func(u *Uplink) any { return &u.FPort }},
+	{"FCntUp", func(u *Uplink) any { return &u.FCntUp }},
+	{"LostUplinksAS", func(u *Uplink) any { return &u.LostUplinksAS }},
+	{"ADRbit", func(u *Uplink) any { return &u.ADRbit }},
+	{"MType", func(u *Uplink) any { return &u.MType }},
+	{"FCntDn", func(u *Uplink) any { return &u.FCntDn }},
+	{"payload_hex", func(u *Uplink) any { return &u.PayloadHex }},
+	{"mic_hex", func(u *Uplink) any { return &u.MicHex }},
+	{"Lrcid", func(u *Uplink) any { return &u.Lrcid }},
+	{"LrrRSSI", func(u *Uplink) any { return &u.LrrRSSI }},
+	{"LrrSNR", func(u *Uplink) any { return &u.LrrSNR }},
+	{"LrrESP", func(u *Uplink) any { return &u.LrrESP }},
+	{"SpFact", func(u *Uplink) any { return &u.SpFact }},
+	{"SubBand", func(u *Uplink) any { return &u.SubBand }},
+	{"Channel", func(u *Uplink) any { return &u.Channel }},
+	{"Lrrid", func(u *Uplink) any { return &u.Lrrid }},
+	{"Late", func(u *Uplink) any { return &u.Late }},
+	{"LrrLAT", func(u *Uplink) any { return &u.LrrLAT }},
+	{"LrrLON", func(u *Uplink) any { return &u.LrrLON }},
+	{"Lrrs", func(u *Uplink) any { return &u.Lrrs }},
+	{"DevLrrCnt", func(u *Uplink) any { return &u.DevLrrCnt }},
+	{"CustomerID", func(u *Uplink) any { return &u.CustomerID }},
+	{"CustomerData", func(u *Uplink) any { return &u.CustomerData }},
+	{"BaseStationData", func(u *Uplink) any { return &u.BaseStationData }},
+	{"ModelCfg", func(u *Uplink) any { return &u.ModelCfg }},
+	{"DriverCfg", func(u *Uplink) any { return &u.DriverCfg }},
+	{"InstantPER", func(u *Uplink) any { return &u.InstantPER }},
+	{"MeanPER", func(u *Uplink) any { return &u.MeanPER }},
+	{"DevAddr", func(u *Uplink) any { return &u.DevAddr }},
+	{"AckRequested", func(u *Uplink) any { return &u.AckRequested }},
+	{"rawMacCommands", func(u *Uplink) any { return &u.RawMacCommands }},
+	{"TxPower", func(u *Uplink) any { return &u.TxPower }},
+	{"NbTrans", func(u *Uplink) any { return &u.NbTrans }},
+	{"Frequency", func(u *Uplink) any { return &u.Frequency }},
+	{"DynamicClass", func(u *Uplink) any { return &u.DynamicClass }},
+	{"PayloadEncryption", func(u *Uplink) any { return &u.PayloadEncryption }},
+	{"payload", func(u *Uplink) any { return &u.Payload }},
+	{"points", func(u *Uplink) any { return &u.Points }},
+	{"downlinkUrl", func(u *Uplink) any { return &u.DownlinkURL }},
+	{"DevLocTime", func(u *Uplink) any { return &u.DevLocTime }},
+	{"DevLAT", func(u *Uplink) any { return &u.DevLAT }},
+	{"DevLON", func(u *Uplink) any { return &u.DevLON }},
+	{"DevAlt", func(u *Uplink) any { return &u.DevAlt }},
+	{"DevLocRadius", func(u *Uplink) any { return &u.DevLocRadius }},
+	{"DevAltRadius", func(u *Uplink) any { return &u.DevAltRadius }},
+	{"DevUlFCntUpUsed", func(u *Uplink) any { return &u.DevUlFCntUpUsed }},
+	{"DevLocDilution", func(u *Uplink) any { return &u.DevLocDilution }},
+	{"DevAltDilution", func(u *Uplink) any { return &u.DevAltDilution }},
+	{"DevNorthVel", func(u *Uplink) any { return &u.DevNorthVel }},
+	{"DevEastVel", func(u *Uplink) any { return &u.DevEastVel }},
+	{"NwGeolocAlgo", func(u *Uplink) any { return &u.NwGeolocAlgo }},
+	{"NwGeolocAlgoUsed", func(u *Uplink) any { return &u.NwGeolocAlgoUsed }},
+	{"AppSKey", func(u *Uplink) any { return &u.AppSKey }},
+	{"AS_ID", func(u *Uplink) any { return &u.ASID }},
+}
+
+// lrrFields lists a gateway entry's named fields.
+var lrrFields = []field[Lrr]{
+	{"Lrrid", func(l *Lrr) any { return &l.Lrrid }},
+	{"Chain", func(l *Lrr) any { return &l.Chain }},
+	{"LrrRSSI", func(l *Lrr) any { return &l.LrrRSSI }},
+	{"LrrSNR", func(l *Lrr) any { return &l.LrrSNR }},
+	{"LrrESP", func(l *Lrr) any { return &l.LrrESP }},
+}
+
+// downlinkFields lists the downlink's named fields in ThingPark's order.
+var downlinkFields = []field[Downlink]{
+	{"Time", func(d *Downlink) any { return &d.Time }},
+	{"DevEUI", func(d *Downlink) any { return &d.DevEUI }},
+	{"FPort", func(d *Downlink) any { return &d.FPort }},
+	{"payload_hex", func(d *Downlink) any { return &d.PayloadHex }},
+	{"payload", func(d *Downlink) any { return &d.Payload }},
+	{"Confirmed", func(d *Downlink) any { return &d.Confirmed }},
+	{"FlushDownlinkQueue", func(d *Downlink) any { return &d.FlushDownlinkQueue }},
+	{"ValidityTime", func(d *Downlink) any { return &d.ValidityTime }},
+	{"CorrelationID", func(d *Downlink) any { return &d.CorrelationID }},
+	{"FCntDn", func(d *Downlink) any { return &d.FCntDn }},
+	{"AS_ID", func(d *Downlink) any { return &d.ASID }},
+	{"AS_KEY", func(d *Downlink) any { return &d.ASKey }},
+	{"DriverCfg", func(d *Downlink) any { return &d.DriverCfg }},
+}
+
+// ParseUplink reads the body of a ThingPark uplink POST: {"DevEUI_uplink": {...}}, or
+// the bare inner object that IoT Flow sends when its connection sets sendMetadata. It
+// accepts typed JSON and the "JSON untyped" variant (numbers and flags written as
+// strings). A well-formed message of another kind fails with [ErrNotUplink]; anything
+// else that is not an uplink fails with [ErrMalformed]. ParseUplink does not check the
+// DevEUI; see [NormalizeDevEUI].
+func ParseUplink(body []byte) (Uplink, error) {
+	var u Uplink
+	inner, err := messageBody(body, uplinkRoot, "DevEUI")
+	if err != nil {
+		return u, err
+	}
+	err = u.UnmarshalJSON(inner)
+	return u, err
+}
+
+// ParseDownlink reads a ThingPark downlink message, {"DevEUI_downlink": {...}}, typed
+// or untyped. A message with another root fails with [ErrMalformed].
+func ParseDownlink(body []byte) (Downlink, error) {
+	var d Downlink
+	inner, err := messageBody(body, downlinkRoot, "")
+	if err != nil {
+		return d, err
+	}
+	err = d.UnmarshalJSON(inner)
+	return d, err
+}
+
+// messageBody returns the object under root in body. With bareKey set, a body holding
+// that key at the top level is itself the message.
+func messageBody(body []byte, root, bareKey string) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, fmt.Errorf("%w: the body is not a JSON object", ErrMalformed)
+	}
+	if inner, ok := top[root]; ok {
+		return inner, nil
+	}
+	if bareKey != "" {
+		if _, ok := top[bareKey]; ok {
+			return body, nil
+		}
+	}
+	if root == uplinkRoot {
+		for k := range top {
+			if strings.HasPrefix(k, "DevEUI_") && len(top) == 1 {
+				return nil, fmt.Errorf("%w: got a %s message", ErrNotUplink, clip(k, 40))
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: no %s object", ErrMalformed, root)
+}
+
+// UnmarshalJSON reads the inner object of a DevEUI_uplink message, typed or untyped.
+func (u *Uplink) UnmarshalJSON(b []byte) error {
+	var out Uplink
+	extra, err := decodeFields(b, uplinkRoot, &out, uplinkFields)
+	if err != nil {
+		return err
+	}
+	out.Extra = extra
+	*u = out
+	return nil
+}
+
+// MarshalJSON writes the inner object of a DevEUI_uplink message as typed JSON: the
+// named fields in ThingPark's order (absent ones left out), then Extra.
+func (u Uplink) MarshalJSON() ([]byte, error) {
+	return encodeFields(&u, uplinkFields, u.Extra)
+}
+
+// Message returns the whole uplink message, {"DevEUI_uplink": {...}}, as ThingPark
+// posts it.
+func (u Uplink) Message() ([]byte, error) { return wrap(uplinkRoot, u) }
+
+// UnmarshalJSON reads one gateway entry, typed or untyped.
+func (l *Lrr) UnmarshalJSON(b []byte) error {
+	var out Lrr
+	extra, err := decodeFields(b, "Lrr", &out, lrrFields)
+	if err != nil {
+		return err
+	}
+	out.Extra = extra
+	*l = out
+	return nil
+}
+
+// MarshalJSON writes one gateway entry as typed JSON.
+func (l Lrr) MarshalJSON() ([]byte, error) { return encodeFields(&l, lrrFields, l.Extra) }
+
+// UnmarshalJSON reads the inner object of a DevEUI_downlink message, typed or untyped.
+func (d *Downlink) UnmarshalJSON(b []byte) error {
+	var out Downlink
+	extra, err := decodeFields(b, downlinkRoot, &out, downlinkFields)
+	if err != nil {
+		return err
+	}
+	out.Extra = extra
+	*d = out
+	return nil
+}
+
+// MarshalJSON writes the inner object of a DevEUI_downlink message: the named fields
+// in ThingPark's order (absent ones left out, flags as "1" or "0"), then Extra.
+func (d Downlink) MarshalJSON() ([]byte, error) {
+	return encodeFields(&d, downlinkFields, d.Extra)
+}
+
+// Message returns the whole downlink message, {"DevEUI_downlink": {...}}, as IoT Flow
+// accepts it. It fails when both or neither of PayloadHex and Payload are set.
+func (d Downlink) Message() ([]byte, error) {
+	if (d.PayloadHex == "") == (len(d.Payload) == 0) {
+		return nil, errors.New("actility: a downlink needs exactly one of PayloadHex and Payload")
+	}
+	return wrap(downlinkRoot, d)
+}
+
+// wrap returns {"root": v}.
+func wrap(root string, v json.Marshaler) ([]byte, error) {
+	inner, err := v.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(inner)+len(root)+5)
+	out = append(out, `{"`...)
+	out = append(out, root...)
+	out = append(out, `":`...)
+	out = append(out, inner...)
+	return append(out, '}'), nil
+}
+
+// decodeFields decodes the JSON object b into the named fields of *out and returns the
+// other members. where names the object in errors.
+func decodeFields[T any](b []byte, where string, out *T, fields []field[T]) (map[string]json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
+		return nil, fmt.Errorf("%w: %s is not a JSON object", ErrMalformed, where)
+	}
+	for _, f := range fields {
+		raw, ok := obj[f.key]
+		if !ok {
+			continue
+		}
+		delete(obj, f.key)
+		if err := decodeValue(raw, f.ptr(out)); err != nil {
+			return nil, fmt.Errorf("%w: %s.%s: %s", ErrMalformed, where, f.key, err.Error())
+		}
+	}
+	if len(obj) == 0 {
+		return nil, nil
+	}
+	return obj, nil
+}
+
+// isNull reports whether raw is JSON null (or missing).
+func isNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// scalarText returns the text of a JSON string, or of a number or boolean as written.
+// ok is false for null, objects and arrays.
+func scalarText(raw json.RawMessage) (text string, quoted, ok bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false, false
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", true, false
+		}
+		return s, true, true
+	case '{', '[', 'n':
+		return "", false, false
+	default:
+		return string(raw), false, true
+	}
+}
+
+// decodeValue decodes raw into the field dst points to, accepting the untyped
+// variant's strings for numbers, flags and times. null and "" leave optional fields
+// unset.
+func decodeValue(raw json.RawMessage, dst any) error {
+	if isNull(raw) {
+		return nil
+	}
+	switch p := dst.(type) {
+	case *json.RawMessage:
+		*p = append(json.RawMessage(nil), bytes.TrimSpace(raw)...)
+		return nil
+	case *[]Lrr:
+		return decodeLrrs(raw, p)
+	}
+	text, quoted, ok := scalarText(raw)
+	if !ok {
+		return errors.New("want a scalar value")
+	}
+	text = strings.TrimSpace(text)
+	switch p := dst.(type) {
+	case *string:
+		*p = text
+	case *tago.Secret:
+		*p = tago.Secret(text)
+	case *int:
+		if text == "" {
+			return nil
+		}
+		n, err := parseInt(text)
+		if err != nil {
+			return err
+		}
+		*p = n
+	case **int:
+		if text == "" {
+			return nil
+		}
+		n, err := parseInt(text)
+		if err != nil {
+			return err
+		}
+		*p = &n
+	case **float64:
+		if text == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return fmt.Errorf("%q is not a number", clip(text, 32))
+		}
+		*p = &f
+	case **bool:
+		if text == "" {
+			return nil
+		}
+		b, err := parseFlag(text)
+		if err != nil {
+			return err
+		}
+		*p = &b
+	case *time.Time:
+		if text == "" {
+			return nil
+		}
+		if !quoted {
+			return errors.New("want a time string")
+		}
+		t, err := parseTime(text)
+		if err != nil {
+			return err
+		}
+		*p = t
+	default:
+		return fmt.Errorf("unsupported field type %T", dst)
+	}
+	return nil
+}
+
+// decodeLrrs reads {"Lrr": [...]}; a single object in place of the array is accepted,
+// as XML-to-JSON conversions produce it for one gateway.
+func decodeLrrs(raw json.RawMessage, dst *[]Lrr) error {
+	var wrapper struct {
+		Lrr json.RawMessage `json:"Lrr"`
+	}
+	if err := json.Unmarshal(raw, &wrapper); err != nil {
+		return errors.New(`want {"Lrr": [...]}`)
+	}
+	list := bytes.TrimSpace(wrapper.Lrr)
+	if isNull(list) {
+		return nil
+	}
+	if list[0] == '{' {
+		var one Lrr
+		if err := one.UnmarshalJSON(list); err != nil {
+			return err
+		}
+		*dst = []Lrr{one}
+		return nil
+	}
+	var many []Lrr
+	if err := json.Unmarshal(list, &many); err != nil {
+		if errors.Is(err, ErrMalformed) { // a gateway's field: say which, once
+			return errors.New(strings.TrimPrefix(err.Error(), ErrMalformed.Error()+": "))
+		}
+		return errors.New(`want {"Lrr": [...]}`)
+	}
+	*dst = many
+	return nil
+}
+
+// parseInt reads an integer written as such or as an integral decimal ("7.000000").
+func parseInt(text string) (int, error) {
+	if n, err := strconv.ParseInt(text, 10, strconv.IntSize); err == nil {
+		return int(n), nil
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || f != math.Trunc(f) || f < math.MinInt || f >= math.MaxInt {
+		return 0, fmt.Errorf("%q is not an integer", clip(text, 32))
+	}
+	return int(f), nil
+}
+
+// parseFlag reads a flag written as a boolean, 0 or 1, "true" or "false".
+func parseFlag(text string) (bool, error) {
+	switch strings.ToLower(text) {
+	case "1", "true":
+		return true, nil
+	case "0", "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not a flag (0, 1, true or false)", clip(text, 32))
+}
+
+// timeLayouts are the forms of ThingPark times accepted; those without a zone are UTC.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"}
+
+// parseTime reads a ThingPark time.
+func parseTime(text string) (time.Time, error) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, text); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 time", clip(text, 40))
+}
+
+// encodeFields writes the named fields of *v that are set, in order, then extra's
+// members that do not clash with them, sorted by key.
+func encodeFields[T any](v *T, fields []field[T], extra map[string]json.RawMessage) ([]byte, error) {
+	buf := []byte{'{'}
+	member := func(key string, val []byte) {
+		if len(buf) > 1 {
+			buf = append(buf, ',')
+		}
+		k, _ := json.Marshal(key) // a string always marshals
+		buf = append(buf, k...)
+		buf = append(buf, ':')
+		buf = append(buf, val...)
+	}
+	named := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		named[f.key] = true
+		val, err := encodeValue(f.ptr(v))
+		if err != nil {
+			return nil, fmt.Errorf("actility: %s: %w", f.key, err)
+		}
+		if val != nil {
+			member(f.key, val)
+		}
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		if !named[k] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		raw := bytes.TrimSpace(extra[k])
+		if len(raw) == 0 {
+			continue
+		}
+		if !json.Valid(raw) {
+			return nil, fmt.Errorf("actility: Extra[%q] is not valid JSON", k)
+		}
+		member(k, raw)
+	}
+	return append(buf, '}'), nil
+}
+
+// encodeValue returns the JSON of the field src points to, or nil when it is unset.
+// Required integers (plain int fields) are always written.
+func encodeValue(src any) ([]byte, error) {
+	switch p := src.(type) {
+	case *string:
+		if *p == "" {
+			return nil, nil
+		}
+		return json.Marshal(*p)
+	case *tago.Secret:
+		if *p == "" {
+			return nil, nil
+		}
+		return json.Marshal(p.Reveal())
+	case *int:
+		return strconv.AppendInt(nil, int64(*p), 10), nil
+	case **int:
+		if *p == nil {
+			return nil, nil
+		}
+		return strconv.AppendInt(nil, int64(**p), 10), nil
+	case **float64:
+		if *p == nil {
+			return nil, nil
+		}
+		return json.Marshal(**p) // fails on NaN and infinities
+	case **bool:
+		if *p == nil {
+			return nil, nil
+		}
+		if **p {
+			return []byte(`"1"`), nil
+		}
+		return []byte(`"0"`), nil
+	case *time.Time:
+		if p.IsZero() {
+			return nil, nil
+		}
+		return strconv.AppendQuote(nil, p.Format(TimeLayout)), nil
+	case *json.RawMessage:
+		raw := bytes.TrimSpace(*p)
+		if len(raw) == 0 {
+			return nil, nil
+		}
+		if !json.Valid(raw) {
+			return nil, errors.New("not valid JSON")
+		}
+		return raw, nil
+	case *[]Lrr:
+		if *p == nil {
+			return nil, nil
+		}
+		list, err := json.Marshal(*p)
+		if err != nil {
+			return nil, err
+		}
+		return append(append([]byte(`{"Lrr":`), list...), '}'), nil
+	}
+	return nil, fmt.Errorf("unsupported field type %T", src)
+}
+
+// NormalizeDevEUI returns the DevEUI as TagoIO stores a LoRaWAN Actility device's
+// serial: 16 upper-case hexadecimal digits, without the separators people write it with
+// ("00-18-B2-00-00-00-0B-EE", "0018b200:00000bee"). Anything else fails with
+// [ErrInvalidDevEUI].
+func NormalizeDevEUI(s string) (string, error) {
+	var b [16]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-' || c == ':' || c == ' ':
+			continue
+		case '0' <= c && c <= '9' || 'A' <= c && c <= 'F':
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 'A'
+		default:
+			return "", fmt.Errorf("%w: want 16 hexadecimal digits, found %q", ErrInvalidDevEUI, clip(s, 40))
+		}
+		if n == len(b) {
+			return "", fmt.Errorf("%w: more than 16 hexadecimal digits", ErrInvalidDevEUI)
+		}
+		b[n] = c
+		n++
+	}
+	if n != len(b) {
+		return "", fmt.Errorf("%w: want 16 hexadecimal digits, got %d", ErrInvalidDevEUI, n)
+	}
+	return string(b[:]), nil
+}
+
+// clip shortens s to at most n bytes for an error message, without splitting a UTF-8
+// sequence, and marks the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
