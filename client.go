@@ -463,31 +463,37 @@ func userAgent(product string) string {
 }
 
 // newResty builds the one resty client a Client uses, from a copy of the caller's
-// *http.Client. Its transport is cloned with TLS 1.2 as the minimum when it is an
-// *http.Transport; other round trippers (test doubles, instrumentation) are used as given.
+// *http.Client (http.DefaultClient's settings when nil). The transport is shared, not
+// cloned, so clients made for many tokens share one connection pool; only an
+// *http.Transport explicitly configured below TLS 1.2 is replaced by a clone that
+// requires TLS 1.2 (Go clients default to 1.2 already). Other round trippers (test
+// doubles, instrumentation) are used as given.
 func newResty(hc *http.Client, logger *slog.Logger) *resty.Client {
 	var copied http.Client
 	if hc != nil {
 		copied = *hc
 	}
-	switch t := copied.Transport.(type) {
-	case nil:
-		copied.Transport = secureTransport(http.DefaultTransport.(*http.Transport))
-	case *http.Transport:
+	if copied.Transport == nil {
+		copied.Transport = http.DefaultTransport
+	}
+	if t, ok := copied.Transport.(*http.Transport); ok && weakTLS(t) {
 		copied.Transport = secureTransport(t)
 	}
-	// Redirects would resend the token header to wherever the server points; the API
-	// does not redirect, so a redirect is returned to us as a response.
-	if copied.CheckRedirect == nil {
-		copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	}
+	// Redirects would resend the token header to wherever the server points (net/http
+	// strips only its own credential headers); the API does not redirect, so a redirect
+	// is returned to us as a response.
+	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	r := resty.NewWithClient(&copied)
 	r.SetLogger(restyLogger{logger})
 	r.SetRetryCount(0)
-	r.SetTimeout(0) // attempts are bounded by their context
 	r.SetDisableWarn(true)
 	r.SetDoNotParseResponse(true) // readBody reads it, sized from Content-Length
 	return r
+}
+
+// weakTLS reports whether t explicitly allows TLS versions below 1.2.
+func weakTLS(t *http.Transport) bool {
+	return t.TLSClientConfig != nil && t.TLSClientConfig.MinVersion != 0 && t.TLSClientConfig.MinVersion < tls.VersionTLS12
 }
 
 // secureTransport returns a clone of t whose TLS configuration requires at least TLS 1.2.
@@ -496,9 +502,7 @@ func secureTransport(t *http.Transport) *http.Transport {
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{}
 	}
-	if t.TLSClientConfig.MinVersion < tls.VersionTLS12 {
-		t.TLSClientConfig.MinVersion = tls.VersionTLS12
-	}
+	t.TLSClientConfig.MinVersion = tls.VersionTLS12
 	return t
 }
 

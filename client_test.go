@@ -387,26 +387,42 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 
 func TestCallerHTTPClientIsNotModified(t *testing.T) {
 	t.Parallel()
+	redirect := func(*http.Request, []*http.Request) error { return nil }
 	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS10}}
-	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second, CheckRedirect: redirect}
 	c, err := NewClient(AccountToken(testAccountToken), WithHTTPClient(hc))
 	require.NoError(t, err)
 	assert.Same(t, tr, hc.Transport)
-	assert.Nil(t, hc.CheckRedirect)
+	assert.NotNil(t, hc.CheckRedirect)
 	assert.Equal(t, uint16(tls.VersionTLS10), tr.TLSClientConfig.MinVersion)
 
 	used := c.http.GetClient()
 	require.NotSame(t, hc, used)
+	assert.Equal(t, 5*time.Second, used.Timeout)
 	ut, ok := used.Transport.(*http.Transport)
 	require.True(t, ok)
+	require.NotSame(t, tr, ut, "a transport allowing TLS 1.0 is replaced by a clone")
 	assert.Equal(t, uint16(tls.VersionTLS12), ut.TLSClientConfig.MinVersion)
+}
 
-	c, err = NewClient(AccountToken(testAccountToken))
+func TestTransportIsSharedAcrossClients(t *testing.T) {
+	t.Parallel()
+	// Clients for many device tokens share one connection pool.
+	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13}}
+	hc := &http.Client{Transport: tr}
+	a, err := NewClient(DeviceToken(testDeviceToken), WithHTTPClient(hc))
 	require.NoError(t, err)
-	dt, ok := c.http.GetClient().Transport.(*http.Transport)
-	require.True(t, ok)
-	assert.Equal(t, uint16(tls.VersionTLS12), dt.TLSClientConfig.MinVersion)
-	assert.NotSame(t, http.DefaultTransport, dt)
+	b, err := NewClient(DeviceToken(testDeviceToken+"x"), WithHTTPClient(hc))
+	require.NoError(t, err)
+	assert.Same(t, tr, a.http.GetClient().Transport)
+	assert.Same(t, tr, b.http.GetClient().Transport)
+
+	// Without an http.Client, the process's default transport (and pool) is used; a
+	// Go client's TLS minimum is 1.2 when MinVersion is unset.
+	d, err := NewClient(DeviceToken(testDeviceToken))
+	require.NoError(t, err)
+	assert.Same(t, http.DefaultTransport, d.http.GetClient().Transport)
+	assert.Same(t, tr, hc.Transport)
 }
 
 func TestTokenStringIsRedacted(t *testing.T) {
