@@ -3,7 +3,6 @@ package actility
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -181,43 +180,20 @@ func orDefault[T int64 | time.Duration](v, def T) T {
 	return v
 }
 
-// sharedClient returns a copy of hc (or of a default client) whose transport is one
-// pool, wrapped so that TagoIO's client uses it as it is instead of cloning it per
-// device client.
+// sharedClient returns hc, or without one a client with its own connection pool sized
+// for many concurrent uplinks. TagoIO's client shares the transport it is given, so
+// every device client of the bridge uses this one pool (and requires TLS 1.2).
 func sharedClient(hc *http.Client) *http.Client {
-	var c http.Client
 	if hc != nil {
-		c = *hc
+		return hc
 	}
-	rt := c.Transport
-	switch t := rt.(type) {
-	case nil:
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 64
-		rt = secure(tr)
-	case *http.Transport:
-		rt = secure(t.Clone())
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return &http.Client{Transport: http.DefaultTransport}
 	}
-	c.Transport = roundTripper{rt}
-	return &c
-}
-
-// secure requires TLS 1.2 or newer on t, as TagoIO's client does.
-func secure(t *http.Transport) *http.Transport {
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	if t.TLSClientConfig.MinVersion < tls.VersionTLS12 {
-		t.TLSClientConfig.MinVersion = tls.VersionTLS12
-	}
-	return t
-}
-
-// roundTripper hides the concrete transport type behind a plain RoundTripper.
-type roundTripper struct{ rt http.RoundTripper }
-
-func (r roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	return r.rt.RoundTrip(req)
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: t}
 }
 
 // outcome is the answer to one uplink and what to log about it.
