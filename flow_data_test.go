@@ -271,3 +271,33 @@ func TestFlowImmutableDevice(t *testing.T) {
 	require.NoError(t, account.Devices.DeleteChunk(ctx, dev.ID, chunks[0].ID))
 	assert.Empty(t, srv.Data(dev.ID))
 }
+
+// Streaming several variables: the platform applies qty and skip to each variable, so
+// Stream must not continue a page of several variables with one shared skip. Every
+// record comes once.
+func TestFlowStreamSeveralVariables(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Weather station"})
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+	seedReadings(t, device)
+
+	var got []tago.Data
+	for d, err := range device.Data.Stream(ctx, &tago.DataQuery{Variables: []string{"temperature", "humidity"}, Qty: 2}) {
+		require.NoError(t, err)
+		got = append(got, d)
+	}
+	assert.Equal(t, []string{"temperature@08:00", "temperature@09:00", "temperature@10:00", "temperature@11:00", "temperature@12:00",
+		"humidity@08:30", "humidity@09:30"}, describe(got), "each variable in turn, oldest first")
+
+	// Stopping early stops at once.
+	n := 0
+	for _, err := range device.Data.Stream(ctx, &tago.DataQuery{Variables: []string{"temperature", "humidity"}, Qty: 2}) {
+		require.NoError(t, err)
+		if n++; n == 6 {
+			break
+		}
+	}
+	assert.Equal(t, 6, n)
+}
