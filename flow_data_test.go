@@ -301,3 +301,26 @@ func TestFlowStreamSeveralVariables(t *testing.T) {
 	}
 	assert.Equal(t, 6, n)
 }
+
+// A hybrid device: only the variables its expression names can be deleted or edited.
+func TestFlowHybridDevice(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	account := accountClient(t, srv)
+	dev, err := account.Devices.Create(ctx, tago.DeviceCreateRequest{
+		Name: "Tank", Network: tagotest.DefaultNetworkID, Connector: tagotest.DefaultConnectorID,
+		Type: tago.DeviceHybrid, ChunkPeriod: tago.ChunkDay, ChunkRetention: tago.Ptr(3), MutableVariableRegex: "^status$",
+	})
+	require.NoError(t, err)
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token.Reveal()))
+	_, err = device.Data.Send(ctx, tago.Data{Variable: "status", Value: "filling"}, tago.Data{Variable: "level", Value: 40})
+	require.NoError(t, err)
+
+	n, err := device.Data.Delete(ctx, &tago.DataQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only the mutable status goes")
+	held := srv.Data(dev.ID)
+	require.Len(t, held, 1)
+	assert.Equal(t, "level", held[0].Variable)
+}

@@ -223,3 +223,38 @@ func TestFlowTokenNeverInErrors(t *testing.T) {
 	}
 	assert.Equal(t, 7, failed, "every call but the token delete fails: %v", errs)
 }
+
+// Profile tokens: the account lists its profile's tokens, creates one for a CI job,
+// which then works like the first, and deletes it, after which it is refused.
+func TestFlowProfileTokens(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	account := accountClient(t, srv)
+
+	toks, err := account.Tokens.ListProfile(ctx, srv.ProfileID(), nil)
+	require.NoError(t, err)
+	require.Len(t, toks, 1)
+	assert.Equal(t, srv.AccountToken(), toks[0].Token.Reveal())
+
+	ci, err := account.Tokens.CreateProfile(ctx, srv.ProfileID(), tago.ProfileTokenCreateRequest{
+		Name: "ci", Permission: tago.PermissionFull, ExpireTime: tago.ExpiresNever(), Email: "ops@example.com", Password: "s3cret",
+	})
+	require.NoError(t, err)
+	assert.True(t, ci.ExpireTime.Never)
+	job, _ := flowClient(t, srv, tago.AccountToken(ci.Token.Reveal()))
+	created := createDevice(t, job, "Made by CI")
+	_, err = account.Devices.Info(ctx, created.ID)
+	require.NoError(t, err, "the CI token acts for the same profile")
+
+	var names []string
+	for tok, err := range account.Tokens.AllProfile(ctx, srv.ProfileID(), nil) {
+		require.NoError(t, err)
+		names = append(names, tok.Name)
+	}
+	assert.Equal(t, []string{"ci", "Token #1"}, names)
+
+	require.NoError(t, account.Tokens.DeleteProfile(ctx, srv.ProfileID(), ci.Token.Reveal()))
+	_, err = job.Devices.List(ctx, nil)
+	require.ErrorIs(t, err, tago.ErrUnauthorized)
+}
