@@ -1,6 +1,7 @@
 package tago_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -323,4 +324,40 @@ func TestFlowHybridDevice(t *testing.T) {
 	held := srv.Data(dev.ID)
 	require.Len(t, held, 1)
 	assert.Equal(t, "level", held[0].Variable)
+}
+
+// One client shared by many goroutines, as the README promises: every reading is
+// stored once, and the fake counts them all.
+func TestFlowConcurrentSends(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Busy"})
+	c, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+
+	const workers, each = 16, 25
+	errs := make(chan error, workers*each)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				_, err := c.Data.Send(t.Context(), tago.Data{Variable: "counter", Value: w*each + i})
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	n, err := c.Data.Count(t.Context(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, workers*each, n)
+	seen := map[float64]bool{}
+	for _, r := range srv.Data(dev.ID) {
+		seen[r.Value.(float64)] = true
+	}
+	assert.Len(t, seen, workers*each)
 }
