@@ -1,6 +1,7 @@
 package tago_test
 
 import (
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -204,8 +205,7 @@ func TestFlowDataEdit(t *testing.T) {
 }
 
 // The platform's validation is the last line: a point the SDK lets through but the
-// platform refuses rejects the whole request, and nothing of it is stored. A point the
-// SDK itself refuses sends nothing at all.
+// platform refuses rejects the whole request, and nothing of it is stored.
 func TestFlowRejectedPoints(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -224,12 +224,60 @@ func TestFlowRejectedPoints(t *testing.T) {
 	assert.Equal(t, 400, apiErr.HTTPStatus)
 	assert.Contains(t, apiErr.FieldErrors, "[1].variable")
 	assert.Empty(t, srv.Data(dev.ID))
+}
 
+// TestFlowBadInputSendsNothing: arguments the SDK rejects never reach the platform.
+func TestFlowBadInputSendsNothing(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Pump"})
+	network := srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN"})
+	account := accountClient(t, srv)
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+	bridge, _ := flowClient(t, srv, tago.NetworkToken(network.Token))
 	srv.ClearRequests()
-	_, err = device.Data.Send(ctx, tago.Data{Variable: "flow", Value: 3}, tago.Data{Variable: "", Value: 4})
-	require.ErrorIs(t, err, tago.ErrInvalidInput)
-	_, err = device.Data.Send(ctx, tago.Data{Variable: "pos", Location: &tago.Location{Lat: 91}})
-	require.ErrorIs(t, err, tago.ErrInvalidInput)
+
+	calls := map[string]func() error{
+		"empty variable": func() error {
+			_, err := device.Data.Send(ctx, tago.Data{Variable: "flow", Value: 3}, tago.Data{Variable: "", Value: 4})
+			return err
+		},
+		"NaN value": func() error {
+			_, err := device.Data.Send(ctx, tago.Data{Variable: "flow", Value: math.NaN()})
+			return err
+		},
+		"latitude out of range": func() error {
+			_, err := device.Data.Send(ctx, tago.Data{Variable: "pos", Location: &tago.Location{Lat: 91}})
+			return err
+		},
+		"delete without a query": func() error { _, err := device.Data.Delete(ctx, nil); return err },
+		"avg without a start": func() error {
+			_, err := device.Data.Summarize(ctx, &tago.DataQuery{Query: tago.QueryAvg})
+			return err
+		},
+		"malformed device ID": func() error { _, err := account.Devices.Info(ctx, "not-an-id"); return err },
+		"device without a name": func() error {
+			_, err := account.Devices.Create(ctx, tago.DeviceCreateRequest{Network: tagotest.DefaultNetworkID, Connector: tagotest.DefaultConnectorID})
+			return err
+		},
+		"unknown permission": func() error {
+			_, err := account.Tokens.Create(ctx, dev.ID, tago.DeviceTokenCreateRequest{Name: "x", Permission: "admin"})
+			return err
+		},
+		"dashboard without a label": func() error {
+			_, err := account.Dashboards.Create(ctx, tago.DashboardCreateRequest{})
+			return err
+		},
+		"serial with a slash": func() error { _, err := bridge.Networks.ResolveToken(ctx, "70B3/D57E", ""); return err },
+		"negative page": func() error {
+			_, err := account.Devices.List(ctx, &tago.DeviceListOptions{ListOptions: tago.ListOptions{Page: -1}})
+			return err
+		},
+	}
+	for name, call := range calls {
+		require.ErrorIs(t, call(), tago.ErrInvalidInput, name)
+	}
 	assert.Empty(t, srv.Requests(), "bad input must send nothing")
 	assert.Empty(t, srv.Data(dev.ID))
 }
