@@ -331,8 +331,8 @@ type DataQuery struct {
 	StartDate time.Time
 	// EndDate keeps records up to this time; zero means now.
 	EndDate time.Time
-	// Qty is how many records a default query returns (the platform's default is 15);
-	// zero leaves the default. For [DataService.Stream] it is the page size (default
+	// Qty is how many records a default query returns (the platform's default is 15),
+	// for each variable when Variables names several; zero leaves the default. For [DataService.Stream] it is the page size (default
 	// 1000, at most 10000).
 	Qty int
 	// Skip passes over that many records first.
@@ -1169,8 +1169,10 @@ func (s *DataService) Get(ctx context.Context, q *DataQuery) ([]Data, error) {
 // ranges: only one page is held in memory at a time. q.Qty is the page size (default
 // 1000, at most 10000) and q.Skip the number of records to pass over first; records
 // come oldest first unless q.Ordination says otherwise (newest first is unstable while
-// the device receives data). Only default queries can be streamed. The iterator yields
-// (Data{}, err) once on failure and stops.
+// the device receives data). Since the platform applies Qty and Skip to each variable,
+// a query naming several Variables streams them one after the other, each in that
+// order. Only default queries can be streamed. The iterator yields (Data{}, err) once
+// on failure and stops.
 //
 // TagoIO API: GET /data (device token), GET /device/{id}/data (account token)
 func (s *DataService) Stream(ctx context.Context, q *DataQuery) iter.Seq2[Data, error] {
@@ -1193,6 +1195,21 @@ func (s *DataService) Stream(ctx context.Context, q *DataQuery) iter.Seq2[Data, 
 	}
 	if _, err := base.build(opStream); err != nil {
 		return errSeq[Data](err)
+	}
+	if len(base.Variables) > 1 {
+		// The platform applies qty and skip to each variable: a page of several
+		// variables cannot be continued with one skip. Stream them one at a time.
+		return func(yield func(Data, error) bool) {
+			for _, v := range base.Variables {
+				one := base
+				one.Variables = []string{v}
+				for d, err := range s.Stream(ctx, &one) {
+					if !yield(d, err) || err != nil {
+						return
+					}
+				}
+			}
+		}
 	}
 	c := s.cl()
 	return func(yield func(Data, error) bool) {

@@ -2,86 +2,46 @@ package tago_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
+	"time"
 
 	"github.com/go-tago/tago"
+	"github.com/go-tago/tago/tagotest"
 )
 
-// resourcePlatform is a tiny stand-in for the TagoIO API, enough for the examples: it
-// creates devices and service authorizations and resolves a DevEUI to a device token
-// for a network token, answering with the platform's {"status", "result"} envelope.
-type resourcePlatform struct {
-	mu      sync.Mutex
-	devices map[string]string // serie number → device token
-	auths   map[string]bool   // authorization keys
-}
-
-// startResourcePlatform starts the stand-in on a loopback address.
-func startResourcePlatform() *httptest.Server {
-	p := &resourcePlatform{devices: map[string]string{}, auths: map[string]bool{}}
-	return httptest.NewServer(p)
-}
-
-func (p *resourcePlatform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	answer := func(status int, result any) {
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]any{"status": status < 300, "result": result})
+// startLoRaWAN starts a local fake of the platform, with reproducible IDs and tokens,
+// holding a LoRaWAN network (as TagoIO's "LoRaWAN Actility") and a sensor's connector.
+func startLoRaWAN() (*tagotest.Server, tagotest.Network, tagotest.Connector) {
+	srv, err := tagotest.Start(tagotest.WithSeed(1), tagotest.WithClock(func() time.Time {
+		return time.Date(2024, 5, 24, 12, 0, 0, 0, time.UTC)
+	}))
+	if err != nil {
+		log.Fatal(err)
 	}
-	var body map[string]any
-	_ = json.NewDecoder(r.Body).Decode(&body)
-	switch {
-	case r.Method == "POST" && r.URL.Path == "/device" && r.Header.Get("Account-Token") != "":
-		serie, _ := body["serie_number"].(string)
-		fmt.Printf("platform: device %q with serial %s on network %s\n", body["name"], serie, body["network"])
-		p.devices[serie] = "3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f7c3e"
-		answer(http.StatusCreated, map[string]string{"device_id": "6650f0a1b2c3d4e5f6a7b8c9", "bucket_id": "6650f0a1b2c3d4e5f6a7b8c9",
-			"token": p.devices[serie]})
-	case r.Method == "POST" && r.URL.Path == "/serviceauth" && r.Header.Get("Account-Token") != "":
-		key := "at5e0c1d2b3a49f8e7d6c5b4a3928170ab"
-		p.auths[key] = true
-		answer(http.StatusOK, map[string]string{"token": key, "name": body["name"].(string), "profile": "6650f0a1b2c3d4e5f6a7b000"})
-	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/integration/network/resolve/") && r.Header.Get("Token") != "":
-		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/integration/network/resolve/"), "/")
-		switch tok, known := p.devices[parts[0]]; {
-		case len(parts) != 2 || !p.auths[parts[1]]:
-			answer(http.StatusUnauthorized, "Authorization denied")
-		case !known:
-			answer(http.StatusNotFound, "Device not found")
-		default:
-			answer(http.StatusOK, tok)
-		}
-	default:
-		answer(http.StatusNotFound, "Route not found")
-	}
+	network := srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN Actility", MiddlewareEndpoint: "actility.middleware.tago.io"})
+	connector := srv.AddConnector(tagotest.ConnectorSpec{Name: "Cold room sensor", Networks: []string{network.ID}})
+	return srv, network, connector
 }
 
 // Create a LoRaWAN device: its network is the LoRaWAN network server's integration
-// (here TagoIO's "LoRaWAN Actility"), its connector the sensor model's decoder, and its
-// serial number the device's DevEUI. The result carries the device's first token as a
-// tago.Secret, which prints masked.
+// (such as TagoIO's "LoRaWAN Actility"), its connector the sensor model's decoder, and
+// its serial number the device's DevEUI. The result carries the device's first token as
+// a tago.Secret, which prints masked.
 func ExampleDevicesService_Create() {
-	srv := startResourcePlatform()
+	srv, network, connector := startLoRaWAN()
 	defer srv.Close()
 	ctx := context.Background()
 
-	client, err := tago.NewClient(tago.AccountToken("b7e2c1d0-1111-4222-8333-944455556666"), tago.WithBaseURL(srv.URL))
+	client, err := tago.NewClient(tago.AccountToken(srv.AccountToken()), tago.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
 	dev, err := client.Devices.Create(ctx, tago.DeviceCreateRequest{
 		Name:           "Cold room 3",
-		Network:        "5bbd0d144051a50034cd19fb",
-		Connector:      "5f5a8f3351d4db99c40dece5",
+		Network:        network.ID,
+		Connector:      connector.ID,
 		SerieNumber:    "70B3D57ED0041234",
 		Type:           tago.DeviceImmutable,
 		ChunkPeriod:    tago.ChunkMonth,
@@ -91,12 +51,17 @@ func ExampleDevicesService_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("device:", dev.ID)
 	fmt.Println("token:", dev.Token) // dev.Token.Reveal() returns the value
+
+	info, err := client.Devices.Info(ctx, dev.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s: %s, serial %s, chunks of a %s kept %d times, tags %v\n",
+		info.Name, info.Type, info.SerieNumber, info.ChunkPeriod, info.ChunkRetention, info.Tags)
 	// Output:
-	// platform: device "Cold room 3" with serial 70B3D57ED0041234 on network 5bbd0d144051a50034cd19fb
-	// device: 6650f0a1b2c3d4e5f6a7b8c9
-	// token: ****7c3e
+	// token: ****3a1e
+	// Cold room 3: immutable, serial 70B3D57ED0041234, chunks of a month kept 12 times, tags [{site lyon}]
 }
 
 // Create a service authorization: the "Authorization" key a LoRaWAN network server
@@ -105,11 +70,11 @@ func ExampleDevicesService_Create() {
 // bridge holding the network's token then finds the device for each uplink's DevEUI
 // with ResolveToken.
 func ExampleAuthorizationsService_Create() {
-	srv := startResourcePlatform()
+	srv, network, connector := startLoRaWAN()
 	defer srv.Close()
 	ctx := context.Background()
 
-	account, err := tago.NewClient(tago.AccountToken("b7e2c1d0-1111-4222-8333-944455556666"), tago.WithBaseURL(srv.URL))
+	account, err := tago.NewClient(tago.AccountToken(srv.AccountToken()), tago.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -119,13 +84,14 @@ func ExampleAuthorizationsService_Create() {
 	}
 	fmt.Printf("authorization %q: %v\n", auth.Name, auth.Token) // auth.Token.Reveal() goes to ThingPark
 
-	_, err = account.Devices.Create(ctx, tago.DeviceCreateRequest{Name: "Cold room 3", Network: "5bbd0d144051a50034cd19fb",
-		Connector: "5f5a8f3351d4db99c40dece5", SerieNumber: "70B3D57ED0041234"})
+	dev, err := account.Devices.Create(ctx, tago.DeviceCreateRequest{Name: "Cold room 3", Network: network.ID,
+		Connector: connector.ID, SerieNumber: "70B3D57ED0041234"})
 	if err != nil {
 		log.Fatal(err)
 	}
+	fmt.Println("device token", dev.Token)
 
-	bridge, err := tago.NewClient(tago.NetworkToken("c0ffee00-2222-4333-8444-a55566667777"), tago.WithBaseURL(srv.URL))
+	bridge, err := tago.NewClient(tago.NetworkToken(network.Token), tago.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -141,8 +107,8 @@ func ExampleAuthorizationsService_Create() {
 		}
 	}
 	// Output:
-	// authorization "Actility ThingPark": ****70ab
-	// platform: device "Cold room 3" with serial 70B3D57ED0041234 on network 5bbd0d144051a50034cd19fb
-	// 70B3D57ED0041234 -> device token ****7c3e
+	// authorization "Actility ThingPark": ****f412
+	// device token ****6667
+	// 70B3D57ED0041234 -> device token ****6667
 	// 70B3D57ED00499FF -> unknown device
 }
