@@ -476,8 +476,13 @@ func newResty(hc *http.Client, logger *slog.Logger) *resty.Client {
 	if copied.Transport == nil {
 		copied.Transport = http.DefaultTransport
 	}
-	if t, ok := copied.Transport.(*http.Transport); ok && weakTLS(t) {
-		copied.Transport = secureTransport(t)
+	if t, ok := copied.Transport.(*http.Transport); ok {
+		// Reading t's fields directly would race with its lazy setup on first use by
+		// another goroutine; Clone synchronises with that setup, so read a clone.
+		if c := t.Clone(); weakTLS(c) {
+			c.TLSClientConfig.MinVersion = tls.VersionTLS12
+			copied.Transport = c
+		}
 	}
 	// Redirects would resend the token header to wherever the server points (net/http
 	// strips only its own credential headers); the API does not redirect, so a redirect
@@ -494,16 +499,6 @@ func newResty(hc *http.Client, logger *slog.Logger) *resty.Client {
 // weakTLS reports whether t explicitly allows TLS versions below 1.2.
 func weakTLS(t *http.Transport) bool {
 	return t.TLSClientConfig != nil && t.TLSClientConfig.MinVersion != 0 && t.TLSClientConfig.MinVersion < tls.VersionTLS12
-}
-
-// secureTransport returns a clone of t whose TLS configuration requires at least TLS 1.2.
-func secureTransport(t *http.Transport) *http.Transport {
-	t = t.Clone()
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.MinVersion = tls.VersionTLS12
-	return t
 }
 
 // restyLogger routes resty's own messages to slog, so nothing reaches stderr unless the
