@@ -27,8 +27,9 @@ func benchDevices() []byte {
 	return []byte(b.String())
 }
 
-// BenchmarkEnvelopeDecode compares the SDK's envelope path (scan once, decode the result
-// once) with encoding/json decoding the whole envelope into an equivalent struct.
+// BenchmarkEnvelopeDecode compares the SDK's response path (readAnswer and
+// decodeAnswer, as every call uses them) with encoding/json decoding the whole envelope
+// into an equivalent struct.
 func BenchmarkEnvelopeDecode(b *testing.B) {
 	for _, tc := range []struct {
 		name string
@@ -38,23 +39,22 @@ func BenchmarkEnvelopeDecode(b *testing.B) {
 		{"devices100", benchDevices()},
 	} {
 		b.Run(tc.name+"/sdk", func(b *testing.B) {
+			keep := func(s string) string { return s }
 			b.SetBytes(int64(len(tc.body)))
 			b.ReportAllocs()
 			for b.Loop() {
-				raw, apiErr := checkResponse(200, http.Header{}, tc.body, func(s string) string { return s })
+				ans, apiErr := readAnswer(200, http.Header{}, tc.body, keep)
 				if apiErr != nil {
 					b.Fatal(apiErr)
 				}
-				var out []Device
 				if tc.name == "small" {
-					var st APIStatus
-					if err := decodeResult(raw, &st); err != nil {
-						b.Fatal(err)
+					if _, apiErr := decodeAnswer[APIStatus](ans, keep); apiErr != nil {
+						b.Fatal(apiErr)
 					}
 					continue
 				}
-				if err := decodeResult(raw, &out); err != nil {
-					b.Fatal(err)
+				if _, apiErr := decodeAnswer[[]Device](ans, keep); apiErr != nil {
+					b.Fatal(apiErr)
 				}
 			}
 		})

@@ -204,6 +204,13 @@ func TestEnvelopeSuccessShapes(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "", got)
 	})
+	t.Run("keys after the result", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/status", 200, `{"status":true,"result":{"version":"1.0"},"message":"deprecated route"}`)
+		got, err := rawCall[APIStatus](t, c)
+		require.NoError(t, err)
+		assert.Equal(t, APIStatus{Version: "1.0"}, got)
+	})
 	t.Run("escaped keys and nested values", func(t *testing.T) {
 		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
 		expect(mt, "GET", "/status", 200, `{"extra":{"a":[1,{"b":"}]\""}]},"st\u0061tus":true,"result":{"version":"v\"2"}}`)
@@ -252,6 +259,8 @@ func TestEnvelopeErrorShapes(t *testing.T) {
 		{name: "truncated JSON 200", status: 200, body: `{"status":true,"result":[1,2`, wantStatus: 200,
 			wantMessage: `response is not the platform's JSON envelope (unexpected end of JSON): {"status":true,"result":[1,2`},
 		{name: "no status field", status: 200, body: `{"result":"x"}`, wantStatus: 200, wantMessage: "response envelope has no boolean status"},
+		{name: "a late status false overrides", status: 200, body: `{"status":true,"result":{"version":"1"},"status":false,"message":"late"}`,
+			wantStatus: 200, wantMessage: "late"},
 		{name: "status true at 500", status: 500, body: `{"status":true,"result":"odd"}`, wantStatus: 500, wantMessage: "odd", wantIs: ErrServer},
 		{name: "redirect", status: 302, body: ``, header: []string{"Location", "https://elsewhere"}, wantStatus: 302, wantMessage: ""},
 	}

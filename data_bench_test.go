@@ -3,6 +3,7 @@ package tago
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"runtime"
 	"strconv"
 	"testing"
@@ -147,21 +148,22 @@ func appendRecords(b []byte, from, n int) []byte {
 // decodeDataBody decodes a response body the way the client does: the envelope
 // scanner, then the fast decoder on the result.
 func decodeDataBody(body []byte) ([]Data, error) {
-	env, err := parseEnvelope(body)
-	if err != nil {
-		return nil, err
+	keep := func(s string) string { return s }
+	ans, apiErr := readAnswer(200, http.Header{}, body, keep)
+	if apiErr != nil {
+		return nil, apiErr
 	}
-	var list dataList
-	if err := decodeResult(env.result, &list); err != nil {
-		return nil, err
+	list, apiErr := decodeAnswer[dataList](ans, keep)
+	if apiErr != nil {
+		return nil, apiErr
 	}
 	return list, nil
 }
 
 // BenchmarkDecodeData10k decodes a 10,000-record GET /data response (about 2.4 MB):
-// "tago" is the SDK's path (envelope scan and fast decoder), "encoding_json" is plain
-// encoding/json into equivalent structs (stdData), on the same body. "tago_result"
-// is the fast decoder alone, without the core's envelope scan, for reference.
+// "tago" is the SDK's path (readAnswer and decodeAnswer, as every call uses them),
+// "encoding_json" is plain encoding/json into equivalent structs (stdData), on the same
+// body. "tago_result" is the fast decoder alone, for reference.
 func BenchmarkDecodeData10k(b *testing.B) {
 	body := dataBody(10_000)
 	env, err := parseEnvelope(body)

@@ -782,6 +782,25 @@ func TestDataGetEmptyAndNull(t *testing.T) {
 	}
 }
 
+func TestDataGetEnvelopeAfterTheRecords(t *testing.T) {
+	t.Parallel()
+	// Keys after a large result: the records are decoded once more from the full scan.
+	c, mt := deviceClient(t)
+	expect(mt, "GET", "/data", 200, `{"status":true,"result":[{"variable":"a","value":1}],"message":"slow query"}`)
+	got, err := c.Data.Get(t.Context(), nil)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "a", got[0].Variable)
+
+	c, mt = deviceClient(t)
+	expect(mt, "GET", "/data", 200, `{"status":true,"result":[{"variable":"a","value":1}],"status":false,"message":"query aborted"}`)
+	got, err = c.Data.Get(t.Context(), nil)
+	assert.Nil(t, got)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "tago: GET /data: 200 query aborted", err.Error())
+}
+
 func TestDataGetBadRecordIsAnError(t *testing.T) {
 	t.Parallel()
 	c, mt := deviceClient(t)

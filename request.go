@@ -49,24 +49,24 @@ func (cl *call) replaySafe() bool {
 
 // do performs cl with retries and decodes the envelope's result into a T.
 func do[T any](ctx context.Context, c *Client, cl *call) (T, error) {
-	var out T
-	raw, err := c.roundTrip(ctx, cl)
+	ans, err := c.roundTrip(ctx, cl)
 	if err != nil {
-		return out, err
-	}
-	if err := decodeResult(raw, &out); err != nil {
 		var zero T
-		return zero, &APIError{HTTPStatus: 200, Method: cl.method, Path: c.redactPath(cl),
-			Message: "decoding the result: " + c.redact(err.Error(), cl)}
+		return zero, err
+	}
+	out, apiErr := decodeAnswer[T](ans, func(s string) string { return c.redact(s, cl) })
+	if apiErr != nil {
+		apiErr.Method, apiErr.Path, apiErr.Attempts = cl.method, c.redactPath(cl), ans.attempts
+		return out, apiErr
 	}
 	return out, nil
 }
 
-// roundTrip sends cl, retrying per the client's policy, and returns the envelope's raw
-// result on success. It is the only place that talks HTTP.
-func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
+// roundTrip sends cl, retrying per the client's policy, and returns the successful
+// answer. It is the only place that talks HTTP.
+func (c *Client) roundTrip(ctx context.Context, cl *call) (answer, error) {
 	if err := c.precheck(ctx, cl); err != nil {
-		return nil, err
+		return answer{}, err
 	}
 	var body []byte
 	switch b := cl.body.(type) {
@@ -78,7 +78,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 	default:
 		var err error
 		if body, err = json.Marshal(b); err != nil {
-			return nil, invalidf("request body", "%s", c.redact(err.Error(), cl))
+			return answer{}, invalidf("request body", "%s", c.redact(err.Error(), cl))
 		}
 	}
 	base := c.baseURL
@@ -91,9 +91,10 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 	}
 
 	for attempt := 1; ; attempt++ {
-		raw, apiErr, transportErr, notSent := c.attempt(ctx, cl, target, body, attempt)
+		ans, apiErr, transportErr, notSent := c.attempt(ctx, cl, target, body, attempt)
 		if apiErr == nil && transportErr == nil {
-			return raw, nil
+			ans.attempts = attempt
+			return ans, nil
 		}
 		var (
 			err       error
@@ -102,7 +103,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 		)
 		if transportErr != nil {
 			if ctx.Err() != nil { // the caller's context ended: stop now
-				return nil, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: ctx.Err()}
+				return answer{}, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: ctx.Err()}
 			}
 			err = &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: transportErr}
 			retryable = retryableTransport(transportErr, cl.replaySafe(), notSent)
@@ -112,11 +113,11 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 			retryable = retryableStatus(apiErr.HTTPStatus, apiErr.RetryAfter, cl.replaySafe())
 			wait = apiErr.RetryAfter
 			if retryable && wait > c.retry.MaxRetryAfter {
-				return nil, err // longer than we are willing to wait: let the caller decide
+				return answer{}, err // longer than we are willing to wait: let the caller decide
 			}
 		}
 		if !retryable || attempt > c.retry.MaxRetries {
-			return nil, err
+			return answer{}, err
 		}
 		if wait <= 0 {
 			wait = c.retry.backoff(attempt)
@@ -127,10 +128,10 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) ([]byte, error) {
 				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return nil, err // the context would end before the retry: fail now
+			return answer{}, err // the context would end before the retry: fail now
 		}
 		if serr := c.retry.Sleep(ctx, wait); serr != nil {
-			return nil, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt,
+			return answer{}, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt,
 				Err: &retryAbortedError{ctxErr: serr, last: err}}
 		}
 	}
@@ -152,10 +153,10 @@ func (c *Client) precheck(ctx context.Context, cl *call) error {
 	return nil
 }
 
-// attempt makes one HTTP attempt. It returns the raw result on success, or an *APIError
+// attempt makes one HTTP attempt. It returns the answer on success, or an *APIError
 // for an HTTP-level failure, or a transport error; notSent reports that a transport
 // error happened before any byte of the request was written.
-func (c *Client) attempt(ctx context.Context, cl *call, target string, body []byte, n int) (raw []byte, apiErr *APIError, transportErr error, notSent bool) {
+func (c *Client) attempt(ctx context.Context, cl *call, target string, body []byte, n int) (ans answer, apiErr *APIError, transportErr error, notSent bool) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	// Only a call that must not be replayed needs to know whether its request was
@@ -186,7 +187,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		respBody, err = readBody(resp.RawResponse)
 	}
 	if err == nil {
-		raw, apiErr = checkResponse(status, resp.Header(), respBody, func(s string) string { return c.redact(s, cl) })
+		ans, apiErr = readAnswer(status, resp.Header(), respBody, func(s string) string { return c.redact(s, cl) })
 	} else {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
@@ -205,7 +206,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		}
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "tago: request", attrs...)
 	}
-	return raw, apiErr, transportErr, notSent
+	return ans, apiErr, transportErr, notSent
 }
 
 // maxResponseBytes bounds a response body; the API's largest answers (10,000 data

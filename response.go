@@ -204,8 +204,91 @@ func skipContainer(b []byte, i int) (int, error) {
 	return 0, errors.New("unexpected end of JSON")
 }
 
+// successPrefix is how the platform starts nearly every successful answer.
+const successPrefix = `{"status":true,"result":`
+
+// fastResult returns X for a 2xx body of the form {"status":true,"result":X} without
+// scanning X, so a large result is read once, by its decoder, instead of twice. The
+// guess is right whenever X is one JSON value; when the object holds more keys after
+// "result", X also holds them and cannot decode as one value (every decoder behind
+// decodeResult rejects data after a value), and the caller falls back to
+// checkResponse.
+func fastResult(status int, body []byte) ([]byte, bool) {
+	if !isSuccess(status) {
+		return nil, false
+	}
+	i := skipSpace(body, 0)
+	if !bytes.HasPrefix(body[i:], []byte(successPrefix)) {
+		return nil, false
+	}
+	j := len(body) - 1
+	for j > i && (body[j] == ' ' || body[j] == '\t' || body[j] == '\n' || body[j] == '\r') {
+		j--
+	}
+	if j < i+len(successPrefix) || body[j] != '}' {
+		return nil, false
+	}
+	res := bytes.TrimSpace(body[i+len(successPrefix) : j])
+	if len(res) == 0 {
+		return nil, false
+	}
+	return res, true
+}
+
+// answer is a successful response: what roundTrip returns and decodeAnswer decodes.
+type answer struct {
+	result []byte // the envelope's raw result
+	// shortcut says result was cut from body by fastResult without scanning it; a
+	// result that does not decode must then be read again from the whole envelope.
+	shortcut bool
+	body     []byte
+	status   int
+	header   http.Header
+	attempts int
+}
+
+// readAnswer turns one HTTP response into an answer, or an *APIError (without Method,
+// Path and Attempts). The common {"status":true,"result":X} shape takes fastResult's
+// shortcut; everything else is scanned by checkResponse.
+func readAnswer(status int, header http.Header, body []byte, redact func(string) string) (answer, *APIError) {
+	ans := answer{body: body, status: status, header: header}
+	if res, ok := fastResult(status, body); ok {
+		ans.result, ans.shortcut = res, true
+		return ans, nil
+	}
+	var apiErr *APIError
+	ans.result, apiErr = checkResponse(status, header, body, redact)
+	return ans, apiErr
+}
+
+// decodeAnswer decodes an answer's result into a T. When the shortcut's guess at the
+// result does not decode, the whole envelope is read again: it may hold more keys (a
+// late "status", a warning "message") or be malformed. A result that does not fit T is
+// an *APIError saying so.
+func decodeAnswer[T any](ans answer, redact func(string) string) (T, *APIError) {
+	var out T
+	err := decodeResult(ans.result, &out)
+	if err != nil && ans.shortcut {
+		raw, apiErr := checkResponse(ans.status, ans.header, ans.body, redact)
+		if apiErr != nil {
+			var zero T
+			return zero, apiErr
+		}
+		var fresh T
+		err = decodeResult(raw, &fresh)
+		out = fresh
+	}
+	if err != nil {
+		var zero T
+		return zero, &APIError{HTTPStatus: ans.status, Message: "decoding the result: " + redact(err.Error())}
+	}
+	return out, nil
+}
+
 // resultDecoder is implemented by result types that decode themselves faster than
-// encoding/json can (data records); decodeResult prefers it.
+// encoding/json can (data records); decodeResult prefers it. Like encoding/json, an
+// implementation must reject anything after the one value it decodes: fastResult
+// relies on it.
 type resultDecoder interface {
 	decodeResult(raw []byte) error
 }

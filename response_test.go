@@ -51,6 +51,8 @@ var envelopeSeeds = []string{
 	`{"status":false,"message":"Error on Body parameters","field_errors":{"name":["required"]}}`,
 	`{"st\u0061tus":true,"result":"\ud83d\ude00"}`,
 	`<html><body>502 Bad Gateway</body></html>`,
+	`{"status":true,"result":{"a":1},"message":"deprecated"}`, `{"status":true,"result":"x","status":false}`,
+	`{"status":true,"result":}`, `{"status":true,"result":[1] , "x":{"y":"}"}}`,
 	``, `{}`, `{"status":"true"}`, `{"result":[1,2`, "\xff\xfe{", `{"status":true,"result":{"a":"\\"}}`,
 }
 
@@ -72,6 +74,20 @@ func FuzzParseEnvelope(f *testing.F) {
 		}
 		var out any
 		_ = decodeResult(raw, &out)
+
+		// Whenever the shortcut's guess decodes, the full scan agrees with it.
+		if res, ok := fastResult(status, body); ok {
+			var viaFast any
+			if json.Unmarshal(res, &viaFast) == nil {
+				full, apiErr := checkResponse(status, nil, body, func(s string) string { return s })
+				if apiErr != nil {
+					t.Fatalf("shortcut accepted %q, full scan says %v", body, apiErr)
+				}
+				if !bytes.Equal(bytes.TrimSpace(full), res) {
+					t.Fatalf("shortcut result %q, full scan %q", res, full)
+				}
+			}
+		}
 
 		// Every valid JSON object splits exactly as encoding/json sees it.
 		trimmed := bytes.TrimSpace(body)
