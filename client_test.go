@@ -526,3 +526,17 @@ func TestCallsRunConcurrently(t *testing.T) {
 		assert.Equal(t, testAccountToken, r.Header.Get("Account-Token"))
 	}
 }
+
+func TestExecChecksTheWholeEnvelope(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	expect(mt, "DELETE", "/x", 200, `{"status":true,"result":"Successfully Removed"}`)
+	require.NoError(t, exec(t.Context(), c, &call{method: "DELETE", path: "/x"}))
+
+	// A result that is only a message is not decoded, but a late status false still
+	// fails the call.
+	c, mt, _ = newTestClient(t, AccountToken(testAccountToken))
+	expect(mt, "DELETE", "/x", 200, `{"status":true,"result":"Successfully Removed","status":false,"message":"not removed"}`)
+	err := exec(t.Context(), c, &call{method: "DELETE", path: "/x"})
+	assert.EqualError(t, err, "tago: DELETE /x: 200 not removed")
+}

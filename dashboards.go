@@ -251,8 +251,7 @@ func (s *DashboardsService) Edit(ctx context.Context, id string, req DashboardEd
 	if err := checkTags("tags", req.Tags); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "PUT", path: "/dashboard/" + escape(id), body: req, kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "PUT", path: "/dashboard/" + escape(id), body: req, kinds: accountOnly})
 }
 
 // Delete deletes a dashboard and its widgets.
@@ -262,8 +261,7 @@ func (s *DashboardsService) Delete(ctx context.Context, id string) error {
 	if err := checkID("dashboard ID", id); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/dashboard/" + escape(id), kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/dashboard/" + escape(id), kinds: accountOnly})
 }
 
 // DashboardDuplicateRequest tunes [DashboardsService.Duplicate].
@@ -531,8 +529,7 @@ func (s *DashboardsService) EditWidget(ctx context.Context, dashboardID, widgetI
 			return err
 		}
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "PUT", path: widgetPath(dashboardID, widgetID), body: req, kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "PUT", path: widgetPath(dashboardID, widgetID), body: req, kinds: accountOnly})
 }
 
 // DeleteWidget removes a widget from a dashboard. Its place in the dashboard's
@@ -543,8 +540,7 @@ func (s *DashboardsService) DeleteWidget(ctx context.Context, dashboardID, widge
 	if err := checkWidgetIDs(dashboardID, widgetID); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: widgetPath(dashboardID, widgetID), kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: widgetPath(dashboardID, widgetID), kinds: accountOnly})
 }
 
 // WidgetDataOptions tunes [DashboardsService.WidgetData]. Every field is optional.
@@ -688,8 +684,7 @@ func (s *DashboardsService) SendWidgetData(ctx context.Context, dashboardID, wid
 	}
 	q := &query{}
 	q.addBool("bypass_bucket", false)
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "POST", path: widgetDataPath(dashboardID, widgetID), query: q, body: records, kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "POST", path: widgetDataPath(dashboardID, widgetID), query: q, body: records, kinds: accountOnly})
 }
 
 // EditWidgetData edits records through a widget; each record needs its ID and Origin.
@@ -704,8 +699,7 @@ func (s *DashboardsService) EditWidgetData(ctx context.Context, dashboardID, wid
 	}
 	q := &query{}
 	q.addBool("bypass_bucket", false)
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "PUT", path: widgetDataPath(dashboardID, widgetID) + "/data", query: q, body: records, kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "PUT", path: widgetDataPath(dashboardID, widgetID) + "/data", query: q, body: records, kinds: accountOnly})
 }
 
 // WidgetDataRef names one record shown by a widget: the record's ID and its device's.
@@ -738,6 +732,5 @@ func (s *DashboardsService) DeleteWidgetData(ctx context.Context, dashboardID, w
 	}
 	q := &query{}
 	q.addList("ids", ids)
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: widgetDataPath(dashboardID, widgetID), query: q, kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: widgetDataPath(dashboardID, widgetID), query: q, kinds: accountOnly})
 }

@@ -1370,9 +1370,8 @@ func (s *DataService) MarkParamRead(ctx context.Context, paramID string) error {
 		return err
 	}
 	if !s.account {
-		_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "PUT", path: "/device/params/" + escape(paramID),
+		return exec(ctx, s.cl(), &call{method: "PUT", path: "/device/params/" + escape(paramID),
 			body: map[string]bool{"sent": true}, kinds: deviceOnly})
-		return err
 	}
 	params, err := s.devices().Params(ctx, s.deviceID, ParamsAll)
 	if err != nil {
@@ -1384,7 +1383,5 @@ func (s *DataService) MarkParamRead(ctx context.Context, paramID string) error {
 	}
 	p := params[i]
 	p.Sent = true
-	_, err = do[json.RawMessage](ctx, s.cl(), &call{method: "POST", path: "/device/" + escape(s.deviceID) + "/params",
-		body: []ConfigParam{p}, kinds: accountOnly})
-	return err
+	return s.devices().SetParams(ctx, s.deviceID, p)
 }

@@ -506,8 +506,7 @@ func (s *DevicesService) Edit(ctx context.Context, id string, req DeviceEditRequ
 	if err := req.check(); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "PUT", path: "/device/" + escape(id), body: req, kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "PUT", path: "/device/" + escape(id), body: req, kinds: accountOnly})
 }
 
 // Delete deletes a device with its data and tokens.
@@ -517,8 +516,7 @@ func (s *DevicesService) Delete(ctx context.Context, id string) error {
 	if err := checkID("device ID", id); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id), kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id), kinds: accountOnly})
 }
 
 // DataAmount returns how many data records a device holds.
@@ -561,8 +559,7 @@ func (s *DevicesService) EmptyData(ctx context.Context, id string) error {
 	if err := checkID("device ID", id); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "POST", path: "/device/" + escape(id) + "/empty", kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "POST", path: "/device/" + escape(id) + "/empty", kinds: accountOnly})
 }
 
 // SetParams creates or edits a device's configuration parameters: a parameter with an
@@ -579,8 +576,7 @@ func (s *DevicesService) SetParams(ctx context.Context, id string, params ...Con
 	if err := checkParams("params", params); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "POST", path: "/device/" + escape(id) + "/params", body: params, kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "POST", path: "/device/" + escape(id) + "/params", body: params, kinds: accountOnly})
 }
 
 // RemoveParam deletes one of a device's configuration parameters.
@@ -593,8 +589,7 @@ func (s *DevicesService) RemoveParam(ctx context.Context, id, paramID string) er
 	if err := checkID("param ID", paramID); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id) + "/params/" + escape(paramID), kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id) + "/params/" + escape(paramID), kinds: accountOnly})
 }
 
 // DeviceChunk is one time chunk of an immutable or hybrid device's data.
@@ -656,8 +651,7 @@ func (s *DevicesService) DeleteChunk(ctx context.Context, id, chunkID string) er
 	if err := checkName("chunk ID", chunkID); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id) + "/chunk/" + escape(chunkID), kinds: accountOnly})
-	return err
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id) + "/chunk/" + escape(chunkID), kinds: accountOnly})
 }
 
 // checkOptionalID validates id with checkID unless it is empty.

@@ -2,7 +2,6 @@ package tago
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"strings"
 	"time"
@@ -301,13 +300,7 @@ func (s *NetworksService) CreateToken(ctx context.Context, networkID string, req
 	if err := checkID("network ID", networkID); err != nil {
 		return TokenInfo{}, err
 	}
-	if err := checkName("name", req.Name); err != nil {
-		return TokenInfo{}, err
-	}
-	if err := checkPermission(req.Permission, true); err != nil {
-		return TokenInfo{}, err
-	}
-	if err := req.ExpireTime.check("expire time"); err != nil {
+	if err := checkTokenRequest(req.Name, req.Permission, true, req.ExpireTime); err != nil {
 		return TokenInfo{}, err
 	}
 	body := struct {
@@ -324,9 +317,8 @@ func (s *NetworksService) DeleteToken(ctx context.Context, token string) error {
 	if err := checkToken("token", token); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/integration/network/token/" + escape(token),
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/integration/network/token/" + escape(token),
 		secrets: []string{token}, kinds: accountOnly})
-	return err
 }
 
 // maxSerieLen bounds a serial number; a LoRaWAN DevEUI has 16 characters.

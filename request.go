@@ -62,6 +62,24 @@ func do[T any](ctx context.Context, c *Client, cl *call) (T, error) {
 	return out, nil
 }
 
+// exec performs cl for calls whose result is only the platform's message ("Successfully
+// Updated"): the result is checked to be JSON, not kept.
+func exec(ctx context.Context, c *Client, cl *call) error {
+	_, err := do[ignored](ctx, c, cl)
+	return err
+}
+
+// ignored is a result that is validated and dropped. Like every resultDecoder it
+// rejects data after the value, so fastResult's shortcut stays safe.
+type ignored struct{}
+
+func (ignored) decodeResult(raw []byte) error {
+	if !json.Valid(raw) {
+		return errors.New("the result is not valid JSON")
+	}
+	return nil
+}
+
 // roundTrip sends cl, retrying per the client's policy, and returns the successful
 // answer. It is the only place that talks HTTP.
 func (c *Client) roundTrip(ctx context.Context, cl *call) (answer, error) {

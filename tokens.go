@@ -74,6 +74,18 @@ const (
 	PermissionFull Permission = "full"
 )
 
+// checkTokenRequest validates what every token or authorization request carries: a
+// name, a permission (which may be left to the platform when optional) and an expiry.
+func checkTokenRequest(name string, p Permission, optionalPermission bool, exp Expiry) error {
+	if err := checkName("name", name); err != nil {
+		return err
+	}
+	if err := checkPermission(p, optionalPermission); err != nil {
+		return err
+	}
+	return exp.check("expire time")
+}
+
 // checkPermission validates a permission; empty passes when optional is set.
 func checkPermission(p Permission, optional bool) error {
 	switch p {
@@ -433,13 +445,7 @@ func (s *TokensService) Create(ctx context.Context, deviceID string, req DeviceT
 	if err := checkID("device ID", deviceID); err != nil {
 		return TokenInfo{}, err
 	}
-	if err := checkName("name", req.Name); err != nil {
-		return TokenInfo{}, err
-	}
-	if err := checkPermission(req.Permission, false); err != nil {
-		return TokenInfo{}, err
-	}
-	if err := req.ExpireTime.check("expire time"); err != nil {
+	if err := checkTokenRequest(req.Name, req.Permission, false, req.ExpireTime); err != nil {
 		return TokenInfo{}, err
 	}
 	body := struct {
@@ -456,9 +462,8 @@ func (s *TokensService) Delete(ctx context.Context, token string) error {
 	if err := checkToken("token", token); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/device/token/" + escape(token),
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/device/token/" + escape(token),
 		secrets: []string{token}, kinds: accountOnly})
-	return err
 }
 
 // ListProfile returns one page of a profile's tokens. Without Fields it asks for name,
@@ -526,13 +531,7 @@ func (s *TokensService) CreateProfile(ctx context.Context, profileID string, req
 	if err := checkID("profile ID", profileID); err != nil {
 		return TokenInfo{}, err
 	}
-	if err := checkName("name", req.Name); err != nil {
-		return TokenInfo{}, err
-	}
-	if err := checkPermission(req.Permission, false); err != nil {
-		return TokenInfo{}, err
-	}
-	if err := req.ExpireTime.check("expire time"); err != nil {
+	if err := checkTokenRequest(req.Name, req.Permission, false, req.ExpireTime); err != nil {
 		return TokenInfo{}, err
 	}
 	return do[TokenInfo](ctx, s.cl(), &call{method: "POST", path: "/profile/" + escape(profileID) + "/token", body: req,
@@ -549,9 +548,8 @@ func (s *TokensService) DeleteProfile(ctx context.Context, profileID, token stri
 	if err := checkToken("token", token); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/profile/" + escape(profileID) + "/token/" + escape(token),
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/profile/" + escape(profileID) + "/token/" + escape(token),
 		secrets: []string{token}, kinds: accountOnly})
-	return err
 }
 
 // Authorization is a service authorization: the "Authorization" key a LoRaWAN network
@@ -641,13 +639,7 @@ type AuthorizationCreateRequest struct {
 //
 // TagoIO API: POST /serviceauth
 func (s *AuthorizationsService) Create(ctx context.Context, req AuthorizationCreateRequest) (Authorization, error) {
-	if err := checkName("name", req.Name); err != nil {
-		return Authorization{}, err
-	}
-	if err := checkPermission(req.Permission, true); err != nil {
-		return Authorization{}, err
-	}
-	if err := req.ExpireTime.check("expire time"); err != nil {
+	if err := checkTokenRequest(req.Name, req.Permission, true, req.ExpireTime); err != nil {
 		return Authorization{}, err
 	}
 	return do[Authorization](ctx, s.cl(), &call{method: "POST", path: "/serviceauth", body: req,
@@ -669,9 +661,8 @@ func (s *AuthorizationsService) Edit(ctx context.Context, key string, req Author
 	if err := checkAuthorizationKey("authorization", key); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "PUT", path: "/serviceauth/" + escape(key), body: req,
+	return exec(ctx, s.cl(), &call{method: "PUT", path: "/serviceauth/" + escape(key), body: req,
 		secrets: []string{key, req.VerificationCode.Reveal()}, kinds: accountOnly})
-	return err
 }
 
 // Delete deletes a service authorization; network servers using its key can no longer
@@ -682,7 +673,6 @@ func (s *AuthorizationsService) Delete(ctx context.Context, key string) error {
 	if err := checkAuthorizationKey("authorization", key); err != nil {
 		return err
 	}
-	_, err := do[json.RawMessage](ctx, s.cl(), &call{method: "DELETE", path: "/serviceauth/" + escape(key),
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/serviceauth/" + escape(key),
 		secrets: []string{key}, kinds: accountOnly})
-	return err
 }
