@@ -582,6 +582,15 @@ func (d *dataDecoder) value() (any, error) {
 			d.vals[v.(string)] = v
 		}
 		return v, nil
+	case c == '{' || c == '[':
+		return nil, errors.New("must be a number, string, boolean or null, found an object or array")
+	}
+	return d.literalOrNumber()
+}
+
+// literalOrNumber reads true, false, null or a number (as a float64).
+func (d *dataDecoder) literalOrNumber() (any, error) {
+	switch c := d.peek(); {
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -594,8 +603,6 @@ func (d *dataDecoder) value() (any, error) {
 			return nil, err
 		}
 		return f, nil
-	case c == '{' || c == '[':
-		return nil, errors.New("must be a number, string, boolean or null, found an object or array")
 	}
 	return nil, d.syntaxError("a value")
 }
@@ -975,20 +982,8 @@ func (d *dataDecoder) any() (any, error) {
 			return nil, err
 		}
 		return string(b), nil
-	case c == 't':
-		return true, d.literal("true")
-	case c == 'f':
-		return false, d.literal("false")
-	case c == 'n':
-		return nil, d.literal("null")
-	case c == '-' || '0' <= c && c <= '9':
-		f, err := d.number()
-		if err != nil {
-			return nil, err
-		}
-		return f, nil
 	}
-	return nil, d.syntaxError("a value")
+	return d.literalOrNumber()
 }
 
 // enter and leave track nesting depth.
