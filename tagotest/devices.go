@@ -537,9 +537,14 @@ func (s *Server) addDeviceTokenLocked(d *device, name, perm string, expire time.
 
 // deviceTokensLocked returns a device's tokens, oldest first.
 func (s *Server) deviceTokensLocked(deviceID string) []*tokenRec {
+	return s.tokensWhereLocked(func(t *tokenRec) bool { return t.kind == kindDevice && t.device == deviceID })
+}
+
+// tokensWhereLocked returns the tokens keep accepts, oldest first.
+func (s *Server) tokensWhereLocked(keep func(*tokenRec) bool) []*tokenRec {
 	var out []*tokenRec
 	for _, t := range s.tokens {
-		if t.kind == kindDevice && t.device == deviceID {
+		if keep(t) {
 			out = append(out, t)
 		}
 	}

@@ -203,13 +203,7 @@ func (s *Server) listNetworkTokens(c *call) reply {
 	if !good {
 		return rep
 	}
-	var ts []*tokenRec
-	for _, t := range s.tokens {
-		if t.kind == kindNetwork && t.network == n.id {
-			ts = append(ts, t)
-		}
-	}
-	return c.listTokens(ts)
+	return c.listTokens(s.tokensWhereLocked(func(t *tokenRec) bool { return t.kind == kindNetwork && t.network == n.id }))
 }
 
 // createNetworkToken answers POST /integration/network/token with {token, name, network}.
@@ -434,13 +428,7 @@ func (s *Server) listProfileTokens(c *call) reply {
 	if !good {
 		return rep
 	}
-	var ts []*tokenRec
-	for _, t := range s.tokens {
-		if t.kind == kindAccount && t.profile == p.id {
-			ts = append(ts, t)
-		}
-	}
-	return c.listTokens(ts)
+	return c.listTokens(s.tokensWhereLocked(func(t *tokenRec) bool { return t.kind == kindAccount && t.profile == p.id }))
 }
 
 // createProfileToken answers POST /profile/{id}/token. The platform asks for the
@@ -486,13 +474,7 @@ func (s *Server) deleteProfileToken(c *call) reply {
 // Service authorizations.
 
 func (s *Server) listAuthorizations(c *call) reply {
-	var ts []*tokenRec
-	for _, t := range s.tokens {
-		if t.kind == kindAuthorization && t.profile == c.profile() {
-			ts = append(ts, t)
-		}
-	}
-	return c.listTokens(ts)
+	return c.listTokens(s.tokensWhereLocked(func(t *tokenRec) bool { return t.kind == kindAuthorization && t.profile == c.profile() }))
 }
 
 // createAuthorization answers POST /serviceauth with {token, name, profile} plus the
