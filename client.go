@@ -10,11 +10,14 @@
 // # Authentication
 //
 // Create a client with the token you hold: [AccountToken] for account and profile tokens,
-// [DeviceToken] for a device's token, [NetworkToken] for a network (integration) token.
-// Account tokens are sent in the Account-Token header and device tokens in Device-Token;
-// network tokens always travel in the plain token header. [WithAuthHeader] switches every
-// kind to the plain token header that the official JavaScript and Python SDKs send. A call
-// that needs another kind of token fails with [ErrTokenKind] before any request is made.
+// [DeviceToken] for a device's token, [NetworkToken] for a network (integration) token,
+// [AnalysisToken] inside an analysis, [AuthorizationToken] for a service authorization,
+// [RunUserToken] for a TagoRUN end user, or [Anonymous] for the routes that need no token
+// (status, login, password recovery). Account tokens are sent in the Account-Token
+// header, device tokens in Device-Token and analysis tokens in Analysis-Token; the other
+// kinds travel in the plain token header. [WithAuthHeader] switches every kind to the
+// plain token header that the official JavaScript and Python SDKs send. A call that needs
+// another kind of token fails with [ErrTokenKind] before any request is made.
 //
 // # Errors
 //
@@ -52,6 +55,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/go-resty/resty/v2"
 )
@@ -73,6 +77,17 @@ const (
 	KindDevice
 	// KindNetwork is a network (integration) token, used by network-server bridges.
 	KindNetwork
+	// KindAnalysis is an analysis token, with which an analysis calls the platform's
+	// services and reads its own description.
+	KindAnalysis
+	// KindAuthorization is a service authorization key used as a token, to read its
+	// own description.
+	KindAuthorization
+	// KindRunUser is the token of a TagoRUN end user, for the run-user routes.
+	KindRunUser
+	// KindAnonymous is no token at all, for the routes that need none (status, login,
+	// password recovery); see [Anonymous].
+	KindAnonymous
 )
 
 // String returns the kind's name, such as "account".
@@ -84,6 +99,14 @@ func (k TokenKind) String() string {
 		return "device"
 	case KindNetwork:
 		return "network"
+	case KindAnalysis:
+		return "analysis"
+	case KindAuthorization:
+		return "authorization"
+	case KindRunUser:
+		return "run-user"
+	case KindAnonymous:
+		return "anonymous"
 	default:
 		return fmt.Sprintf("TokenKind(%d)", int(k))
 	}
@@ -105,11 +128,31 @@ func DeviceToken(s string) Token { return Token{kind: KindDevice, value: strings
 // NetworkToken returns a network (integration) token, sent in the plain token header.
 func NetworkToken(s string) Token { return Token{kind: KindNetwork, value: strings.TrimSpace(s)} }
 
+// AnalysisToken returns an analysis token, sent in the Analysis-Token header.
+func AnalysisToken(s string) Token { return Token{kind: KindAnalysis, value: strings.TrimSpace(s)} }
+
+// AuthorizationToken returns a service authorization key used as a token, sent in the
+// plain token header.
+func AuthorizationToken(s string) Token {
+	return Token{kind: KindAuthorization, value: strings.TrimSpace(s)}
+}
+
+// RunUserToken returns a TagoRUN end user's token, sent in the plain token header.
+func RunUserToken(s string) Token { return Token{kind: KindRunUser, value: strings.TrimSpace(s)} }
+
+// Anonymous returns the absence of a token: a client made with it sends no token header
+// and can call only the routes that need none ([Client.Status], logging in, password
+// recovery); every other call fails with [ErrTokenKind] before any request.
+func Anonymous() Token { return Token{kind: KindAnonymous} }
+
 // Kind reports the token's kind.
 func (t Token) Kind() TokenKind { return t.kind }
 
 // String returns a redacted description of the token, such as "device token ****3f9a".
 func (t Token) String() string {
+	if t.kind == KindAnonymous {
+		return "no token (anonymous)"
+	}
 	if t.value == "" {
 		return t.kind.String() + " token (empty)"
 	}
@@ -156,7 +199,8 @@ type AuthHeader int
 
 const (
 	// AuthHeaderByKind sends account tokens in Account-Token, device tokens in
-	// Device-Token and network tokens in token. It is the default.
+	// Device-Token, analysis tokens in Analysis-Token and the other kinds (network,
+	// authorization, run-user) in token. It is the default.
 	AuthHeaderByKind AuthHeader = iota
 	// AuthHeaderToken sends every kind of token in the plain token header, as the official
 	// JavaScript and Python SDKs do.
@@ -327,8 +371,8 @@ func WithLogger(l *slog.Logger) Option {
 // User-Agent header.
 func WithUserAgent(ua string) Option {
 	return func(s *settings) error {
-		if strings.ContainsAny(ua, "\r\n") {
-			return invalidf("user agent", "must not contain line breaks")
+		if strings.IndexFunc(ua, unicode.IsControl) >= 0 {
+			return invalidf("user agent", "must not contain control characters or line breaks")
 		}
 		s.userAgent = strings.TrimSpace(ua)
 		return nil
@@ -359,14 +403,14 @@ func WithInsecureHTTP() Option {
 // on an empty token, an unknown region, or a base URL that is malformed or uses plain
 // http:// on a non-loopback host without [WithInsecureHTTP].
 func NewClient(tok Token, opts ...Option) (*Client, error) {
-	if tok.value == "" {
-		return nil, invalidf("token", "must not be empty")
+	if tok.kind < KindAccount || tok.kind > KindAnonymous {
+		return nil, invalidf("token", "unknown kind; create it with AccountToken, DeviceToken, NetworkToken, AnalysisToken, AuthorizationToken, RunUserToken or Anonymous")
 	}
-	if tok.kind < KindAccount || tok.kind > KindNetwork {
-		return nil, invalidf("token", "unknown kind; create it with AccountToken, DeviceToken or NetworkToken")
+	if tok.kind != KindAnonymous && tok.value == "" {
+		return nil, invalidf("token", "must not be empty (use Anonymous() for a client without a token)")
 	}
-	if strings.ContainsAny(tok.value, "\r\n\t ") {
-		return nil, invalidf("token", "must not contain white space")
+	if strings.IndexFunc(tok.value, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return nil, invalidf("token", "must not contain white space or control characters")
 	}
 	s := settings{region: RegionUSE1, timeout: DefaultTimeout, retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
@@ -398,17 +442,25 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	switch {
-	case tok.kind == KindNetwork || s.authHeader == AuthHeaderToken:
+	case tok.kind == KindAnonymous:
+		c.authHeader = ""
+	case s.authHeader == AuthHeaderToken:
 		c.authHeader = "Token"
 	case tok.kind == KindAccount:
 		c.authHeader = "Account-Token"
-	default:
+	case tok.kind == KindDevice:
 		c.authHeader = "Device-Token"
+	case tok.kind == KindAnalysis:
+		c.authHeader = "Analysis-Token"
+	default: // network, authorization and run-user tokens
+		c.authHeader = "Token"
 	}
 	c.http = newResty(s.httpClient, c.logger)
 	// Set once here, copied into every request by resty; resty's setters are not safe
 	// for concurrent use, so nothing calls them after NewClient.
-	c.http.SetHeader(c.authHeader, tok.value)
+	if c.authHeader != "" {
+		c.http.SetHeader(c.authHeader, tok.value)
+	}
 	c.http.SetHeader("User-Agent", c.userAgent)
 	c.http.SetHeader("Accept", "application/json")
 
@@ -444,9 +496,10 @@ func checkBaseURL(raw string, insecure bool) (string, error) {
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 }
 
-// isLoopback reports whether host names this machine: localhost or a loopback IP.
+// isLoopback reports whether host names this machine: localhost or a loopback IP. Other
+// *.localhost names are not loopback for Go's resolver, which asks DNS for them.
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
@@ -525,9 +578,9 @@ type APIStatus struct {
 }
 
 // Status checks that the API answers and returns its version. It works with any kind of
-// token.
+// token, and without one ([Anonymous]).
 //
 // TagoIO API: GET /status
 func (c *Client) Status(ctx context.Context) (APIStatus, error) {
-	return do[APIStatus](ctx, c, &call{method: "GET", path: "/status"})
+	return do[APIStatus](ctx, c, &call{method: "GET", path: "/status", anonymous: true})
 }

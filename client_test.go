@@ -41,6 +41,15 @@ func TestNewClientRejectsBadSettings(t *testing.T) {
 		{"nil http client", AccountToken("t"), []Option{WithHTTPClient(nil)}, "http client"},
 		{"negative retries", AccountToken("t"), []Option{WithRetryPolicy(RetryPolicy{MaxRetries: -1})}, "retry policy"},
 		{"user agent with newline", AccountToken("t"), []Option{WithUserAgent("a\r\nX-Evil: 1")}, "user agent"},
+		{"user agent with NUL", AccountToken("t"), []Option{WithUserAgent("gw\x00/1")}, "user agent"},
+		{"user agent with DEL", AccountToken("t"), []Option{WithUserAgent("gw\x7f/1")}, "user agent"},
+		{"token with NUL", AccountToken("abc\x00def"), nil, "token"},
+		{"token with escape", DeviceToken("abc\x1bdef"), nil, "token"},
+		{"token with C1 control", NetworkToken("abc\u0085def"), nil, "token"},
+		{"empty analysis token", AnalysisToken(""), nil, "token"},
+		{"unknown kind", Token{kind: 99, value: "x"}, nil, "token"},
+		{"plain http on a *.localhost name", AccountToken("t"), []Option{WithBaseURL("http://api.localhost:8080")}, "base URL"},
+		{"plain http on localhost.example.com", AccountToken("t"), []Option{WithBaseURL("http://localhost.example.com")}, "base URL"},
 		{"unknown auth header", AccountToken("t"), []Option{WithAuthHeader(7)}, "auth header"},
 	}
 	for _, tt := range tests {
@@ -96,6 +105,10 @@ func TestAuthHeaderPerTokenKind(t *testing.T) {
 		{"account, plain token header", AccountToken(testAccountToken), []Option{WithAuthHeader(AuthHeaderToken)}, "Token"},
 		{"device, plain token header", DeviceToken(testDeviceToken), []Option{WithAuthHeader(AuthHeaderToken)}, "Token"},
 		{"network, by kind", NetworkToken(testNetworkToken), []Option{WithAuthHeader(AuthHeaderByKind)}, "Token"},
+		{"analysis", AnalysisToken(testAnalysisToken), nil, "Analysis-Token"},
+		{"analysis, plain token header", AnalysisToken(testAnalysisToken), []Option{WithAuthHeader(AuthHeaderToken)}, "Token"},
+		{"authorization", AuthorizationToken(testAuthorizationKey), nil, "Token"},
+		{"run user", RunUserToken(testRunUserToken), nil, "Token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,7 +124,7 @@ func TestAuthHeaderPerTokenKind(t *testing.T) {
 			assert.Equal(t, "/status", req.Path)
 			assert.Equal(t, "", req.Query)
 			assert.Equal(t, tt.tok.value, req.Header.Get(tt.wantHeader))
-			for _, h := range []string{"Account-Token", "Device-Token", "Token", "Authorization", "Profile-Token"} {
+			for _, h := range []string{"Account-Token", "Device-Token", "Analysis-Token", "Token", "Authorization", "Profile-Token"} {
 				if h != tt.wantHeader {
 					assert.Empty(t, req.Header.Values(h), "exactly one token header; found %s", h)
 				}
@@ -121,6 +134,34 @@ func TestAuthHeaderPerTokenKind(t *testing.T) {
 			assert.Empty(t, req.Body)
 		})
 	}
+}
+
+// TestAnonymousClientSendsNoToken checks that a client made with Anonymous sends no
+// token header on the routes that need none, and refuses every other call before any
+// request.
+func TestAnonymousClientSendsNoToken(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, Anonymous())
+	assert.Equal(t, KindAnonymous, c.TokenKind())
+	got := expect(mt, "GET", "/status", 200, `{"status":true,"result":{"version":"3.1.0"}}`)
+	st, err := c.Status(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, APIStatus{Version: "3.1.0"}, st)
+	req := got.last(t)
+	for _, h := range []string{"Account-Token", "Device-Token", "Analysis-Token", "Token", "Authorization", "Profile-Token"} {
+		assert.Empty(t, req.Header.Values(h), "an anonymous client sends no %s header", h)
+	}
+
+	_, err = c.Devices.Info(t.Context(), "5f0c0f0c0f0c0f0c0f0c0f0c")
+	require.ErrorIs(t, err, ErrTokenKind)
+	assert.EqualError(t, err, "tago: wrong token kind: GET /device/5f0c0f0c0f0c0f0c0f0c0f0c needs an account token; the client holds no token")
+	_, err = do[string](t.Context(), c, &call{method: "GET", path: "/info"})
+	require.ErrorIs(t, err, ErrTokenKind)
+	assert.EqualError(t, err, "tago: wrong token kind: GET /info needs a token; the client holds no token")
+	assert.Equal(t, 1, mt.GetTotalCallCount(), "nothing is sent for a refused call")
+
+	assert.Equal(t, "no token (anonymous)", Anonymous().String())
+	assert.Equal(t, "anonymous", KindAnonymous.String())
 }
 
 func TestUserAgent(t *testing.T) {

@@ -734,8 +734,8 @@ func encodeBatches(n int, what string, enc encodeFunc, send func(b int, sp span,
 			return 0, err
 		}
 		size := len(all) - start[i]
-		if size+2 > maxBatchBytes {
-			return 0, invalidf(indexKey(what, i, ""), "encodes to %d bytes, more than the platform's %d-byte request limit", size, maxBatchBytes)
+		if err := checkItemSize(what, i, size); err != nil {
+			return 0, err
 		}
 		if cur.n == 0 {
 			sep = 0
@@ -761,6 +761,33 @@ func encodeBatches(n int, what string, enc encodeFunc, send func(b int, sp span,
 		}
 	}
 	return len(spans), nil
+}
+
+// checkItemSize refuses an item whose JSON, size bytes, cannot fit in one request.
+func checkItemSize(what string, i, size int) error {
+	if size+2 > maxBatchBytes {
+		return invalidf(indexKey(what, i, ""), "encodes to %d bytes, more than the platform's %d-byte request limit", size, maxBatchBytes)
+	}
+	return nil
+}
+
+// ValidateData checks points exactly as [DataService.Send] does before sending
+// anything, and returns the same *InputError (matching [ErrInvalidInput], naming the
+// point and field, such as "points[3].value") for the first bad one, or nil. Queues that
+// accept points now and send them later (the spool package, a gateway's buffer) use it
+// to refuse a bad point at once instead of at delivery.
+func ValidateData(points ...Data) error {
+	var buf []byte
+	for i := range points {
+		var err error
+		if buf, err = appendPoint(buf[:0], &points[i], i); err != nil {
+			return err
+		}
+		if err := checkItemSize("points", i, len(buf)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sendBatches sends n items in as many requests as the platform's limits need and

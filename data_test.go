@@ -451,8 +451,15 @@ func TestBadInputSendsNothing(t *testing.T) {
 			require.ErrorAs(t, err, &ie)
 			assert.Equal(t, tc.field, ie.Field)
 			assert.Zero(t, mt.GetTotalCallCount(), "nothing is sent when a batch holds a bad point")
+
+			// ValidateData refuses the same point with the same error.
+			verr := ValidateData(points...)
+			require.ErrorIs(t, verr, ErrInvalidInput)
+			assert.Equal(t, err.Error(), verr.Error())
 		})
 	}
+	require.NoError(t, ValidateData(Data{Variable: "ok", Value: 1}, Data{Variable: "ok", Value: "text"}))
+	require.NoError(t, ValidateData())
 }
 
 func TestBadQueryAndArgumentsSendNothing(t *testing.T) {

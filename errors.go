@@ -53,6 +53,8 @@ type APIError struct {
 	FieldErrors map[string][]string
 	// Attempts is how many attempts were made, retries included.
 	Attempts int
+
+	maybe bool // the platform may have carried the call out; see MayBeStored
 }
 
 // Error returns "tago: METHOD /path: STATUS message".
@@ -131,6 +133,8 @@ type RequestError struct {
 	Attempts int
 	// Err is the underlying transport or context error.
 	Err error
+
+	maybe bool // the request may have reached the platform; see MayBeStored
 }
 
 // Error returns "tago: METHOD /path: cause".
@@ -141,14 +145,42 @@ func (e *RequestError) Error() string {
 // Unwrap returns the underlying transport or context error.
 func (e *RequestError) Unwrap() error { return e.Err }
 
+func (e *APIError) mayBeStored() bool     { return e.maybe }
+func (e *RequestError) mayBeStored() bool { return e.maybe }
+
+// MayBeStored reports whether a call that failed with err may nonetheless have been
+// carried out by the platform: data stored, a record changed or deleted. It is the rule
+// the retry policy applies to POST, so it is false exactly when sending the same request
+// again cannot store anything twice:
+//   - false: an argument refused locally ([ErrInvalidInput], [ErrTokenKind]), a
+//     connection that failed before the request was written, an answer with a 4xx status
+//     (429 included) or with "status": false, and a 503 carrying Retry-After;
+//   - true: a connection lost or an attempt timed out after the request was written,
+//     HTTP 500, 502, 504 and other 5xx, and a 2xx answer that was cut short or is not
+//     the platform's envelope.
+//
+// For calls the client retried (GET, PUT, DELETE), it is true when any attempt may have
+// been carried out. For a [*BatchError] it describes the failed batch only.
+func MayBeStored(err error) bool {
+	var m interface{ mayBeStored() bool }
+	return errors.As(err, &m) && m.mayBeStored()
+}
+
 // tokenKindError reports a call that needs another kind of token.
 func tokenKindError(op string, have TokenKind, need ...TokenKind) error {
 	names := make([]string, len(need))
 	for i, k := range need {
 		names[i] = k.String()
 	}
-	return fmt.Errorf("%w: %s needs %s token; the client holds %s token",
-		ErrTokenKind, op, article(strings.Join(names, " or ")), article(have.String()))
+	needs := "a token"
+	if len(names) > 0 {
+		needs = article(strings.Join(names, " or ")) + " token"
+	}
+	holds := article(have.String()) + " token"
+	if have == KindAnonymous {
+		holds = "no token"
+	}
+	return fmt.Errorf("%w: %s needs %s; the client holds %s", ErrTokenKind, op, needs, holds)
 }
 
 // article prefixes a token kind with "a" or "an".

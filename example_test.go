@@ -52,7 +52,7 @@ func ExampleNewClient_badInput() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// tago: invalid input: token: must not be empty
+	// tago: invalid input: token: must not be empty (use Anonymous() for a client without a token)
 	// tago: invalid input: base URL: "http://tago.example.com" uses plain http on a non-loopback host; use https, or WithInsecureHTTP() on a network you trust
 }
 

@@ -15,10 +15,13 @@ import (
 
 // Tokens used by unit tests; tests assert they never leak into errors or logs.
 const (
-	testAccountToken = "a1b2c3d4-0000-4000-8000-acc0acc0acc0"
-	testDeviceToken  = "d1e2f3a4-1111-4111-8111-dev0dev0dev0"
-	testNetworkToken = "e5f6a7b8-2222-4222-8222-net0net0net0"
-	testBaseURL      = "https://api.tago.test"
+	testAccountToken     = "a1b2c3d4-0000-4000-8000-acc0acc0acc0"
+	testDeviceToken      = "d1e2f3a4-1111-4111-8111-dev0dev0dev0"
+	testNetworkToken     = "e5f6a7b8-2222-4222-8222-net0net0net0"
+	testAnalysisToken    = "f7a8b9c0-3333-4333-8333-ana0ana0ana0"
+	testAuthorizationKey = "at0123456789abcdef0123456789abcdef"
+	testRunUserToken     = "b9c0d1e2-4444-4444-8444-run0run0run0"
+	testBaseURL          = "https://api.tago.test"
 )
 
 // sleepRecorder is an injectable RetryPolicy.Sleep that records the delays instead of

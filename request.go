@@ -31,8 +31,11 @@ type call struct {
 	// body is sent as JSON: a []byte or json.RawMessage as it is, anything else
 	// marshalled with encoding/json. Nil for no body.
 	body any
-	// kinds lists the token kinds the operation accepts; empty means any.
+	// kinds lists the token kinds the operation accepts; empty means any kind of token.
 	kinds []TokenKind
+	// anonymous marks a route that needs no token: an [Anonymous] client may call it.
+	// Every other call of an anonymous client fails before any request.
+	anonymous bool
 	// noReplay marks a non-POST call that must not be repeated once the platform may
 	// have processed it (deleting "the latest N records", say). POST always is.
 	noReplay bool
@@ -108,7 +111,11 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (answer, error) {
 		target += "?" + q
 	}
 
+	maybe := false // some attempt may have been carried out by the platform
 	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil { // ended before this attempt: nothing more was sent
+			return answer{}, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt - 1, Err: err, maybe: maybe}
+		}
 		ans, apiErr, transportErr, notSent := c.attempt(ctx, cl, target, body, attempt)
 		if apiErr == nil && transportErr == nil {
 			ans.attempts = attempt
@@ -120,13 +127,15 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (answer, error) {
 			wait      time.Duration
 		)
 		if transportErr != nil {
+			maybe = maybe || (!notSent && !permanentTransportError(transportErr))
 			if ctx.Err() != nil { // the caller's context ended: stop now
-				return answer{}, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: ctx.Err()}
+				return answer{}, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: ctx.Err(), maybe: maybe}
 			}
-			err = &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: transportErr}
+			err = &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt, Err: transportErr, maybe: maybe}
 			retryable = retryableTransport(transportErr, cl.replaySafe(), notSent)
 		} else {
-			apiErr.Method, apiErr.Path, apiErr.Attempts = cl.method, c.redactPath(cl), attempt
+			maybe = maybe || apiErr.maybe
+			apiErr.Method, apiErr.Path, apiErr.Attempts, apiErr.maybe = cl.method, c.redactPath(cl), attempt, maybe
 			err = apiErr
 			retryable = retryableStatus(apiErr.HTTPStatus, apiErr.RetryAfter, cl.replaySafe())
 			wait = apiErr.RetryAfter
@@ -150,7 +159,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (answer, error) {
 		}
 		if serr := c.retry.Sleep(ctx, wait); serr != nil {
 			return answer{}, &RequestError{Method: cl.method, Path: c.redactPath(cl), Attempts: attempt,
-				Err: &retryAbortedError{ctxErr: serr, last: err}}
+				Err: &retryAbortedError{ctxErr: serr, last: err}, maybe: maybe}
 		}
 	}
 }
@@ -165,7 +174,10 @@ func (c *Client) precheck(ctx context.Context, cl *call) error {
 	if ctx == nil {
 		return invalidf("context", "must not be nil")
 	}
-	if len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.token.kind) {
+	switch {
+	case c.token.kind == KindAnonymous && !cl.anonymous:
+		return tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
+	case c.token.kind != KindAnonymous && len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.token.kind):
 		return tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
 	}
 	return nil
@@ -179,6 +191,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 	defer cancel()
 	// Only a call that must not be replayed needs to know whether its request was
 	// written before a failure; tracing the others would cost every GET for nothing.
+	// A transport that does not report to httptrace (a test double, instrumentation)
+	// never calls GotConn, so only a connection seen without its headers written counts
+	// as not sent.
 	var gotConn, wrote atomic.Bool
 	if !cl.replaySafe() {
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{

@@ -280,7 +280,8 @@ func decodeAnswer[T any](ans answer, redact func(string) string) (T, *APIError) 
 	}
 	if err != nil {
 		var zero T
-		return zero, &APIError{HTTPStatus: ans.status, Message: "decoding the result: " + redact(err.Error())}
+		// The platform answered 2xx with "status": true: it carried the call out.
+		return zero, &APIError{HTTPStatus: ans.status, Message: "decoding the result: " + redact(err.Error()), maybe: true}
 	}
 	return out, nil
 }
@@ -320,7 +321,9 @@ func checkResponse(status int, header http.Header, body []byte, redact func(stri
 		if isSuccess(status) {
 			msg = "empty response body where the platform's JSON envelope was expected"
 		}
-		return nil, &APIError{HTTPStatus: status, Message: msg, RetryAfter: retryAfter(header, "")}
+		apiErr := &APIError{HTTPStatus: status, Message: msg, RetryAfter: retryAfter(header, "")}
+		apiErr.maybe = isSuccess(status) || serverMayHaveApplied(apiErr)
+		return nil, apiErr
 	}
 	env, err := parseEnvelope(body)
 	if err != nil {
@@ -328,7 +331,9 @@ func checkResponse(status int, header http.Header, body []byte, redact func(stri
 		if isSuccess(status) {
 			msg = "response is not the platform's JSON envelope (" + err.Error() + "): " + msg
 		}
-		return nil, &APIError{HTTPStatus: status, Message: msg, RetryAfter: retryAfter(header, "")}
+		apiErr := &APIError{HTTPStatus: status, Message: msg, RetryAfter: retryAfter(header, "")}
+		apiErr.maybe = isSuccess(status) || serverMayHaveApplied(apiErr)
+		return nil, apiErr
 	}
 	st := string(env.status)
 	statusKnown := st == "true" || st == "false"
@@ -350,7 +355,15 @@ func checkResponse(status int, header http.Header, body []byte, redact func(stri
 		}
 	}
 	apiErr.RetryAfter = retryAfter(header, apiErr.Message)
+	// A 2xx answer is a refusal only when the platform said "status": false.
+	apiErr.maybe = (isSuccess(status) && st != "false") || serverMayHaveApplied(apiErr)
 	return nil, apiErr
+}
+
+// serverMayHaveApplied reports whether a server error may come after the platform
+// carried the call out: every 5xx but a 503 with Retry-After, which is a refusal.
+func serverMayHaveApplied(e *APIError) bool {
+	return e.HTTPStatus >= 500 && !(e.HTTPStatus == http.StatusServiceUnavailable && e.RetryAfter > 0)
 }
 
 // errorText extracts the error message from an envelope in the order the official SDKs

@@ -258,3 +258,69 @@ func TestAttemptTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestMayBeStoredFollowsThePOSTRule checks that MayBeStored is true exactly for the
+// failures after which the platform may have carried a POST out: the rule the retry
+// policy uses to refuse a replay.
+func TestMayBeStoredFollowsThePOSTRule(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		answer func(*http.Request) (*http.Response, error)
+		want   bool
+	}{
+		{"reset after sending", fail(errReset), true},
+		{"unexpected EOF", fail(errors.New("unexpected EOF")), true},
+		{"attempt timed out", fail(context.DeadlineExceeded), true},
+		{"500", reply(500, `{"status":false,"message":"boom"}`), true},
+		{"502 proxy page", reply(502, `<html>bad gateway</html>`), true},
+		{"503 without Retry-After", reply(503, ``), true},
+		{"504", reply(504, ``), true},
+		{"2xx cut short", reply(200, `{"status":true,"res`), true},
+		{"2xx empty", reply(200, ``), true},
+		{"2xx that is not JSON", reply(200, `<html>ok</html>`), true},
+		{"2xx result that does not decode", reply(200, `{"status":true,"result":{"a":1}}`), true},
+		{"connection refused", fail(errRefused), false},
+		{"bad certificate", fail(x509.UnknownAuthorityError{}), false},
+		{"400", reply(400, `{"status":false,"message":"bad"}`), false},
+		{"401", reply(401, `{"status":false,"message":"Invalid token"}`), false},
+		{"404", reply(404, `{"status":false,"message":"not found"}`), false},
+		{"429", reply(429, `{"status":false,"message":"Too many requests (Retry-After: 90)"}`), false},
+		{"503 with Retry-After", reply(503, ``, "Retry-After", "120"), false},
+		{"200 with status false", reply(200, `{"status":false,"message":"Error on Body parameters"}`), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := newTestClient(t, DeviceToken(testDeviceToken))
+			expectSeq(mt, "POST", "/data", tt.answer)
+			_, err := do[string](t.Context(), c, &call{method: "POST", path: "/data", body: []byte(`[{"variable":"t","value":1}]`)})
+			require.Error(t, err)
+			assert.Equal(t, tt.want, MayBeStored(err), "%v", err)
+		})
+	}
+	t.Run("refused locally", func(t *testing.T) {
+		assert.False(t, MayBeStored(invalidf("points[0].value", "bad")))
+		assert.False(t, MayBeStored(tokenKindError("POST /data", KindAccount, KindDevice)))
+		assert.False(t, MayBeStored(nil))
+		assert.False(t, MayBeStored(errors.New("other")))
+	})
+	t.Run("context ended before the request", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, DeviceToken(testDeviceToken))
+		got := expect(mt, "POST", "/data", 200, `{"status":true,"result":"1 Data Added"}`)
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := do[string](ctx, c, &call{method: "POST", path: "/data", body: []byte(`[]`)})
+		require.ErrorIs(t, err, context.Canceled)
+		assert.False(t, MayBeStored(err))
+		assert.Zero(t, got.count())
+	})
+	t.Run("PUT: an earlier attempt may have applied", func(t *testing.T) {
+		c, mt, _ := newTestClient(t, DeviceToken(testDeviceToken))
+		got := expectSeq(mt, "PUT", "/data", reply(502, ``), reply(404, `{"status":false,"message":"gone"}`))
+		_, err := do[string](t.Context(), c, &call{method: "PUT", path: "/data", body: []byte(`[]`)})
+		require.ErrorIs(t, err, ErrNotFound)
+		assert.Equal(t, 2, got.count())
+		assert.True(t, MayBeStored(err), "the 502 attempt may have been carried out")
+	})
+}

@@ -317,7 +317,7 @@ func encodeError(status int, msg string, fe map[string][]string) []byte {
 
 // tokenHeaders are the headers a token is read from, in order; the first non-empty one
 // wins (the literal "null" counts as empty), as on the platform.
-var tokenHeaders = []string{"Account-Token", "Profile-Token", "Device-Token", "Token", "Authorization"}
+var tokenHeaders = []string{"Account-Token", "Profile-Token", "Device-Token", "Analysis-Token", "Token", "Authorization"}
 
 func tokenFrom(h http.Header) (value, header string) {
 	for _, name := range tokenHeaders {
