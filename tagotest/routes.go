@@ -26,8 +26,9 @@ func (s *Server) routeTable() []route {
 	const (
 		get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 	)
-	return []route{
+	rs := []route{
 		r(get, "/status", nil, s.status),
+		r(get, "/tags/keys/:type", acc, s.tagKeys),
 		r(get, "/info", []kind{kindDevice, kindNetwork, kindAuthorization}, s.info),
 
 		// Device API (device token).
@@ -110,6 +111,11 @@ func (s *Server) routeTable() []route {
 		r(post, "/integration/network/:id/params", netw, s.networkSetParams),
 		r(post, "/integration/network/data", netw, s.networkData),
 	}
+	// Every collection's list, info, create, edit and delete (collection.go).
+	for _, sp := range specOrder {
+		rs = append(rs, sp.routes(s)...)
+	}
+	return rs
 }
 
 // splitPath splits a path into segments, ignoring a trailing slash.

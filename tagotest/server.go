@@ -64,6 +64,8 @@ type Server struct {
 	connectors     map[string]*doc
 	dashboards     map[string]*doc
 	widgets        map[string]*doc
+	tables         map[string]map[string]*doc // the collections' docs, by spec key and ID
+	audit          []auditEvent
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
@@ -165,6 +167,7 @@ func newServer(opts []Option) *Server {
 		connectors: map[string]*doc{},
 		dashboards: map[string]*doc{},
 		widgets:    map[string]*doc{},
+		tables:     map[string]map[string]*doc{},
 	}
 	s.routes = s.routeTable()
 	s.mu.Lock()

@@ -131,13 +131,14 @@ type record struct {
 	seq      int64
 }
 
-// doc is a resource kept as a JSON object (dashboards, widgets, networks, connectors):
-// edits merge fields into it.
+// doc is a resource of a collection (see collection.go), kept as the JSON object the
+// API prints: edits merge fields into it.
 type doc struct {
 	id      string
 	profile string
 	fields  map[string]any
 	seq     int64
+	ext     any // state beyond the printed fields (a device's data, an analysis's scripts)
 }
 
 // newID returns a platform-style object ID: 24 hexadecimal characters, the first eight
@@ -183,3 +184,34 @@ func (s *Server) newGroup() string {
 	s.groupSeq++
 	return strconv.FormatInt(s.now().UnixMilli()*1000+s.groupSeq%1000, 10)
 }
+
+// auditEvent is one entry of a profile's audit log: a resource created, updated or
+// deleted through the API.
+type auditEvent struct {
+	profile      string
+	resourceName string // the collection's key: "device", "analysis", ...
+	resourceID   string
+	message      string
+	who          string // the account that made the change
+	date         time.Time
+}
+
+// auditLocked records a change in the caller profile's audit log.
+func (s *Server) auditLocked(c *call, resource, id, what string) {
+	if c.tok == nil {
+		return
+	}
+	s.audit = append(s.audit, auditEvent{profile: c.profile(), resourceName: resource, resourceID: id,
+		message: resource + " " + what, who: s.accountOfLocked(c.profile()), date: s.now()})
+}
+
+// accountOfLocked returns the ID of the account owning a profile.
+func (s *Server) accountOfLocked(profileID string) string {
+	if p := s.table("profile")[profileID]; p != nil {
+		a, _ := p.fields["account"].(string)
+		return a
+	}
+	return ""
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
