@@ -346,21 +346,38 @@ func (sp *spec) create(c *call) reply {
 	if !good {
 		return rep
 	}
+	d, rep := sp.createLocked(c, p, f)
+	if d == nil {
+		return rep
+	}
+	var res any = obj{"id": d.id}
+	if sp.result != nil {
+		res = sp.result(c, d)
+	}
+	if sp.created == http.StatusCreated {
+		return created(res)
+	}
+	return ok(res)
+}
+
+// createLocked checks a create body and stores the resource, for the handler and the
+// seeding helpers alike; it returns nil and the refusal on bad input.
+func (sp *spec) createLocked(c *call, p *doc, f obj) (*doc, reply) {
+	if rep, good := sp.check(f, nil); !good {
+		return nil, rep
+	}
 	for _, name := range sp.required {
 		v, given := f[name]
 		if !given || v == nil {
-			return bad(name, "is required")
+			return nil, bad(name, "is required")
 		}
 		if s, isStr := v.(string); isStr && strings.TrimSpace(s) == "" {
-			return bad(name, "is required")
+			return nil, bad(name, "is required")
 		}
-	}
-	if rep, good := sp.check(f, nil); !good {
-		return rep
 	}
 	if sp.validate != nil {
 		if rep, good := sp.validate(c, f, nil); !good {
-			return rep
+			return nil, rep
 		}
 	}
 	all := obj{}
@@ -378,14 +395,12 @@ func (sp *spec) create(c *call) reply {
 		sp.inserted(c, d)
 	}
 	c.s.auditLocked(c, sp.key, d.id, "created")
-	var res any = obj{"id": d.id}
-	if sp.result != nil {
-		res = sp.result(c, d)
-	}
-	if sp.created == http.StatusCreated {
-		return created(res)
-	}
-	return ok(res)
+	return d, reply{}
+}
+
+// seedCall is the call a seeding helper acts through: the profile's owner, unlogged.
+func (s *Server) seedCall(prof string) *call {
+	return &call{s: s, tok: &tokenRec{kind: kindAccount, profile: prof, permission: "full"}, seed: true}
 }
 
 // edit answers PUT {path}/{id}: the given fields replace the stored ones.
@@ -463,6 +478,9 @@ func (sp *spec) check(f obj, old *doc) (reply, bool) {
 		if old != nil && slices.Contains(sp.fixed, k) && !sameJSON(f[k], old.fields[k]) {
 			return bad(k, "cannot be changed"), false
 		}
+		if f[k] == nil && old == nil && slices.Contains(sp.required, k) {
+			continue // "is required", said by the caller
+		}
 		v, rep, good := checkType(k, f[k], t)
 		if !good {
 			return rep, false
@@ -509,6 +527,9 @@ func checkType(name string, v any, t ftype) (any, reply, bool) {
 			return wrong()
 		}
 	case fStrings:
+		if strs, good := v.([]string); good {
+			return strs, reply{}, true
+		}
 		arr, good := v.([]any)
 		if !good {
 			return wrong()
@@ -528,6 +549,9 @@ func checkType(name string, v any, t ftype) (any, reply, bool) {
 
 // toTags turns a decoded tags array into []Tag; every tag needs a key.
 func toTags(name string, v any) (any, reply, bool) {
+	if tags, good := v.([]Tag); good {
+		v = jsonValue(tags)
+	}
 	arr, good := v.([]any)
 	if !good {
 		return nil, bad(name, "must be an array of {key, value}"), false
@@ -583,6 +607,15 @@ func sortedKeys(m obj) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// jsonValue returns v as encoding/json decodes it into an any (numbers as float64,
+// objects as maps), the form bodies arrive in.
+func jsonValue(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	_ = json.Unmarshal(b, &out)
+	return out
 }
 
 // sameJSON reports whether two field values print the same.

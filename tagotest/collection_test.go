@@ -13,7 +13,7 @@ import (
 // Two collections that exist only in this package's tests, to exercise the generic
 // mechanism on its own: gadgets (every rule of a spec) and their nested parts.
 var (
-	gadgetSpec = register(&spec{
+	_ = register(&spec{
 		key: "gadget", noun: "Gadget", path: "/tagotest/gadget", kinds: []kind{kindAccount}, tagType: "gadget",
 		order: "name,asc", listFields: []string{"id", "name"},
 		required: []string{"name", "size"},

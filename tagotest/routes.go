@@ -39,12 +39,8 @@ func (s *Server) routeTable() []route {
 		r(get, "/device/params", dev, s.ownParams),
 		r(put, "/device/params/:param", dev, s.markParamRead),
 
-		// Devices (account token).
-		r(get, "/device", acc, s.listDevices),
-		r(post, "/device", acc, s.createDevice),
-		r(get, "/device/:id", acc, s.deviceInfo),
-		r(put, "/device/:id", acc, s.editDevice),
-		r(del, "/device/:id", acc, s.deleteDevice),
+		// Devices (account token); list, info, create, edit and delete of devices,
+		// dashboards, widgets, networks and connectors are collection routes.
 		r(get, "/device/:id/data_amount", acc, s.dataAmount),
 		r(post, "/device/:id/empty", acc, s.emptyDevice),
 		r(post, "/device/:id/data", acc, s.postData),
@@ -74,19 +70,10 @@ func (s *Server) routeTable() []route {
 		r(del, "/serviceauth/:token", acc, s.deleteAuthorization),
 
 		// Dashboards and widgets.
-		r(get, "/dashboard", acc, s.listDashboards),
-		r(post, "/dashboard", acc, s.createDashboard),
-		r(get, "/dashboard/:id", acc, s.dashboardInfo),
-		r(put, "/dashboard/:id", acc, s.editDashboard),
-		r(del, "/dashboard/:id", acc, s.deleteDashboard),
 		r(post, "/dashboard/:id/duplicate", acc, s.duplicateDashboard),
 		r(get, "/dashboard/:id/share/public", acc, s.dashboardPublicKey),
 		r(get, "/dashboard/:id/devices", acc, s.dashboardDevices),
 		r(get, "/dashboard/:id/analysis", acc, s.dashboardAnalyses),
-		r(post, "/dashboard/:id/widget", acc, s.createWidget),
-		r(get, "/dashboard/:id/widget/:widget", acc, s.widgetInfo),
-		r(put, "/dashboard/:id/widget/:widget", acc, s.editWidget),
-		r(del, "/dashboard/:id/widget/:widget", acc, s.deleteWidget),
 		r(get, "/dashboard/:id/widget/:widget/token", acc, s.widgetToken),
 		r(get, "/data/:id/:widget", acc, s.getWidgetData),
 		r(post, "/data/:id/:widget", acc, s.sendWidgetData),
@@ -94,16 +81,9 @@ func (s *Server) routeTable() []route {
 		r(del, "/data/:id/:widget", acc, s.deleteWidgetData),
 
 		// Networks and connectors (account token).
-		r(get, "/integration/network", acc, s.listNetworks),
-		r(post, "/integration/network", acc, s.createNetwork),
-		r(get, "/integration/network/:id", acc, s.networkInfo),
-		r(put, "/integration/network/:id", acc, s.editNetwork),
-		r(del, "/integration/network/:id", acc, s.deleteNetwork),
 		r(get, "/integration/network/token/:id", acc, s.listNetworkTokens),
 		r(post, "/integration/network/token", acc, s.createNetworkToken),
 		r(del, "/integration/network/token/:token", acc, s.deleteNetworkToken),
-		r(get, "/integration/connector", acc, s.listConnectors),
-		r(get, "/integration/connector/:id", acc, s.connectorInfo),
 
 		// Network token operations.
 		r(get, "/integration/network/resolve/:serie", netw, s.resolveToken),

@@ -59,11 +59,6 @@ type Server struct {
 	accountToken   string
 	profiles       map[string]*profile
 	tokens         map[string]*tokenRec
-	devices        map[string]*device
-	networks       map[string]*doc
-	connectors     map[string]*doc
-	dashboards     map[string]*doc
-	widgets        map[string]*doc
 	tables         map[string]map[string]*doc // the collections' docs, by spec key and ID
 	audit          []auditEvent
 
@@ -155,19 +150,14 @@ func newServer(opts []Option) *Server {
 		_, _ = crand.Read(seed[:])
 	}
 	s := &Server{
-		now:        c.now,
-		rng:        rand.NewChaCha8(seed),
-		dataLimit:  c.dataLimit,
-		logLimit:   c.logLimit,
-		latency:    c.latency,
-		profiles:   map[string]*profile{},
-		tokens:     map[string]*tokenRec{},
-		devices:    map[string]*device{},
-		networks:   map[string]*doc{},
-		connectors: map[string]*doc{},
-		dashboards: map[string]*doc{},
-		widgets:    map[string]*doc{},
-		tables:     map[string]map[string]*doc{},
+		now:       c.now,
+		rng:       rand.NewChaCha8(seed),
+		dataLimit: c.dataLimit,
+		logLimit:  c.logLimit,
+		latency:   c.latency,
+		profiles:  map[string]*profile{},
+		tokens:    map[string]*tokenRec{},
+		tables:    map[string]map[string]*doc{},
 	}
 	s.routes = s.routeTable()
 	s.mu.Lock()
@@ -340,6 +330,10 @@ type call struct {
 	body []byte
 	q    *qnode
 	tok  *tokenRec
+	seed bool // a seeding helper's call: not in the audit log
+	// stash carries what a collection's validate hook parsed to its inserted or edited
+	// hook (a device's configuration parameters).
+	stash any
 }
 
 func (c *call) arg(i int) string { return c.args[i] }

@@ -74,34 +74,32 @@ func (t *tokenRec) allows(write bool) bool {
 	}
 }
 
-// device is one device with its data and configuration parameters.
+// device is a device's state beyond its printed fields, which are its doc's (see
+// deviceSpec): data, configuration parameters, input and output times.
 type device struct {
-	id, name, profile string
-	description       *string
-	active, visible   bool
-	typ               string
-	network           string
-	connector         string
-	connectorParse    bool
-	parseFunction     string
-	serie             string
-	tags              []Tag
-	chunkPeriod       string
-	chunkRetention    int
-	mutableRegex      string
-	re                *regexp.Regexp
-	lastInput         time.Time
-	lastOutput        time.Time
-	createdAt         time.Time
-	updatedAt         time.Time
-	params            []*param
-	data              []*record // in insertion order
-	seq               int64
+	*doc
+	re         *regexp.Regexp // hybrid devices: the mutable variables
+	lastInput  time.Time
+	lastOutput time.Time
+	params     []*param
+	data       []*record // in insertion order
 }
+
+// str returns a string field of a doc, "" when absent.
+func (d *doc) str(name string) string {
+	s, _ := d.fields[name].(string)
+	return s
+}
+
+func (d *device) typ() string         { return d.str("type") }
+func (d *device) network() string     { return d.str("network") }
+func (d *device) serie() string       { return d.str("serie_number") }
+func (d *device) chunkPeriod() string { return d.str("chunk_period") }
+func (d *device) active() bool        { a, _ := d.fields["active"].(bool); return a }
 
 // mutable reports whether records of variable v can be edited and deleted.
 func (d *device) mutable(v string) bool {
-	switch d.typ {
+	switch d.typ() {
 	case "immutable":
 		return false
 	case "hybrid":
@@ -198,7 +196,7 @@ type auditEvent struct {
 
 // auditLocked records a change in the caller profile's audit log.
 func (s *Server) auditLocked(c *call, resource, id, what string) {
-	if c.tok == nil {
+	if c.tok == nil || c.seed {
 		return
 	}
 	s.audit = append(s.audit, auditEvent{profile: c.profile(), resourceName: resource, resourceID: id,
