@@ -123,6 +123,8 @@ type spec struct {
 	deleted func(c *call, d *doc)
 	// view prints d; default: its fields without the hidden ones.
 	view func(c *call, d *doc) obj
+	// infoView prints d for info when it differs from the list's items; default view.
+	infoView func(c *call, d *doc) obj
 	// keep filters a list beyond filter[...] (GET /device?serial=).
 	keep func(c *call, d *doc) bool
 }
@@ -330,6 +332,9 @@ func (sp *spec) info(c *call) reply {
 		return rep
 	}
 	out := sp.render(c, d)
+	if sp.infoView != nil {
+		out = sp.infoView(c, d)
+	}
 	if sp.infoFields {
 		out = project(out, c.fieldsParam())
 	}

@@ -14,7 +14,7 @@ var (
 	dashboardSpec = register(&spec{
 		key: "dashboard", noun: "Dashboard", path: "/dashboard", kinds: accountOnly, tagType: "dashboard",
 		order: "label,asc", required: []string{"label"}, created: http.StatusCreated,
-		fields: map[string]ftype{"label": fString, "type": fString, "visible": fBool},
+		fields:   map[string]ftype{"label": fString, "type": fString, "visible": fBool},
 		defaults: func(*call) obj { return dashboardDefaults() },
 		validate: func(c *call, f obj, _ *doc) (reply, bool) {
 			if t, given := f["type"]; given && t != "dashboard" && t != "blueprint" {

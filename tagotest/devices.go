@@ -514,6 +514,13 @@ type tokenCreateBody struct {
 	Middleware       *string `json:"middleware"`
 	Email            *string `json:"email"`
 	Password         *string `json:"password"`
+	OTPType          *string `json:"otp_type"`
+	PinCode          *string `json:"pin_code"`
+	ProfileID        *string `json:"profile_id"`
+}
+
+func (b *tokenCreateBody) credentials() credentials {
+	return credentials{Email: b.Email, Password: b.Password, OTPType: b.OTPType, PinCode: b.PinCode}
 }
 
 // common validates name, permission and expire_time.

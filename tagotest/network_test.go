@@ -233,7 +233,7 @@ func TestProfileTokens(t *testing.T) {
 	assert.Equal(t, srv.ProfileID(), info.Info.ID)
 
 	base := "/profile/" + srv.ProfileID() + "/token"
-	r := asAccount(t, srv, "POST", base, map[string]any{"name": "ci", "permission": "full", "email": "me@example.com", "password": "pw"})
+	r := asAccount(t, srv, "POST", base, map[string]any{"name": "ci", "permission": "full", "email": DefaultEmail, "password": DefaultPassword})
 	var tok struct{ Token, Permission, ExpireDate string }
 	r.decode(t, &tok)
 	assert.Regexp(t, uuidRe, tok.Token)

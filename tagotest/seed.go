@@ -30,25 +30,20 @@ type Profile struct {
 	Name string
 	// Token is an account token of the profile.
 	Token string
+	// Email is the e-mail address of the account owning the profile; its password is
+	// [DefaultPassword] unless [WithCredentials] set another for the default account.
+	Email string
 }
 
-// AddProfile adds another profile with its own account token, for tests that need two
-// accounts (an authorization scopes a network resolve to its profile).
+// AddProfile adds a profile owned by another account (e-mail address
+// "account-N@example.com", password [DefaultPassword]) with its own account token, for
+// tests that need two accounts: each sees only its own resources. A profile of the
+// default account is created through the API (POST /profile).
 func (s *Server) AddProfile(name string) Profile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addProfileLocked(name, "")
-}
-
-func (s *Server) addProfileLocked(name, token string) Profile {
-	p := &profile{id: s.newID(), name: name, createdAt: s.now()}
-	s.profiles[p.id] = p
-	if token == "" {
-		token = s.newToken()
-	}
-	s.tokens[token] = &tokenRec{value: token, kind: kindAccount, name: "Token #1", permission: "full",
-		profile: p.id, createdAt: s.now(), seq: s.nextSeq()}
-	return Profile{ID: p.id, Name: name, Token: token}
+	a := s.addAccountLocked(name, "account-"+itoa(len(s.accounts)+1)+"@example.com", DefaultPassword)
+	return s.addProfileLocked(a.id, name, "")
 }
 
 // profileLocked returns the profile to seed into: id, or the default profile when empty.
@@ -56,7 +51,7 @@ func (s *Server) profileLocked(id string) string {
 	if id == "" {
 		return s.defaultProfile
 	}
-	if s.profiles[id] == nil {
+	if s.table("profile")[id] == nil {
 		panic(fmt.Sprintf("tagotest: unknown profile %q", id))
 	}
 	return id

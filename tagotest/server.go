@@ -52,15 +52,20 @@ type Server struct {
 	mu             sync.Mutex // guards everything below
 	now            func() time.Time
 	rng            *rand.ChaCha8
+	arng           *rand.ChaCha8 // accounts' IDs and codes: a stream of its own, so they leave the others' sequence as it was
 	seq            int64
 	groupSeq       int64
 	dataLimit      int
 	defaultProfile string
 	accountToken   string
-	profiles       map[string]*profile
+	accounts       map[string]*account
 	tokens         map[string]*tokenRec
 	tables         map[string]map[string]*doc // the collections' docs, by spec key and ID
 	audit          []auditEvent
+	auditQueries   []*auditQuery
+	usage          []*usage
+	outbox         []Message
+	team           []*member
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
@@ -75,6 +80,8 @@ type Option func(*config)
 
 type config struct {
 	accountToken string
+	email        string
+	password     string
 	now          func() time.Time
 	seed         *uint64
 	dataLimit    int
@@ -86,6 +93,13 @@ type config struct {
 // one, for output that does not change between runs.
 func WithAccountToken(token string) Option {
 	return func(c *config) { c.accountToken = token }
+}
+
+// WithCredentials sets the e-mail address and password of the account owning the
+// default profile (default [DefaultEmail] and [DefaultPassword]), which logins and
+// token creations check.
+func WithCredentials(email, password string) Option {
+	return func(c *config) { c.email, c.password = email, password }
 }
 
 // WithClock makes the server read the time from now: record times, created_at, relative
@@ -137,7 +151,7 @@ func Start(opts ...Option) (*Server, error) {
 }
 
 func newServer(opts []Option) *Server {
-	c := config{dataLimit: DefaultDataLimit, logLimit: 10000, now: time.Now}
+	c := config{dataLimit: DefaultDataLimit, logLimit: 10000, now: time.Now, email: DefaultEmail, password: DefaultPassword}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -152,16 +166,18 @@ func newServer(opts []Option) *Server {
 	s := &Server{
 		now:       c.now,
 		rng:       rand.NewChaCha8(seed),
+		arng:      rand.NewChaCha8(accountSeed(seed)),
 		dataLimit: c.dataLimit,
 		logLimit:  c.logLimit,
 		latency:   c.latency,
-		profiles:  map[string]*profile{},
+		accounts:  map[string]*account{},
 		tokens:    map[string]*tokenRec{},
 		tables:    map[string]map[string]*doc{},
 	}
 	s.routes = s.routeTable()
 	s.mu.Lock()
-	p := s.addProfileLocked("Default Profile", c.accountToken)
+	a := s.addAccountLocked("Tagotest", c.email, c.password)
+	p := s.addProfileLocked(a.id, "Default Profile", c.accountToken)
 	s.defaultProfile = p.ID
 	s.accountToken = p.Token
 	s.addNetworkLocked(NetworkSpec{Name: "HTTPs", Description: "Devices that send data over HTTPS"}, DefaultNetworkID, "")
@@ -170,6 +186,14 @@ func newServer(opts []Option) *Server {
 	s.hs = httptest.NewServer(s)
 	s.URL = s.hs.URL
 	return s
+}
+
+// accountSeed derives the seed of the accounts' stream from the server's.
+func accountSeed(seed [32]byte) [32]byte {
+	for i := range seed {
+		seed[i] ^= 0x5a
+	}
+	return seed
 }
 
 // Close shuts the server down, closing open connections. It is safe to call twice.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"time"
@@ -33,12 +34,6 @@ func (k kind) String() string {
 	default:
 		return "none"
 	}
-}
-
-// profile is one account profile; every resource belongs to one.
-type profile struct {
-	id, name  string
-	createdAt time.Time
 }
 
 // tokenRec is any secret the server knows: account (profile) tokens, device tokens,
@@ -141,19 +136,23 @@ type doc struct {
 
 // newID returns a platform-style object ID: 24 hexadecimal characters, the first eight
 // the creation time in seconds (as MongoDB ObjectIDs are). Callers hold s.mu.
-func (s *Server) newID() string {
+func (s *Server) newID() string { return s.idFrom(s.rng) }
+
+func (s *Server) idFrom(rng *rand.ChaCha8) string {
 	var b [12]byte
 	binary.BigEndian.PutUint32(b[:4], uint32(s.now().Unix()))
-	binary.BigEndian.PutUint64(b[4:], s.rng.Uint64())
+	binary.BigEndian.PutUint64(b[4:], rng.Uint64())
 	return hex.EncodeToString(b[:])
 }
 
 // newToken returns a random UUID (version 4), the shape of every platform token.
 // Callers hold s.mu.
-func (s *Server) newToken() string {
+func (s *Server) newToken() string { return uuidFrom(s.rng) }
+
+func uuidFrom(rng *rand.ChaCha8) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], s.rng.Uint64())
-	binary.BigEndian.PutUint64(b[8:], s.rng.Uint64())
+	binary.BigEndian.PutUint64(b[:8], rng.Uint64())
+	binary.BigEndian.PutUint64(b[8:], rng.Uint64())
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
