@@ -195,14 +195,6 @@ func (s *Server) dashboardDevices(c *call) reply {
 	return ok(out)
 }
 
-// dashboardAnalyses answers GET /dashboard/{id}/analysis; the fake has no analyses.
-func (s *Server) dashboardAnalyses(c *call) reply {
-	if _, rep, good := c.ownDashboard(c.arg(0)); !good {
-		return rep
-	}
-	return ok([]obj{})
-}
-
 // widgetToken answers GET /dashboard/{id}/widget/{wid}/token with {widget_token}.
 func (s *Server) widgetToken(c *call) reply {
 	if _, _, rep, good := c.ownWidget(c.arg(0), c.arg(1)); !good {

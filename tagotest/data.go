@@ -317,6 +317,8 @@ func (s *Server) storeLocked(d *device, in []dataIn) ([]*record, reply) {
 	d.data = append(d.data, out...)
 	if len(out) > 0 {
 		d.lastInput = now
+		s.meterLocked(d.profile, "input", len(out))
+		s.triggerActionsLocked(d, out)
 	}
 	return out, reply{}
 }
@@ -638,7 +640,13 @@ func (s *Server) getData(c *call) reply {
 	if c.tok.kind == kindDevice {
 		d.lastOutput = s.now()
 	}
-	return ok(q.run(d))
+	res := q.run(d)
+	n := 1
+	if rs, isList := res.([]recordJSON); isList {
+		n = len(rs)
+	}
+	s.meterLocked(d.profile, "output", n)
+	return ok(res)
 }
 
 // run evaluates a query on a device and returns the API result.

@@ -14,9 +14,12 @@ func (s *Server) status(c *call) reply {
 }
 
 // info answers GET /info with whatever the token describes: the device for a device
-// token, the network for a network token, the key's metadata for an authorization.
+// token, the network for a network token, {id, name, active, run_on} for an analysis
+// token, the key's metadata for an authorization.
 func (s *Server) info(c *call) reply {
 	switch c.tok.kind {
+	case kindAnalysis:
+		return s.analysisInfo(c)
 	case kindDevice:
 		d := s.device(c.tok.device)
 		if d == nil {

@@ -29,7 +29,7 @@ func (s *Server) routeTable() []route {
 	rs := []route{
 		r(get, "/status", nil, s.status),
 		r(get, "/tags/keys/:type", acc, s.tagKeys),
-		r(get, "/info", []kind{kindDevice, kindNetwork, kindAuthorization}, s.info),
+		r(get, "/info", []kind{kindDevice, kindNetwork, kindAuthorization, kindAnalysis}, s.info),
 
 		// Device API (device token).
 		r(post, "/data", dev, s.postData),
@@ -106,6 +106,15 @@ func (s *Server) routeTable() []route {
 		r(post, "/data/:id/:widget", acc, s.sendWidgetData),
 		r(put, "/data/:id/:widget/data", acc, s.editWidgetData),
 		r(del, "/data/:id/:widget", acc, s.deleteWidgetData),
+
+		// Analyses (list, info, create, edit and delete are collection routes); the
+		// download link a script download answers needs no token.
+		r(post, "/analysis/:id/run", acc, s.runAnalysis),
+		r(post, "/analysis/:id/run/:dashboard/:widget", acc, s.runWidgetAnalysis),
+		r(get, "/analysis/:id/token", acc, s.analysisToken),
+		r(post, "/analysis/:id/upload", acc, s.uploadScript),
+		r(get, "/analysis/:id/download", acc, s.downloadScript),
+		r(get, "/tagotest/script/:key", nil, s.scriptFile),
 
 		// Networks and connectors (account token).
 		r(get, "/integration/network/token/:id", acc, s.listNetworkTokens),

@@ -352,7 +352,7 @@ type Record struct {
 // record limit applies) and returns them as stored.
 func (s *Server) AddData(deviceID string, recs ...Record) []Record {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	d := s.mustDevice(deviceID)
 	in := make([]dataIn, len(recs))
 	for i, r := range recs {

@@ -66,6 +66,12 @@ type Server struct {
 	usage          []*usage
 	outbox         []Message
 	team           []*member
+	runs           []AnalysisRun
+	runHooks       map[int]func(AnalysisRun)
+	hookSeq        int
+	downloads      map[string]download
+	firings        []*ActionFiring
+	after          []func() // work for after s.mu is released (see unlock)
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
@@ -171,6 +177,8 @@ func newServer(opts []Option) *Server {
 		logLimit:  c.logLimit,
 		latency:   c.latency,
 		accounts:  map[string]*account{},
+		runHooks:  map[int]func(AnalysisRun){},
+		downloads: map[string]download{},
 		tokens:    map[string]*tokenRec{},
 		tables:    map[string]map[string]*doc{},
 	}
@@ -279,6 +287,7 @@ type reply struct {
 	message     string
 	fieldErrors map[string][]string
 	header      http.Header
+	raw         []byte // a body that is not an envelope (a file download)
 }
 
 func ok(v any) reply      { return reply{status: http.StatusOK, result: v} }
@@ -305,6 +314,9 @@ const (
 
 // encode writes the envelope for a reply.
 func (r reply) encode() []byte {
+	if r.raw != nil {
+		return r.raw
+	}
 	var buf bytes.Buffer
 	if r.status >= 200 && r.status < 300 {
 		res, err := json.Marshal(r.result)
@@ -334,7 +346,7 @@ func encodeError(status int, msg string, fe map[string][]string) []byte {
 
 // tokenHeaders are the headers a token is read from, in order; the first non-empty one
 // wins (the literal "null" counts as empty), as on the platform.
-var tokenHeaders = []string{"Account-Token", "Profile-Token", "Device-Token", "Token", "Authorization"}
+var tokenHeaders = []string{"Account-Token", "Profile-Token", "Device-Token", "Analysis-Token", "Token", "Authorization"}
 
 func tokenFrom(h http.Header) (value, header string) {
 	for _, name := range tokenHeaders {
@@ -446,7 +458,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f != nil && f.RetryAfter > 0 {
 		h.Set("Retry-After", retryAfterValue(f.RetryAfter))
 	}
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 	rec.Status = status
@@ -464,7 +478,7 @@ func (s *Server) handle(r *http.Request, tok string, body []byte) (int, http.Hea
 	}
 	c := &call{s: s, r: r, args: args, body: body, q: parseQS(r.URL.RawQuery)}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	var rep reply
 	if msg, status := s.authorize(c, rt, tok); msg != "" {
 		rep = fail(status, "%s", msg)
@@ -493,6 +507,18 @@ func (s *Server) authorize(c *call, rt *route, tok string) (string, int) {
 	}
 	c.tok = t
 	return "", 0
+}
+
+// unlock releases s.mu, then runs the work queued for after it (webhooks an action
+// posts, analysis-run hooks), so that work can block or call the Server's methods. A
+// request's queued work is done before its response is written.
+func (s *Server) unlock() {
+	fns := s.after
+	s.after = nil
+	s.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
 }
 
 // sleepCtx waits for d unless the client goes away first; it reports whether it waited

@@ -19,6 +19,7 @@ const (
 	kindDevice
 	kindNetwork
 	kindAuthorization
+	kindAnalysis
 )
 
 func (k kind) String() string {
@@ -31,6 +32,8 @@ func (k kind) String() string {
 		return "network"
 	case kindAuthorization:
 		return "authorization"
+	case kindAnalysis:
+		return "analysis"
 	default:
 		return "none"
 	}
@@ -47,6 +50,7 @@ type tokenRec struct {
 	profile      string
 	device       string // device tokens
 	network      string // network tokens
+	analysis     string // analysis tokens
 	serie        string // device tokens: serie_number
 	verification string
 	lastAuth     string // device tokens: last_authorization
