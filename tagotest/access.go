@@ -11,7 +11,7 @@ var (
 	// A secret's value is write-only: no answer prints it; lists and info give its
 	// value_length instead, as the official SDK's types say. Its key cannot change
 	// and is unique in the profile.
-	secretSpec = register(&spec{
+	_ = register(&spec{
 		key: "secrets", noun: "Secret", path: "/secrets", kinds: accountOnly, tagType: "secrets",
 		order: "key,asc", listFields: []string{"id", "key"}, required: []string{"key", "value"},
 		fields: map[string]ftype{"key": fString, "value": fString}, strict: true,
@@ -42,10 +42,10 @@ var (
 
 	// An access policy gives targets (run users, analyses) permissions on resources.
 	// The fake stores and checks policies; it does not enforce them.
-	accessSpec = register(&spec{
+	_ = register(&spec{
 		key: "am", noun: "Access Management", path: "/am", kinds: accountOnly,
 		order: "name,asc", listFields: []string{"id", "name", "tags"}, required: []string{"name", "permissions", "targets"},
-		fields: map[string]ftype{"name": fString, "permissions": fArray, "targets": fArray, "active": fBool},
+		fields: map[string]ftype{"name": fString, "permissions": fArray, "targets": fArray, "active": fBool, "tags": fTags},
 		strict: true, readOnly: []string{"profile"}, created: http.StatusCreated,
 		updated:  "Access Management Successfully Updated",
 		defaults: func(c *call) obj { return obj{"active": true, "tags": []Tag{}} },

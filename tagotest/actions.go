@@ -47,7 +47,7 @@ var conditions = []string{"<", ">", "=", "!", "><", "*"}
 // ("condition") when data is stored and runs the effect: a script runs its analyses,
 // a post sends the matching records to its URL; every other effect is recorded only
 // (see [Server.ActionFirings]).
-var actionSpec = register(&spec{
+var _ = register(&spec{
 	key: "action", noun: "Action", path: "/action", kinds: accountOnly, tagType: "action",
 	order: "name,asc", listFields: []string{"id", "name"}, required: []string{"name", "action"},
 	fields: map[string]ftype{"name": fString, "description": fNullString, "active": fBool, "lock": fBool,

@@ -245,3 +245,31 @@ func TestProfileTokens(t *testing.T) {
 	other := srv.AddProfile("x")
 	assert.Equal(t, http.StatusNotFound, asAccount(t, srv, "GET", "/profile/"+other.ID+"/token", nil).code)
 }
+
+func TestConnectorsCRUD(t *testing.T) {
+	t.Parallel()
+	srv := NewServer(t)
+	lora := srv.AddNetwork(NetworkSpec{Name: "LoRaWAN", Private: true})
+	other := srv.AddProfile("other")
+
+	r := asAccount(t, srv, "POST", "/integration/connector/", map[string]any{"name": "My decoder", "networks": []string{lora.ID}})
+	require.Equal(t, http.StatusOK, r.code, string(r.body))
+	var made struct{ Connector string }
+	r.decode(t, &made)
+	require.Regexp(t, hexID, made.Connector)
+	var info map[string]any
+	asAccount(t, srv, "GET", "/integration/connector/"+made.Connector+"?fields=name,networks,public", nil).decode(t, &info)
+	assert.Equal(t, map[string]any{"name": "My decoder", "networks": []any{lora.ID}, "public": false}, info)
+	assert.Equal(t, []string{"My decoder"}, names(t, asAccount(t, srv, "GET", "/integration/connector?filter[networks]="+lora.ID, nil), "name"))
+
+	r = send(t, srv, "POST", "/integration/connector", "Account-Token", other.Token, map[string]any{"name": "x", "networks": []string{lora.ID}})
+	assert.Equal(t, map[string][]string{"networks[0]": {"network " + lora.ID + " not found"}}, r.env.FieldErrors, "a private network of another profile")
+	assert.Equal(t, http.StatusNotFound, send(t, srv, "GET", "/integration/connector/"+made.Connector, "Account-Token", other.Token, nil).code)
+	assert.Equal(t, http.StatusNotFound, send(t, srv, "PUT", "/integration/connector/"+DefaultConnectorID, "Account-Token", other.Token, map[string]any{"name": "mine"}).code,
+		"the built-in connector is seen by all, changed by none")
+
+	assert.Equal(t, "Successfully Updated", asAccount(t, srv, "PUT", "/integration/connector/"+made.Connector, map[string]any{"public": true}).str(t))
+	assert.Equal(t, http.StatusOK, send(t, srv, "GET", "/integration/connector/"+made.Connector, "Account-Token", other.Token, nil).code, "public now")
+	assert.Equal(t, "Successfully Removed", asAccount(t, srv, "DELETE", "/integration/connector/"+made.Connector, nil).str(t))
+	assert.Equal(t, http.StatusNotFound, asAccount(t, srv, "GET", "/integration/connector/"+made.Connector, nil).code)
+}
