@@ -211,6 +211,9 @@ func (s *Server) ActionFirings() []ActionFiring {
 // unlock entries (trigger entries with "unlock": true) to match before it fires
 // again; trigger_when_unlock fires it on the unlock too.
 func (s *Server) triggerActionsLocked(d *device, recs []*record) {
+	if len(s.table("action")) == 0 {
+		return
+	}
 	for _, a := range s.docsLocked("action", func(a *doc) bool { return a.profile == d.profile }) {
 		if active, _ := a.fields["active"].(bool); !active || a.fields["type"] != "condition" {
 			continue
