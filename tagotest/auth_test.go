@@ -31,7 +31,7 @@ func TestAuthFailures(t *testing.T) {
 	readAccount := ""
 	{
 		r := asAccount(t, srv, "POST", "/profile/current/token",
-			map[string]any{"name": "ro", "permission": "read", "email": "a@b.c", "password": "x"})
+			map[string]any{"name": "ro", "permission": "read", "email": DefaultEmail, "password": DefaultPassword})
 		var out struct{ Token string }
 		r.decode(t, &out)
 		readAccount = out.Token

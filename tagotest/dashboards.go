@@ -5,135 +5,83 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 )
 
-// addDashboardLocked creates a dashboard from fields, filling the platform's defaults.
-func (s *Server) addDashboardLocked(prof string, f obj) *doc {
-	now := jsTime(s.now())
-	id := s.newID()
-	out := obj{
-		"id": id, "label": "", "type": "dashboard", "tags": []Tag{}, "visible": true,
+// Dashboards and their widgets are collections; a widget lives under its dashboard
+// (/dashboard/{id}/widget/{wid}) and goes with it.
+var (
+	dashboardSpec = register(&spec{
+		key: "dashboard", noun: "Dashboard", path: "/dashboard", kinds: accountOnly, tagType: "dashboard",
+		order: "label,asc", required: []string{"label"}, created: http.StatusCreated,
+		fields:   map[string]ftype{"label": fString, "type": fString, "visible": fBool},
+		defaults: func(*call) obj { return dashboardDefaults() },
+		validate: func(c *call, f obj, _ *doc) (reply, bool) {
+			if t, given := f["type"]; given && t != "dashboard" && t != "blueprint" {
+				return bad("type", "must be dashboard or blueprint"), false
+			}
+			return reply{}, true
+		},
+		result: func(c *call, d *doc) any { return obj{"dashboard": d.id} },
+	})
+	widgetSpec = register(&spec{
+		key: "widget", noun: "Widget", path: "/dashboard/:parent/widget", kinds: accountOnly,
+		ops: opInfo | opCreate | opEdit | opDelete, parent: "dashboard", parentField: "dashboard", noTimes: true,
+		required: []string{"type"}, fields: map[string]ftype{"label": fString, "type": fString, "data": fArray},
+		defaults: func(*call) obj {
+			return obj{"label": "", "display": obj{}, "data": []any{}, "resource": []any{}, "realtime": nil, "analysis_run": nil}
+		},
+		result: func(c *call, d *doc) any { return obj{"widget": d.id} },
+	})
+)
+
+func dashboardDefaults() obj {
+	return obj{
+		"label": "", "type": "dashboard", "tags": []Tag{}, "visible": true,
 		"arrangement": []any{}, "tabs": []any{}, "group_by": []any{}, "icon": nil, "background": nil,
 		"theme": nil, "setup": nil, "blueprint_devices": []any{}, "blueprint_device_behavior": nil,
 		"blueprint_selector_behavior": nil, "shared": []any{}, "last_access": nil,
 	}
+}
+
+// addDashboardLocked stores a dashboard of fields f over the platform's defaults.
+func (s *Server) addDashboardLocked(prof string, f obj) *doc {
+	all := dashboardDefaults()
 	for k, v := range f {
-		out[k] = v
+		all[k] = v
 	}
-	out["id"], out["created_at"], out["updated_at"] = id, now, now
-	d := &doc{id: id, profile: prof, fields: out, seq: s.nextSeq()}
-	s.dashboards[id] = d
-	return d
+	return s.insertLocked(dashboardSpec, prof, "", all)
 }
 
 func (s *Server) addWidgetLocked(dash *doc, f obj) *doc {
-	id := s.newID()
-	out := obj{"id": id, "label": "", "type": "", "display": obj{}, "data": []any{}, "resource": []any{},
-		"realtime": nil, "analysis_run": nil}
+	all := widgetSpec.defaults(nil)
 	for k, v := range f {
-		out[k] = v
+		all[k] = v
 	}
-	out["id"], out["dashboard"] = id, dash.id
-	w := &doc{id: id, profile: dash.profile, fields: out, seq: s.nextSeq()}
-	s.widgets[id] = w
-	return w
+	all["dashboard"] = dash.id
+	return s.insertLocked(widgetSpec, dash.profile, "", all)
 }
 
 // widgetsOfLocked returns a dashboard's widgets, oldest first.
 func (s *Server) widgetsOfLocked(dashID string) []*doc {
-	var out []*doc
-	for _, w := range s.widgets {
-		if w.fields["dashboard"] == dashID {
-			out = append(out, w)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
-	return out
+	return s.docsLocked("widget", func(w *doc) bool { return w.fields["dashboard"] == dashID })
 }
 
 func (c *call) ownDashboard(id string) (*doc, reply, bool) {
-	d := c.s.dashboards[id]
-	if d == nil || d.profile != c.profile() {
-		return nil, notFound("Dashboard"), false
-	}
-	return d, reply{}, true
+	return dashboardSpec.lookup(c, id, true)
 }
 
+// ownWidget returns the widget of a widget route (/.../{dashboardID}/{widgetID}).
 func (c *call) ownWidget(dashID, widgetID string) (*doc, *doc, reply, bool) {
 	d, rep, good := c.ownDashboard(dashID)
 	if !good {
 		return nil, nil, rep, false
 	}
-	w := c.s.widgets[widgetID]
+	w := c.s.table("widget")[widgetID]
 	if w == nil || w.fields["dashboard"] != d.id {
 		return nil, nil, notFound("Widget"), false
 	}
 	return d, w, reply{}, true
-}
-
-// listDashboards answers GET /dashboard (orderBy defaults to label,asc).
-func (s *Server) listDashboards(c *call) reply {
-	return c.listDocs(s.dashboards, func(d *doc) bool { return d.profile == c.profile() }, "label,asc")
-}
-
-// createDashboard answers POST /dashboard with 201 and {dashboard: ID}.
-func (s *Server) createDashboard(c *call) reply {
-	f, rep, good := c.docFields()
-	if !good {
-		return rep
-	}
-	if l, _ := f["label"].(string); strings.TrimSpace(l) == "" {
-		return bad("label", "is required")
-	}
-	if t, ok := f["type"]; ok && t != "dashboard" && t != "blueprint" {
-		return bad("type", "must be dashboard or blueprint")
-	}
-	d := s.addDashboardLocked(c.profile(), f)
-	return created(obj{"dashboard": d.id})
-}
-
-func (s *Server) dashboardInfo(c *call) reply {
-	d, rep, good := c.ownDashboard(c.arg(0))
-	if !good {
-		return rep
-	}
-	return ok(docView(d))
-}
-
-// editDashboard answers PUT /dashboard/{id}: the given fields replace the stored ones.
-func (s *Server) editDashboard(c *call) reply {
-	d, rep, good := c.ownDashboard(c.arg(0))
-	if !good {
-		return rep
-	}
-	f, rep, good := c.docFields()
-	if !good {
-		return rep
-	}
-	if l, ok := f["label"]; ok {
-		if ls, _ := l.(string); strings.TrimSpace(ls) == "" {
-			return bad("label", "must not be empty")
-		}
-	}
-	for k, v := range f {
-		d.fields[k] = v
-	}
-	d.fields["updated_at"] = jsTime(s.now())
-	return ok("Successfully Updated")
-}
-
-func (s *Server) deleteDashboard(c *call) reply {
-	d, rep, good := c.ownDashboard(c.arg(0))
-	if !good {
-		return rep
-	}
-	for _, w := range s.widgetsOfLocked(d.id) {
-		delete(s.widgets, w.id)
-	}
-	delete(s.dashboards, d.id)
-	return ok("Successfully Removed")
 }
 
 // duplicateDashboard answers POST /dashboard/{id}/duplicate with 201 and
@@ -247,66 +195,6 @@ func (s *Server) dashboardDevices(c *call) reply {
 	return ok(out)
 }
 
-// dashboardAnalyses answers GET /dashboard/{id}/analysis; the fake has no analyses.
-func (s *Server) dashboardAnalyses(c *call) reply {
-	if _, rep, good := c.ownDashboard(c.arg(0)); !good {
-		return rep
-	}
-	return ok([]obj{})
-}
-
-// createWidget answers POST /dashboard/{id}/widget with {widget: ID}. The widget is not
-// added to the dashboard's arrangement, as on the platform.
-func (s *Server) createWidget(c *call) reply {
-	d, rep, good := c.ownDashboard(c.arg(0))
-	if !good {
-		return rep
-	}
-	f, rep, good := c.docFields()
-	if !good {
-		return rep
-	}
-	if t, _ := f["type"].(string); t == "" {
-		return bad("type", "is required")
-	}
-	delete(f, "dashboard")
-	w := s.addWidgetLocked(d, f)
-	return ok(obj{"widget": w.id})
-}
-
-func (s *Server) widgetInfo(c *call) reply {
-	_, w, rep, good := c.ownWidget(c.arg(0), c.arg(1))
-	if !good {
-		return rep
-	}
-	return ok(docView(w))
-}
-
-func (s *Server) editWidget(c *call) reply {
-	_, w, rep, good := c.ownWidget(c.arg(0), c.arg(1))
-	if !good {
-		return rep
-	}
-	f, rep, good := c.docFields()
-	if !good {
-		return rep
-	}
-	delete(f, "dashboard")
-	for k, v := range f {
-		w.fields[k] = v
-	}
-	return ok("Successfully Updated")
-}
-
-func (s *Server) deleteWidget(c *call) reply {
-	_, w, rep, good := c.ownWidget(c.arg(0), c.arg(1))
-	if !good {
-		return rep
-	}
-	delete(s.widgets, w.id)
-	return ok("Successfully Removed")
-}
-
 // widgetToken answers GET /dashboard/{id}/widget/{wid}/token with {widget_token}.
 func (s *Server) widgetToken(c *call) reply {
 	if _, _, rep, good := c.ownWidget(c.arg(0), c.arg(1)); !good {
@@ -334,7 +222,7 @@ func (s *Server) getWidgetData(c *call) reply {
 	for _, e := range data {
 		m, _ := e.(map[string]any)
 		origin, _ := m["origin"].(string)
-		d := s.devices[origin]
+		d := s.device(origin)
 		if d == nil || d.profile != c.profile() {
 			continue
 		}
@@ -381,7 +269,7 @@ func (s *Server) getWidgetData(c *call) reply {
 		}
 		content = append(content, obj{"data": m, "result": q.run(d)})
 	}
-	return ok(obj{"widget": docView(w), "content": content})
+	return ok(obj{"widget": widgetSpec.render(c, w), "content": content})
 }
 
 // widgetPoints decodes points sent through a widget; each names its device in origin.
@@ -407,7 +295,7 @@ func (c *call) widgetPoints() (map[string][]json.RawMessage, []string, reply, bo
 		if o.Origin == "" {
 			return nil, nil, bad(fmt.Sprintf("[%d].origin", i), "is required"), false
 		}
-		d := c.s.devices[o.Origin]
+		d := c.s.device(o.Origin)
 		if d == nil || d.profile != c.profile() {
 			return nil, nil, notFound("Device"), false
 		}
@@ -441,7 +329,7 @@ func (s *Server) sendWidgetData(c *call) reply {
 	}
 	n := 0
 	for _, id := range order {
-		stored, rep := s.storeLocked(s.devices[id], batches[id])
+		stored, rep := s.storeLocked(s.device(id), batches[id])
 		if stored == nil {
 			return rep
 		}
@@ -493,7 +381,7 @@ func (s *Server) deleteWidgetData(c *call) reply {
 	}
 	n := 0
 	for devID, ids := range gone {
-		d := s.devices[devID]
+		d := s.device(devID)
 		if d == nil || d.profile != c.profile() {
 			continue
 		}

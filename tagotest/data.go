@@ -84,7 +84,7 @@ func recordView(deviceID string, r *record, details bool) recordJSON {
 // or the path's device ID for the account-token form.
 func (c *call) targetDevice() (*device, reply, bool) {
 	if c.tok.kind == kindDevice {
-		d := c.s.devices[c.tok.device]
+		d := c.s.device(c.tok.device)
 		if d == nil {
 			return nil, notFound("Device"), false
 		}
@@ -95,7 +95,7 @@ func (c *call) targetDevice() (*device, reply, bool) {
 
 // ownDevice returns a device of the caller's profile.
 func (c *call) ownDevice(id string) (*device, reply, bool) {
-	d := c.s.devices[id]
+	d := c.s.device(id)
 	if d == nil || d.profile != c.profile() {
 		return nil, notFound("Device"), false
 	}
@@ -113,7 +113,7 @@ func (s *Server) postData(c *call) reply {
 	if len(c.body) > maxDataBody {
 		return fail(http.StatusRequestEntityTooLarge, "Request body exceeds the limit of %d bytes", maxDataBody)
 	}
-	if c.tok.kind == kindDevice && !d.active {
+	if c.tok.kind == kindDevice && !d.active() {
 		return fail(http.StatusBadRequest, "Device is deactivated")
 	}
 	in, rep, good := decodeDataPoints(c.body, s.now())
@@ -287,7 +287,7 @@ func (s *Server) storeLocked(d *device, in []dataIn) ([]*record, reply) {
 			}
 		}
 	}
-	if d.typ == "mutable" && s.dataLimit > 0 && len(d.data)+len(in) > s.dataLimit {
+	if d.typ() == "mutable" && s.dataLimit > 0 && len(d.data)+len(in) > s.dataLimit {
 		return nil, fail(http.StatusBadRequest,
 			"The device has reached the limit of %d data registers (it holds %d, the request adds %d)", s.dataLimit, len(d.data), len(in))
 	}
@@ -317,6 +317,8 @@ func (s *Server) storeLocked(d *device, in []dataIn) ([]*record, reply) {
 	d.data = append(d.data, out...)
 	if len(out) > 0 {
 		d.lastInput = now
+		s.meterLocked(d.profile, "input", len(out))
+		s.triggerActionsLocked(d, out)
 	}
 	return out, reply{}
 }
@@ -638,7 +640,13 @@ func (s *Server) getData(c *call) reply {
 	if c.tok.kind == kindDevice {
 		d.lastOutput = s.now()
 	}
-	return ok(q.run(d))
+	res := q.run(d)
+	n := 1
+	if rs, isList := res.([]recordJSON); isList {
+		n = len(rs)
+	}
+	s.meterLocked(d.profile, "output", n)
+	return ok(res)
 }
 
 // run evaluates a query on a device and returns the API result.
@@ -755,7 +763,7 @@ func (s *Server) editData(c *call) reply {
 	if !good {
 		return rep
 	}
-	if d.typ == "immutable" {
+	if d.typ() == "immutable" {
 		return fail(http.StatusBadRequest, "You cannot edit data on immutable device")
 	}
 	var edits []editJSON
@@ -836,7 +844,7 @@ func (s *Server) deleteData(c *call) reply {
 	if !good {
 		return rep
 	}
-	if d.typ == "immutable" {
+	if d.typ() == "immutable" {
 		return fail(http.StatusBadRequest, "Data in immutable devices cannot be deleted")
 	}
 	q, rep, good := c.dataQuery()
@@ -927,14 +935,14 @@ func (s *Server) listChunks(c *call) reply {
 	if !good {
 		return rep
 	}
-	if d.typ != "immutable" && d.typ != "hybrid" {
+	if d.typ() != "immutable" && d.typ() != "hybrid" {
 		return fail(http.StatusBadRequest, "Chunks are only available on immutable and hybrid devices")
 	}
 	counts := map[int64]*chunkJSON{}
 	var keys []int64
 	for _, r := range d.data {
-		if !d.mutable(r.variable) || d.typ == "immutable" {
-			from, to := chunkBounds(r.t, d.chunkPeriod)
+		if !d.mutable(r.variable) || d.typ() == "immutable" {
+			from, to := chunkBounds(r.t, d.chunkPeriod())
 			ch := counts[from.Unix()]
 			if ch == nil {
 				ch = &chunkJSON{ID: strconv.FormatInt(from.Unix(), 10) + "_" + strconv.FormatInt(to.Unix(), 10),
@@ -968,7 +976,7 @@ func (s *Server) deleteChunk(c *call) reply {
 	}
 	gone := map[*record]bool{}
 	for _, r := range d.data {
-		if u := r.t.Unix(); u >= from && u <= to && (d.typ == "immutable" || !d.mutable(r.variable)) {
+		if u := r.t.Unix(); u >= from && u <= to && (d.typ() == "immutable" || !d.mutable(r.variable)) {
 			gone[r] = true
 		}
 	}

@@ -11,36 +11,182 @@ import (
 	"time"
 )
 
-// deviceBody is the body of POST /device and PUT /device/{id}.
-type deviceBody struct {
-	Name                 *string     `json:"name"`
-	Network              *string     `json:"network"`
-	Connector            *string     `json:"connector"`
-	Type                 *string     `json:"type"`
-	ChunkPeriod          *string     `json:"chunk_period"`
-	ChunkRetention       *int        `json:"chunk_retention"`
-	MutableVariableRegex *string     `json:"mutable_variable_regex"`
-	SerieNumber          *string     `json:"serie_number"`
-	Description          *string     `json:"description"`
-	Active               *bool       `json:"active"`
-	Visible              *bool       `json:"visible"`
-	Tags                 *[]Tag      `json:"tags"`
-	Params               []paramBody `json:"configuration_params"`
-	ConnectorParse       *bool       `json:"connector_parse"`
-	ParseFunction        *string     `json:"parse_function"`
-	PayloadDecoder       *string     `json:"payload_decoder"`
-	hasDescriptionNull   bool        // the body had "description": null
+// accountOnly is the token kind of the management routes.
+var accountOnly = []kind{kindAccount}
+
+// Devices are a collection (collection.go); what a device is beyond its fields (data,
+// tokens, configuration parameters, chunks) is its own and lives below and in data.go.
+var deviceSpec = register(&spec{
+	key: "device", noun: "Device", path: "/device", kinds: accountOnly, tagType: "device",
+	order: "name,asc", required: []string{"name", "network", "connector"},
+	fields: map[string]ftype{
+		"name": fString, "network": fString, "connector": fString, "type": fString,
+		"chunk_period": fString, "chunk_retention": fInt, "mutable_variable_regex": fString,
+		"serie_number": fString, "description": fNullString, "active": fBool, "visible": fBool,
+		"connector_parse": fBool, "parse_function": fNullString, "payload_decoder": fNullString,
+		"configuration_params": fArray,
+	},
+	fixed:    []string{"type", "chunk_period"},
+	readOnly: []string{"profile", "last_input", "last_output", "inspected_at", "bucket"},
+	created:  http.StatusCreated,
+	defaults: func(c *call) obj {
+		return obj{"profile": c.profile(), "description": nil, "active": true, "visible": true, "type": "legacy",
+			"connector_parse": false, "parse_function": nil, "payload_decoder": nil, "tags": []Tag{},
+			"data_retention": "forever", "inspected_at": nil}
+	},
+	validate: validateDevice,
+	inserted: func(c *call, d *doc) {
+		dev := &device{doc: d}
+		d.ext = dev
+		dev.re, _ = regexp.Compile(dev.str("mutable_variable_regex"))
+		for _, p := range c.stash.([]paramBody) {
+			np := &param{id: c.s.newID(), key: *p.Key, value: paramValue(p.Value)}
+			if p.Sent != nil {
+				np.sent = *p.Sent
+			}
+			dev.params = append(dev.params, np)
+		}
+		c.s.addDeviceTokenLocked(dev, "Default", "full", time.Time{}, dev.serie(), "", "")
+	},
+	result: func(c *call, d *doc) any {
+		tok := c.s.deviceTokensLocked(d.id)[0].value
+		return obj{"device_id": d.id, "bucket_id": d.id, "token": tok}
+	},
+	edited: func(c *call, d *doc, f obj) {
+		dev := d.ext.(*device)
+		if _, changed := f["mutable_variable_regex"]; changed {
+			dev.re, _ = regexp.Compile(dev.str("mutable_variable_regex"))
+		}
+		if ps := c.stash.([]paramBody); len(ps) > 0 {
+			c.s.setParamsLocked(dev, ps)
+		}
+	},
+	deleted: func(c *call, d *doc) {
+		for _, t := range c.s.deviceTokensLocked(d.id) {
+			delete(c.s.tokens, t.value)
+		}
+	},
+	view: func(c *call, d *doc) obj { return d.ext.(*device).view() },
+	keep: func(c *call, d *doc) bool {
+		serial := c.q.str("serial")
+		return serial == "" || c.s.deviceHasSerial(d.ext.(*device), serial)
+	},
+})
+
+var (
+	deviceTypes  = map[string]bool{"mutable": true, "immutable": true, "hybrid": true, "legacy": true}
+	chunkPeriods = map[string]bool{"day": true, "week": true, "month": true, "quarter": true}
+)
+
+// validateDevice checks what is a device's own in a create (old nil) or edit body:
+// network and connector exist (and change only together), the storage type and its
+// chunk settings, the hybrid regex, the payload parser's two names and the
+// configuration parameters, which it moves from f to c.stash.
+func validateDevice(c *call, f obj, old *doc) (reply, bool) {
+	str := func(k string) (string, bool) { v, ok := f[k].(string); return v, ok }
+	prof := c.profile()
+	if old != nil {
+		prof = old.profile
+	}
+	net, hasNet := str("network")
+	conn, hasConn := str("connector")
+	if old != nil && hasNet != hasConn {
+		return bad("network", "network and connector must be changed together"), false
+	}
+	if hasNet {
+		if n := c.s.table("network")[net]; n == nil || !visibleIntegration(n, prof) {
+			return bad("network", "network %s not found", net), false
+		}
+		if cn := c.s.table("connector")[conn]; cn == nil || !visibleIntegration(cn, prof) {
+			return bad("connector", "connector %s not found", conn), false
+		}
+	}
+	typ, _ := str("type")
+	if old != nil {
+		typ, _ = old.fields["type"].(string)
+	} else if typ == "" {
+		typ = "legacy"
+	}
+	if !deviceTypes[typ] {
+		return bad("type", "must be mutable, immutable, hybrid or legacy"), false
+	}
+	chunked := typ == "immutable" || typ == "hybrid"
+	if old == nil && chunked {
+		if p, _ := str("chunk_period"); !chunkPeriods[p] {
+			return bad("chunk_period", "is required for %s devices: day, week, month or quarter", typ), false
+		}
+		if _, given := f["chunk_retention"]; !given {
+			return bad("chunk_retention", "is required for %s devices: 0 to 36", typ), false
+		}
+	}
+	if r, given := f["chunk_retention"].(float64); given {
+		if !chunked {
+			if old != nil {
+				return bad("chunk_retention", "applies to immutable and hybrid devices only"), false
+			}
+		} else if r < 0 || r > 36 {
+			return bad("chunk_retention", "must be 0 to 36"), false
+		}
+	}
+	if !chunked {
+		delete(f, "chunk_period")
+		delete(f, "chunk_retention")
+	}
+	if re, given := str("mutable_variable_regex"); given && (old == nil || re != old.fields["mutable_variable_regex"]) {
+		switch {
+		case typ != "hybrid" && old != nil:
+			return bad("mutable_variable_regex", "applies to hybrid devices only"), false
+		case typ != "hybrid":
+			delete(f, "mutable_variable_regex")
+		case old != nil && len(old.ext.(*device).data) > 0:
+			return bad("mutable_variable_regex", "can only change while the device is empty"), false
+		default:
+			if _, err := regexp.Compile(re); err != nil {
+				return bad("mutable_variable_regex", "invalid regular expression: %v", err), false
+			}
+		}
+	} else if old == nil && typ == "hybrid" && !given {
+		return bad("mutable_variable_regex", "is required for hybrid devices"), false
+	}
+	// The payload parser has two names; the newer wins when both are given.
+	if v, given := f["parse_function"]; given {
+		f["payload_decoder"] = v
+	} else if v, given := f["payload_decoder"]; given {
+		f["parse_function"] = v
+	}
+	var ps []paramBody
+	if raw, given := f["configuration_params"]; given {
+		b, _ := json.Marshal(raw)
+		if err := json.Unmarshal(b, &ps); err != nil {
+			return bad("configuration_params", "must be an array of {key, value, sent}"), false
+		}
+		delete(f, "configuration_params")
+	}
+	for i, p := range ps {
+		if old == nil && (p.Key == nil || *p.Key == "") {
+			return bad("configuration_params["+strconv.Itoa(i)+"].key", "is required"), false
+		}
+	}
+	if old != nil {
+		if rep, good := checkParams(old.ext.(*device), ps); !good {
+			return rep, false
+		}
+	}
+	c.stash = ps
+	return reply{}, true
 }
 
-// keysOf returns the keys of a JSON object.
-func keysOf(b []byte) map[string]bool {
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(b, &m)
-	out := map[string]bool{}
-	for k := range m {
-		out[k] = true
+// view prints a device as the API does.
+func (d *device) view() obj {
+	m := make(obj, len(d.fields)+2)
+	for k, v := range d.fields {
+		m[k] = v
 	}
-	return out
+	if d.serie() == "" {
+		delete(m, "serie_number")
+	}
+	m["last_input"], m["last_output"] = timeOrNull(d.lastInput), timeOrNull(d.lastOutput)
+	return m
 }
 
 // paramBody is one configuration parameter as sent.
@@ -65,184 +211,12 @@ func paramValue(v json.RawMessage) string {
 	return string(v)
 }
 
-var (
-	deviceTypes  = map[string]bool{"mutable": true, "immutable": true, "hybrid": true, "legacy": true}
-	chunkPeriods = map[string]bool{"day": true, "week": true, "month": true, "quarter": true}
-)
-
 func validPermission(p string) bool {
 	return p == "full" || p == "read" || p == "write" || p == "deny"
 }
 
-// createDeviceLocked validates a create body and creates the device with its first
-// token. It returns nil and the error reply on bad input.
-func (s *Server) createDeviceLocked(prof string, b *deviceBody) (*device, reply) {
-	if b.Name == nil || strings.TrimSpace(*b.Name) == "" {
-		return nil, bad("name", "is required")
-	}
-	if b.Network == nil || *b.Network == "" {
-		return nil, bad("network", "is required")
-	}
-	if b.Connector == nil || *b.Connector == "" {
-		return nil, bad("connector", "is required")
-	}
-	if n := s.networks[*b.Network]; n == nil || !s.visibleLocked(n, prof) {
-		return nil, bad("network", "network %s not found", *b.Network)
-	}
-	if cn := s.connectors[*b.Connector]; cn == nil || !s.visibleLocked(cn, prof) {
-		return nil, bad("connector", "connector %s not found", *b.Connector)
-	}
-	typ := "legacy"
-	if b.Type != nil {
-		typ = *b.Type
-	}
-	if !deviceTypes[typ] {
-		return nil, bad("type", "must be mutable, immutable, hybrid or legacy")
-	}
-	now := s.now()
-	d := &device{id: s.newID(), name: *b.Name, profile: prof, active: true, visible: true, typ: typ,
-		network: *b.Network, connector: *b.Connector, tags: []Tag{}, createdAt: now, updatedAt: now,
-		seq: s.nextSeq()}
-	if typ == "immutable" || typ == "hybrid" {
-		if b.ChunkPeriod == nil || !chunkPeriods[*b.ChunkPeriod] {
-			return nil, bad("chunk_period", "is required for %s devices: day, week, month or quarter", typ)
-		}
-		if b.ChunkRetention == nil || *b.ChunkRetention < 0 || *b.ChunkRetention > 36 {
-			return nil, bad("chunk_retention", "is required for %s devices: 0 to 36", typ)
-		}
-		d.chunkPeriod, d.chunkRetention = *b.ChunkPeriod, *b.ChunkRetention
-	}
-	if typ == "hybrid" {
-		if b.MutableVariableRegex == nil || *b.MutableVariableRegex == "" {
-			return nil, bad("mutable_variable_regex", "is required for hybrid devices")
-		}
-		re, err := regexp.Compile(*b.MutableVariableRegex)
-		if err != nil {
-			return nil, bad("mutable_variable_regex", "invalid regular expression: %v", err)
-		}
-		d.mutableRegex, d.re = *b.MutableVariableRegex, re
-	}
-	if rep, good := s.applyDeviceFields(d, b); !good {
-		return nil, rep
-	}
-	var params []*param
-	for i, p := range b.Params {
-		if p.Key == nil || *p.Key == "" {
-			return nil, bad("configuration_params["+strconv.Itoa(i)+"].key", "is required")
-		}
-		np := &param{id: s.newID(), key: *p.Key, value: paramValue(p.Value)}
-		if p.Sent != nil {
-			np.sent = *p.Sent
-		}
-		params = append(params, np)
-	}
-	d.params = params
-	if b.SerieNumber != nil {
-		d.serie = *b.SerieNumber
-	}
-	s.devices[d.id] = d
-	s.addDeviceTokenLocked(d, "Default", "full", time.Time{}, d.serie, "", "")
-	return d, reply{}
-}
-
-// applyDeviceFields applies the editable fields of a create or edit body.
-func (s *Server) applyDeviceFields(d *device, b *deviceBody) (reply, bool) {
-	if b.Name != nil {
-		if strings.TrimSpace(*b.Name) == "" {
-			return bad("name", "must not be empty"), false
-		}
-		d.name = *b.Name
-	}
-	if b.Description != nil {
-		desc := *b.Description
-		d.description = &desc
-	} else if b.hasDescriptionNull {
-		d.description = nil
-	}
-	if b.Active != nil {
-		d.active = *b.Active
-	}
-	if b.Visible != nil {
-		d.visible = *b.Visible
-	}
-	if b.Tags != nil {
-		for i, t := range *b.Tags {
-			if t.Key == "" {
-				return bad("tags["+strconv.Itoa(i)+"].key", "is required"), false
-			}
-		}
-		d.tags = append([]Tag{}, *b.Tags...)
-	}
-	if b.ConnectorParse != nil {
-		d.connectorParse = *b.ConnectorParse
-	}
-	if b.PayloadDecoder != nil {
-		d.parseFunction = *b.PayloadDecoder
-	}
-	if b.ParseFunction != nil {
-		d.parseFunction = *b.ParseFunction
-	}
-	return reply{}, true
-}
-
-// deviceMap is a device as the API prints it.
-func (s *Server) deviceMap(d *device) obj {
-	m := obj{
-		"id": d.id, "name": d.name, "profile": d.profile, "description": nil,
-		"active": d.active, "visible": d.visible, "type": d.typ,
-		"network": d.network, "connector": d.connector, "connector_parse": d.connectorParse,
-		"parse_function": nil, "payload_decoder": nil, "tags": append([]Tag{}, d.tags...),
-		"data_retention": "forever",
-		"last_input":     timeOrNull(d.lastInput), "last_output": timeOrNull(d.lastOutput),
-		"inspected_at": nil, "created_at": jsTime(d.createdAt), "updated_at": jsTime(d.updatedAt),
-	}
-	if d.description != nil {
-		m["description"] = *d.description
-	}
-	if d.parseFunction != "" {
-		m["parse_function"], m["payload_decoder"] = d.parseFunction, d.parseFunction
-	}
-	if d.serie != "" {
-		m["serie_number"] = d.serie
-	}
-	if d.typ == "immutable" || d.typ == "hybrid" {
-		m["chunk_period"], m["chunk_retention"] = d.chunkPeriod, d.chunkRetention
-	}
-	if d.typ == "hybrid" {
-		m["mutable_variable_regex"] = d.mutableRegex
-	}
-	return m
-}
-
-// listDevices answers GET /device: filter[...] (name and other fields with "*"
-// wildcards, tags, active, network, connector, type, ...), serial, fields, orderBy
-// (default name,asc), page and amount.
-func (s *Server) listDevices(c *call) reply {
-	o, rep, good := c.listOptions("name,asc")
-	if !good {
-		return rep
-	}
-	serial := c.q.str("serial")
-	var ds []*device
-	for _, d := range s.devices {
-		if d.profile != c.profile() {
-			continue
-		}
-		if serial != "" && !s.deviceHasSerial(d, serial) {
-			continue
-		}
-		ds = append(ds, d)
-	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i].seq < ds[j].seq })
-	items := make([]obj, len(ds))
-	for i, d := range ds {
-		items[i] = s.deviceMap(d)
-	}
-	return ok(applyList(items, o))
-}
-
 func (s *Server) deviceHasSerial(d *device, serial string) bool {
-	if strings.EqualFold(d.serie, serial) {
+	if strings.EqualFold(d.serie(), serial) {
 		return true
 	}
 	for _, t := range s.deviceTokensLocked(d.id) {
@@ -253,113 +227,12 @@ func (s *Server) deviceHasSerial(d *device, serial string) bool {
 	return false
 }
 
-// createDevice answers POST /device with 201 and {device_id, bucket_id, token}.
-func (s *Server) createDevice(c *call) reply {
-	var b deviceBody
-	if rep, good := c.decodeBody(&b); !good {
-		return rep
+// device returns the device with an ID, or nil.
+func (s *Server) device(id string) *device {
+	if d := s.table("device")[id]; d != nil {
+		return d.ext.(*device)
 	}
-	d, rep := s.createDeviceLocked(c.profile(), &b)
-	if d == nil {
-		return rep
-	}
-	tok := s.deviceTokensLocked(d.id)[0].value
-	return created(obj{"device_id": d.id, "bucket_id": d.id, "token": tok})
-}
-
-// deviceInfo answers GET /device/{id}.
-func (s *Server) deviceInfo(c *call) reply {
-	d, rep, good := c.ownDevice(c.arg(0))
-	if !good {
-		return rep
-	}
-	return ok(s.deviceMap(d))
-}
-
-// editDevice answers PUT /device/{id}: "Successfully Updated". The storage type and chunk
-// period cannot change; network and connector change only together.
-func (s *Server) editDevice(c *call) reply {
-	d, rep, good := c.ownDevice(c.arg(0))
-	if !good {
-		return rep
-	}
-	var b deviceBody
-	if rep, good := c.decodeBody(&b); !good {
-		return rep
-	}
-	keys := keysOf(c.body)
-	b.hasDescriptionNull = keys["description"] && b.Description == nil
-	if b.Type != nil && *b.Type != d.typ {
-		return bad("type", "cannot be changed; convert the device instead")
-	}
-	if b.ChunkPeriod != nil && *b.ChunkPeriod != d.chunkPeriod {
-		return bad("chunk_period", "cannot be changed")
-	}
-	if (b.Network == nil) != (b.Connector == nil) {
-		return bad("network", "network and connector must be changed together")
-	}
-	if b.Network != nil {
-		if n := s.networks[*b.Network]; n == nil || !s.visibleLocked(n, d.profile) {
-			return bad("network", "network %s not found", *b.Network)
-		}
-		if cn := s.connectors[*b.Connector]; cn == nil || !s.visibleLocked(cn, d.profile) {
-			return bad("connector", "connector %s not found", *b.Connector)
-		}
-	}
-	if b.MutableVariableRegex != nil && *b.MutableVariableRegex != d.mutableRegex {
-		if d.typ != "hybrid" {
-			return bad("mutable_variable_regex", "applies to hybrid devices only")
-		}
-		if len(d.data) > 0 {
-			return bad("mutable_variable_regex", "can only change while the device is empty")
-		}
-		re, err := regexp.Compile(*b.MutableVariableRegex)
-		if err != nil {
-			return bad("mutable_variable_regex", "invalid regular expression: %v", err)
-		}
-		d.mutableRegex, d.re = *b.MutableVariableRegex, re
-	}
-	if b.ChunkRetention != nil {
-		if d.typ != "immutable" && d.typ != "hybrid" {
-			return bad("chunk_retention", "applies to immutable and hybrid devices only")
-		}
-		if *b.ChunkRetention < 0 || *b.ChunkRetention > 36 {
-			return bad("chunk_retention", "must be 0 to 36")
-		}
-	}
-	if rep, good := s.applyDeviceFields(d, &b); !good {
-		return rep
-	}
-	if b.ChunkRetention != nil {
-		d.chunkRetention = *b.ChunkRetention
-	}
-	if b.Network != nil {
-		d.network, d.connector = *b.Network, *b.Connector
-	}
-	if b.SerieNumber != nil {
-		d.serie = *b.SerieNumber
-	}
-	if len(b.Params) > 0 {
-		if rep, good := s.setParamsLocked(d, b.Params); !good {
-			return rep
-		}
-	}
-	d.updatedAt = s.now()
-	return ok("Successfully Updated")
-}
-
-// deleteDevice answers DELETE /device/{id}: the device, its tokens, data and parameters
-// go.
-func (s *Server) deleteDevice(c *call) reply {
-	d, rep, good := c.ownDevice(c.arg(0))
-	if !good {
-		return rep
-	}
-	for _, t := range s.deviceTokensLocked(d.id) {
-		delete(s.tokens, t.value)
-	}
-	delete(s.devices, d.id)
-	return ok("Successfully Removed")
+	return nil
 }
 
 // Configuration parameters.
@@ -471,14 +344,12 @@ func (s *Server) setParams(c *call) reply {
 	return created("Params Successfully Updated")
 }
 
-func (s *Server) setParamsLocked(d *device, ps []paramBody) (reply, bool) {
-	byID := map[string]*param{}
-	for _, p := range d.params {
-		byID[p.id] = p
-	}
+// checkParams checks parameters to set on a device: an item with an id must name one
+// of its parameters, one without needs a key.
+func checkParams(d *device, ps []paramBody) (reply, bool) {
 	for i, p := range ps {
 		if p.ID != nil && *p.ID != "" {
-			if byID[*p.ID] == nil {
+			if d.param(*p.ID) == nil {
 				return notFound("Param " + *p.ID), false
 			}
 			continue
@@ -486,6 +357,28 @@ func (s *Server) setParamsLocked(d *device, ps []paramBody) (reply, bool) {
 		if p.Key == nil || *p.Key == "" {
 			return bad("["+strconv.Itoa(i)+"].key", "is required"), false
 		}
+	}
+	return reply{}, true
+}
+
+func (d *device) param(id string) *param {
+	for _, p := range d.params {
+		if p.id == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// setParamsLocked checks parameters, then sets them all: items with an id edit that
+// parameter, items without one are added.
+func (s *Server) setParamsLocked(d *device, ps []paramBody) (reply, bool) {
+	if rep, good := checkParams(d, ps); !good {
+		return rep, false
+	}
+	byID := map[string]*param{}
+	for _, p := range d.params {
+		byID[p.id] = p
 	}
 	for _, p := range ps {
 		if p.ID != nil && *p.ID != "" {
@@ -621,6 +514,13 @@ type tokenCreateBody struct {
 	Middleware       *string `json:"middleware"`
 	Email            *string `json:"email"`
 	Password         *string `json:"password"`
+	OTPType          *string `json:"otp_type"`
+	PinCode          *string `json:"pin_code"`
+	ProfileID        *string `json:"profile_id"`
+}
+
+func (b *tokenCreateBody) credentials() credentials {
+	return credentials{Email: b.Email, Password: b.Password, OTPType: b.OTPType, PinCode: b.PinCode}
 }
 
 // common validates name, permission and expire_time.

@@ -424,3 +424,28 @@ func TestSeedingHelpers(t *testing.T) {
 	_, ok = srv.Dashboard("nope")
 	assert.False(t, ok)
 }
+
+// A device edit that fails changes nothing, its configuration parameters included.
+func TestDeviceEditAllOrNothing(t *testing.T) {
+	t.Parallel()
+	srv := NewServer(t)
+	dev := srv.AddDevice(DeviceSpec{Name: "d", Params: []Param{{Key: "rate", Value: "60"}}})
+	r := asAccount(t, srv, "PUT", "/device/"+dev.ID, map[string]any{"name": "renamed",
+		"configuration_params": []map[string]any{{"key": "new", "value": "1"}, {"id": "0123456789abcdef01234567", "value": "2"}}})
+	assert.Equal(t, http.StatusNotFound, r.code, string(r.body))
+	got, _ := srv.Device(dev.ID)
+	assert.Equal(t, "d", got.Name)
+	assert.Len(t, srv.Params(dev.ID), 1)
+
+	p := srv.Params(dev.ID)[0]
+	r = asAccount(t, srv, "PUT", "/device/"+dev.ID, map[string]any{"name": "renamed",
+		"configuration_params": []map[string]any{{"key": "new", "value": 1}, {"id": p.ID, "value": "30"}}})
+	assert.Equal(t, "Successfully Updated", r.str(t))
+	assert.Equal(t, []Param{{ID: p.ID, Key: "rate", Value: "30"}, {ID: srv.Params(dev.ID)[1].ID, Key: "new", Value: "1"}}, srv.Params(dev.ID))
+	var keys []string
+	srv.AddDevice(DeviceSpec{Name: "t", Tags: []Tag{{"site", "a"}, {"kind", "b"}}})
+	asAccount(t, srv, "GET", "/tags/keys/device", nil).decode(t, &keys)
+	assert.Equal(t, []string{"kind", "site"}, keys)
+	asAccount(t, srv, "GET", "/tags/keys/bucket", nil).decode(t, &keys)
+	assert.Equal(t, []string{"kind", "site"}, keys, "bucket is the devices' older name")
+}

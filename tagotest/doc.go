@@ -1,6 +1,7 @@
 // Package tagotest is an in-memory fake of the TagoIO API for tests, demos and load
 // tests: a real HTTP server on the loopback interface (net/http/httptest, no external
-// process) that stores devices, tokens, data, dashboards and integrations in memory and
+// process) that stores accounts, profiles, devices, tokens, data, dashboards,
+// integrations, analyses, actions, secrets and access policies in memory and
 // answers with the platform's {"status", "result"} envelopes. It is built from the
 // platform's public API description, not from canned answers: a filter filters, a
 // deleted token stops working, a POST that was applied stays applied.
@@ -28,17 +29,23 @@
 // Outside tests (a quickstart, an example program), [Start] does the same and the caller
 // calls [Server.Close].
 //
-// Seeding helpers: [Server.AddProfile], [Server.AddDevice] (returns the device's ID and
-// first token; DeviceSpec.SerieNumber sets the DevEUI a network resolves),
-// [Server.AddDeviceToken], [Server.AddParams], [Server.AddData], [Server.AddNetwork]
-// (with a network token and an optional middleware_endpoint), [Server.AddNetworkToken],
-// [Server.AddConnector], [Server.AddAuthorization] (a service authorization key,
-// "at" + 32 hex), [Server.AddDashboard], [Server.AddWidget]. Read-back helpers:
-// [Server.Device], [Server.Devices], [Server.DeviceTokens], [Server.LookupDeviceToken]
-// (to check the last_authorization a resolve stored), [Server.Params], [Server.Data],
-// [Server.Dashboard] and [Server.Requests]. Seeding helpers panic on a programming error
-// such as an unknown device ID. [WithClock] and [WithSeed] make dates, IDs and tokens
-// reproducible; [WithAccountToken] fixes the account token.
+// Seeding helpers: [Server.AddProfile] (a profile of another account),
+// [Server.AddDevice] (returns the device's ID and first token; DeviceSpec.SerieNumber
+// sets the DevEUI a network resolves), [Server.AddDeviceToken], [Server.AddParams],
+// [Server.AddData], [Server.AddNetwork] (with a network token and an optional
+// middleware_endpoint), [Server.AddNetworkToken], [Server.AddConnector],
+// [Server.AddAuthorization] (a service authorization key, "at" + 32 hex),
+// [Server.AddDashboard], [Server.AddWidget], [Server.AddAnalysis] (with its analysis
+// token). Read-back helpers: [Server.Device], [Server.Devices], [Server.DeviceTokens],
+// [Server.LookupDeviceToken] (to check the last_authorization a resolve stored),
+// [Server.Params], [Server.Data], [Server.Dashboard], [Server.AnalysisRuns] (every run
+// asked for, with its scope), [Server.ActionFirings] (every action that fired),
+// [Server.Outbox] (the one-time codes, reset links, confirmations and team invitations
+// the platform would have e-mailed) and [Server.Requests]. Seeding helpers panic on a
+// programming error such as an unknown device ID. [WithClock] and [WithSeed] make
+// dates, IDs and tokens reproducible; [WithAccountToken] fixes the account token and
+// [WithCredentials] the account's e-mail and password (default [DefaultEmail] and
+// [DefaultPassword]).
 //
 // # What it implements
 //
@@ -52,15 +59,54 @@
 //     params (GET, POST with 201, DELETE); chunk (GET, DELETE) for immutable and hybrid
 //     devices; device tokens (GET /device/token/{id}, POST /device/token with 201 and
 //     {token, permission, expire_date}, DELETE /device/token/{token}).
-//   - Profiles: GET /profile, GET /profile/{id|current}, profile tokens.
+//   - Account: GET, PUT and DELETE /account, POST /account/passwordreset, POST
+//     /account/otp/{type}/enable|disable|confirm; without a token POST /account
+//     (create, unconfirmed), POST /account/login (the account and its profiles, own and
+//     shared; with two-factor authentication and no pin_code a 401 whose message is
+//     the JSON {"otp_enabled": [...], "otp_autosend": "..."}), POST
+//     /account/login/otp, POST /account/profile/token, GET
+//     /account/passwordreset/{email}, /account/resend_confirmation/{email},
+//     /account/confirm/{token}, /profile/team/accept|decline/{token}.
+//   - Profiles: list, info (also "current"), create (?allocate_free_resources), edit,
+//     delete (body {password, pin_code?}); summary (?onlyAmount), statistics, audit log
+//     and its query, add-ons (GET, POST, DELETE /profile/{id}/{addon}), services,
+//     PUT /profile/switch/{id}, team (list, add, remove); profile tokens.
 //   - Service authorizations: GET, POST /serviceauth; PUT, DELETE /serviceauth/{key}.
 //   - Dashboards and widgets: list, create (201), info, edit, delete, duplicate (201),
 //     share/public, devices, analysis; widgets create, info, edit, delete, token; widget
 //     data GET, POST and DELETE /data/{dashboard}/{widget}, PUT .../data.
-//   - Integrations: networks list, info (with middleware_endpoint), create, edit, delete
-//     and their tokens; connectors list and info; with a network token GET
+//   - Integrations: networks and connectors list, info, create, edit, delete;
+//     network tokens; with a network token GET
 //     /integration/network/resolve/{serie}[/{authorization}], POST
 //     /integration/network/{deviceID}/params and POST /integration/network/data.
+//   - Analyses: list, info, create ({id, token}), edit, delete; POST
+//     /analysis/{id}/run {scope} ({analysis_token}; recorded, see
+//     [Server.AnalysisRuns]); POST /analysis/{id}/run/{dashboard}/{widget}; GET
+//     /analysis/{id}/token (external analyses; replaces the token); POST
+//     /analysis/{id}/upload {file (base64), file_name, language} (a new version); GET
+//     /analysis/{id}/download[?version=N] ({url, size_unit, size, expire_at}, the URL
+//     served by this server for an hour, without a token).
+//   - Actions: list, info, create ({action}), edit, delete. Variable-condition
+//     triggers ("condition": device, variable, is < > = ! >< *, value, value_type,
+//     unlock) are evaluated whenever data is stored, however it is stored, with lock
+//     and trigger_when_unlock; a "script" action runs its analyses with the matching
+//     records as the scope, a "post" action sends them (a JSON array) to its URL with
+//     its headers before the request that stored the data is answered; other effects
+//     are recorded in [Server.ActionFirings] only. Other trigger kinds are stored and
+//     checked, not run.
+//   - Secrets: list, info, create ({id}), edit, delete; the value is write-only (lists
+//     and info give value_length) and the key is fixed and unique in the profile.
+//   - Access management: GET, POST (201, {am_id}) /am; GET, PUT, DELETE /am/{id};
+//     permissions and targets are checked, not enforced.
+//   - GET /tags/keys/{type}: the distinct tag keys of the caller's devices (also
+//     "bucket"), dashboards, analyses, actions or secrets ("run_users" and "tcore" are
+//     known and empty).
+//
+// Resources are served by one generic collection mechanism: list (paging, fields,
+// filters, orderBy), info, create, edit and delete, with the same validation (400
+// with field_errors for a missing or ill-typed field, "is not allowed" for an unknown
+// one on the newer resources) and refusals (404 for an ID the caller's profile does
+// not own) everywhere.
 //
 // # Authentication
 //
@@ -71,7 +117,11 @@
 // kind (a device token on /device, an account token on /data) or without the permission
 // (a "read" token writing, a "write" token reading) gets 401
 // {"status":false,"message":"Authorization Denied"}. Each profile sees only its own
-// devices, dashboards and authorizations.
+// resources. An analysis token (Analysis-Token or Token header) is accepted on GET
+// /info only; the fake does not enforce access policies, so it refuses analysis tokens
+// on the resource routes. Logins and token creations check the account's e-mail,
+// password and, with two-factor authentication, the one-time code; codes are in
+// [Server.Outbox] and stay valid for ten minutes.
 //
 // # Responses
 //
@@ -89,11 +139,13 @@
 // # Lists
 //
 // List endpoints read page (1-based; 0 counts as 1), amount (default 20, at most
-// 10,000), fields (fields[0]=id, fields[]=id, repeated fields=id or fields=id,name; none
-// means every field), orderBy ("name,asc" or the array form orderBy[0]=name&orderBy[1]=asc)
+// 10,000), fields (fields[0]=id, fields[]=id, repeated fields=id or fields=id,name;
+// none means every field, except for analyses and actions (id, name), secrets (id,
+// key), access policies (id, name, tags) and profiles, whose defaults are the official
+// SDK's), orderBy ("name,asc" or the array form orderBy[0]=name&orderBy[1]=asc)
 // and filter[...]. Filters compare each named field: strings case-insensitively with "*"
-// matching any run of characters (filter[name]=*sensor*), booleans and numbers by value;
-// filter[tags][i][key] and filter[tags][i][value] require a matching tag for each entry
+// matching any run of characters (filter[name]=*sensor*), booleans and numbers by value,
+// arrays by any element; filter[tags][i][key] and filter[tags][i][value] require a matching tag for each entry
 // (a key alone matches any value). GET /device also takes serial. Equal sort keys keep
 // creation order (newest first when descending). The query string is parsed as the "qs"
 // library does: a[0]=x, a[]=x, repeated keys and nested filter[tags][0][key], with
@@ -181,7 +233,8 @@
 //
 // # Not implemented
 //
-// Payload parsers and encoders, actions, analyses, TagoRUN, files, entities, billing,
-// real rate limiting (inject 429s instead), SSE realtime, data backups and restores,
-// device conversion and the network device list.
+// Payload parsers and encoders, running analysis scripts, schedule, interval,
+// resource and usage triggers of actions, access-policy enforcement, TagoRUN, files,
+// entities, billing, real rate limiting (inject 429s instead), SSE realtime, data
+// backups and restores, device conversion and the network device list.
 package tagotest

@@ -133,3 +133,36 @@ func ExampleServer_AddNetwork() {
 	// last authorization remembered: true
 	// 404 {"status":false,"message":"Device not found"}
 }
+
+// An action runs an analysis when a reading passes a threshold; the test reads the
+// run, with the reading as its scope, from AnalysisRuns.
+func ExampleServer_AnalysisRuns() {
+	srv, err := tagotest.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Freezer"})
+	alarm := srv.AddAnalysis(tagotest.AnalysisSpec{Name: "Alarm"})
+
+	status, _ := request("POST", srv.URL+"/action", "Account-Token", srv.AccountToken(), `{
+		"name": "Too warm", "type": "condition",
+		"trigger": [{"device": "`+dev.ID+`", "variable": "temperature", "is": ">", "value": "-10", "value_type": "number"}],
+		"action": {"type": "script", "script": ["`+alarm.ID+`"]}}`)
+	fmt.Println("action created:", status)
+
+	request("POST", srv.URL+"/data", "Device-Token", dev.Token, `{"variable":"temperature","value":-18}`)
+	request("POST", srv.URL+"/data", "Device-Token", dev.Token, `{"variable":"temperature","value":-4}`)
+
+	for _, run := range srv.AnalysisRuns() {
+		var scope []struct {
+			Variable string  `json:"variable"`
+			Value    float64 `json:"value"`
+		}
+		_ = json.Unmarshal(run.Scope, &scope)
+		fmt.Println(run.Analysis == alarm.ID, run.Origin[:7], scope[0].Variable, scope[0].Value)
+	}
+	// Output:
+	// action created: 200
+	// true action: temperature -4
+}

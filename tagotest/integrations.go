@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 )
 
@@ -15,21 +14,24 @@ func (s *Server) status(c *call) reply {
 }
 
 // info answers GET /info with whatever the token describes: the device for a device
-// token, the network for a network token, the key's metadata for an authorization.
+// token, the network for a network token, {id, name, active, run_on} for an analysis
+// token, the key's metadata for an authorization.
 func (s *Server) info(c *call) reply {
 	switch c.tok.kind {
+	case kindAnalysis:
+		return s.analysisInfo(c)
 	case kindDevice:
-		d := s.devices[c.tok.device]
+		d := s.device(c.tok.device)
 		if d == nil {
 			return notFound("Device")
 		}
-		return ok(s.deviceMap(d))
+		return ok(d.view())
 	case kindNetwork:
-		n := s.networks[c.tok.network]
+		n := s.table("network")[c.tok.network]
 		if n == nil {
 			return notFound("Network")
 		}
-		return ok(docView(n))
+		return ok(networkSpec.render(c, n))
 	default:
 		t := c.tok
 		return ok(obj{
@@ -41,160 +43,67 @@ func (s *Server) info(c *call) reply {
 	}
 }
 
-// docView copies a doc's fields for printing.
-func docView(d *doc) obj {
-	out := make(obj, len(d.fields))
-	for k, v := range d.fields {
-		out[k] = v
-	}
-	return out
-}
-
-// visibleLocked reports whether a network or connector can be used by a profile: it is
-// public, built in, or the profile's own.
-func (s *Server) visibleLocked(d *doc, prof string) bool {
+// visibleIntegration reports whether a network or connector can be used by a
+// profile: it is public, built in, or the profile's own.
+func visibleIntegration(d *doc, prof string) bool {
 	pub, _ := d.fields["public"].(bool)
 	return pub || d.profile == "" || d.profile == prof
 }
 
-// listDocs lists docs visible to the caller with the list parameters.
-func (c *call) listDocs(m map[string]*doc, visible func(*doc) bool, defaultOrder string) reply {
-	o, rep, good := c.listOptions(defaultOrder)
-	if !good {
-		return rep
-	}
-	var ds []*doc
-	for _, d := range m {
-		if visible(d) {
-			ds = append(ds, d)
-		}
-	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i].seq < ds[j].seq })
-	items := make([]obj, len(ds))
-	for i, d := range ds {
-		items[i] = docView(d)
-	}
-	return ok(applyList(items, o))
-}
+// Networks and connectors are collections; everyone sees the public and built-in
+// ones, only their owner changes them.
+var (
+	networkSpec = register(&spec{
+		key: "network", noun: "Network", path: "/integration/network", kinds: accountOnly,
+		order: "name,asc", infoFields: true, required: []string{"name"},
+		fields: map[string]ftype{"name": fString, "description": fNullString, "public": fBool,
+			"middleware_endpoint": fNullString, "require_devices_access": fBool, "device_parameters": fArray,
+			"serial_number": fNullObject, "payload_decoder": fNullString, "payload_encoder": fNullString},
+		visible:  func(c *call, d *doc) bool { return visibleIntegration(d, c.profile()) },
+		defaults: func(*call) obj { return networkDefaults() },
+		result:   func(c *call, d *doc) any { return obj{"network": d.id} },
+		deleted: func(c *call, d *doc) {
+			for k, t := range c.s.tokens {
+				if t.kind == kindNetwork && t.network == d.id {
+					delete(c.s.tokens, k)
+				}
+			}
+		},
+	})
+	connectorSpec = register(&spec{
+		key: "connector", noun: "Connector", path: "/integration/connector", kinds: accountOnly,
+		order: "name,asc", infoFields: true, required: []string{"name"},
+		fields: map[string]ftype{"name": fString, "description": fNullString, "public": fBool,
+			"networks": fStrings, "device_parameters": fArray, "payload_decoder": fNullString,
+			"payload_encoder": fNullString, "install_text": fNullString, "install_end_text": fNullString},
+		visible: func(c *call, d *doc) bool { return visibleIntegration(d, c.profile()) },
+		defaults: func(*call) obj {
+			return obj{"description": "", "public": false, "networks": []string{}, "logo_url": nil,
+				"device_parameters": []any{}, "payload_decoder": nil, "payload_encoder": nil,
+				"install_text": nil, "install_end_text": nil, "device_annotation": nil}
+		},
+		validate: func(c *call, f obj, _ *doc) (reply, bool) {
+			nets, _ := f["networks"].([]string)
+			for i, id := range nets {
+				if n := c.s.table("network")[id]; n == nil || !visibleIntegration(n, c.profile()) {
+					return bad("networks["+itoa(i)+"]", "network %s not found", id), false
+				}
+			}
+			return reply{}, true
+		},
+		result: func(c *call, d *doc) any { return obj{"connector": d.id} },
+	})
+)
 
-// docFields decodes a JSON object body into fields, keeping tags typed.
-func (c *call) docFields() (obj, reply, bool) {
-	var f obj
-	if rep, good := c.decodeBody(&f); !good {
-		return nil, rep, false
-	}
-	if f == nil {
-		return nil, bad("body", "must be a JSON object"), false
-	}
-	if raw, ok := f["tags"]; ok {
-		b, _ := json.Marshal(raw)
-		var tags []Tag
-		if err := json.Unmarshal(b, &tags); err != nil {
-			return nil, bad("tags", "must be an array of {key, value}"), false
-		}
-		if tags == nil {
-			tags = []Tag{}
-		}
-		f["tags"] = tags
-	}
-	for _, k := range []string{"id", "created_at", "updated_at"} {
-		delete(f, k)
-	}
-	return f, reply{}, true
-}
-
-// Networks and connectors.
-
-func (s *Server) listNetworks(c *call) reply {
-	return c.listDocs(s.networks, func(d *doc) bool { return s.visibleLocked(d, c.profile()) }, "name,asc")
-}
-
-func (c *call) visibleNetwork(id string) (*doc, reply, bool) {
-	n := c.s.networks[id]
-	if n == nil || !c.s.visibleLocked(n, c.profile()) {
-		return nil, notFound("Network"), false
-	}
-	return n, reply{}, true
+// networkDefaults are the fields of a network the body does not set.
+func networkDefaults() obj {
+	return obj{"description": "", "public": true, "require_devices_access": false, "middleware_endpoint": nil,
+		"logo_url": nil, "icon_url": nil, "banner_url": nil, "payload_encoder": nil, "payload_decoder": nil,
+		"documentation_url": nil, "device_parameters": []any{}}
 }
 
 func (c *call) ownNetwork(id string) (*doc, reply, bool) {
-	n := c.s.networks[id]
-	if n == nil || n.profile != c.profile() {
-		return nil, notFound("Network"), false
-	}
-	return n, reply{}, true
-}
-
-// networkInfo answers GET /integration/network/{id}[?fields=...].
-func (s *Server) networkInfo(c *call) reply {
-	n, rep, good := c.visibleNetwork(c.arg(0))
-	if !good {
-		return rep
-	}
-	o, rep, good := c.listOptions("name,asc")
-	if !good {
-		return rep
-	}
-	return ok(project(docView(n), o.fields))
-}
-
-// createNetwork answers POST /integration/network with {network: ID}.
-func (s *Server) createNetwork(c *call) reply {
-	f, rep, good := c.docFields()
-	if !good {
-		return rep
-	}
-	name, _ := f["name"].(string)
-	if strings.TrimSpace(name) == "" {
-		return bad("name", "is required")
-	}
-	spec := NetworkSpec{Name: name, Extra: f}
-	if pub, ok := f["public"].(bool); ok {
-		spec.Private = !pub
-	}
-	if mw, ok := f["middleware_endpoint"].(string); ok {
-		spec.MiddlewareEndpoint = mw
-	}
-	if desc, ok := f["description"].(string); ok {
-		spec.Description = desc
-	}
-	if rda, ok := f["require_devices_access"].(bool); ok {
-		spec.RequireDevicesAccess = rda
-	}
-	n := s.addNetworkLocked(spec, s.newID(), c.profile())
-	return ok(obj{"network": n.id})
-}
-
-// editNetwork answers PUT /integration/network/{id}.
-func (s *Server) editNetwork(c *call) reply {
-	n, rep, good := c.ownNetwork(c.arg(0))
-	if !good {
-		return rep
-	}
-	f, rep, good := c.docFields()
-	if !good {
-		return rep
-	}
-	for k, v := range f {
-		n.fields[k] = v
-	}
-	n.fields["updated_at"] = jsTime(s.now())
-	return ok("Successfully Updated")
-}
-
-// deleteNetwork answers DELETE /integration/network/{id}; its tokens go too.
-func (s *Server) deleteNetwork(c *call) reply {
-	n, rep, good := c.ownNetwork(c.arg(0))
-	if !good {
-		return rep
-	}
-	for k, t := range s.tokens {
-		if t.kind == kindNetwork && t.network == n.id {
-			delete(s.tokens, k)
-		}
-	}
-	delete(s.networks, n.id)
-	return ok("Successfully Removed")
+	return networkSpec.lookup(c, id, true)
 }
 
 // listNetworkTokens answers GET /integration/network/token/{networkID}.
@@ -237,23 +146,6 @@ func (s *Server) deleteNetworkToken(c *call) reply {
 	return ok("Token Successfully Removed")
 }
 
-func (s *Server) listConnectors(c *call) reply {
-	return c.listDocs(s.connectors, func(d *doc) bool { return s.visibleLocked(d, c.profile()) }, "name,asc")
-}
-
-// connectorInfo answers GET /integration/connector/{id}[?fields=...].
-func (s *Server) connectorInfo(c *call) reply {
-	cn := s.connectors[c.arg(0)]
-	if cn == nil || !s.visibleLocked(cn, c.profile()) {
-		return notFound("Connector")
-	}
-	o, rep, good := c.listOptions("name,asc")
-	if !good {
-		return rep
-	}
-	return ok(project(docView(cn), o.fields))
-}
-
 // Network-token operations.
 
 // msgInvalidAuthorization answers a resolve or a network data post whose authorization
@@ -279,8 +171,8 @@ func (s *Server) findBySerialLocked(serie, netID, prof string) *tokenRec {
 		if t.kind != kindDevice || t.serie == "" || !strings.EqualFold(t.serie, serie) || s.expiredLocked(t) {
 			continue
 		}
-		d := s.devices[t.device]
-		if d == nil || d.network != netID || (prof != "" && d.profile != prof) {
+		d := s.device(t.device)
+		if d == nil || d.network() != netID || (prof != "" && d.profile != prof) {
 			continue
 		}
 		if best == nil || d.seq > bestDev.seq || d == bestDev && t.seq > best.seq {
@@ -319,8 +211,8 @@ func (s *Server) resolveToken(c *call) reply {
 // networkSetParams answers POST /integration/network/{deviceID}/params for a device on
 // the token's network.
 func (s *Server) networkSetParams(c *call) reply {
-	d := s.devices[c.arg(0)]
-	if d == nil || d.network != c.tok.network {
+	d := s.device(c.arg(0))
+	if d == nil || d.network() != c.tok.network {
 		return notFound("Device")
 	}
 	ps, rep, good := c.decodeParams()
@@ -373,7 +265,7 @@ func (s *Server) networkData(c *call) reply {
 		}
 		b := byDevice[t.device]
 		if b == nil {
-			b = &batch{d: s.devices[t.device], t: t}
+			b = &batch{d: s.device(t.device), t: t}
 			byDevice[t.device] = b
 			order = append(order, t.device)
 		}
@@ -390,85 +282,6 @@ func (s *Server) networkData(c *call) reply {
 		n += len(stored)
 	}
 	return ok(fmt.Sprintf("%d Data Added", n))
-}
-
-// Profiles and profile tokens.
-
-func (s *Server) listProfiles(c *call) reply {
-	p := s.profiles[c.profile()]
-	return ok([]obj{{"id": p.id, "name": p.name, "logo_url": nil}})
-}
-
-// callerProfile resolves a profile path segment ("current" or the caller's own ID).
-func (c *call) callerProfile(id string) (*profile, reply, bool) {
-	if id == "current" {
-		id = c.profile()
-	}
-	p := c.s.profiles[id]
-	if p == nil || p.id != c.profile() {
-		return nil, notFound("Profile"), false
-	}
-	return p, reply{}, true
-}
-
-func (s *Server) profileInfo(c *call) reply {
-	p, rep, good := c.callerProfile(c.arg(0))
-	if !good {
-		return rep
-	}
-	return ok(obj{
-		"info": obj{"id": p.id, "account": p.id, "name": p.name, "logo_url": nil, "banner_url": nil,
-			"created_at": jsTime(p.createdAt), "updated_at": jsTime(p.createdAt)},
-		"allocation": obj{}, "addons": obj{}, "account_plan": "free",
-	})
-}
-
-func (s *Server) listProfileTokens(c *call) reply {
-	p, rep, good := c.callerProfile(c.arg(0))
-	if !good {
-		return rep
-	}
-	return c.listTokens(s.tokensWhereLocked(func(t *tokenRec) bool { return t.kind == kindAccount && t.profile == p.id }))
-}
-
-// createProfileToken answers POST /profile/{id}/token. The platform asks for the
-// account's email and password; the fake requires them present and accepts any.
-func (s *Server) createProfileToken(c *call) reply {
-	p, rep, good := c.callerProfile(c.arg(0))
-	if !good {
-		return rep
-	}
-	var b tokenCreateBody
-	if rep, good := c.decodeBody(&b); !good {
-		return rep
-	}
-	name, perm, expire, rep, good := b.common(s.now())
-	if !good {
-		return rep
-	}
-	if b.Email == nil || *b.Email == "" {
-		return bad("email", "is required")
-	}
-	if b.Password == nil || *b.Password == "" {
-		return bad("password", "is required")
-	}
-	t := &tokenRec{value: s.newToken(), kind: kindAccount, name: name, permission: perm, expire: expire,
-		profile: p.id, createdAt: s.now(), seq: s.nextSeq()}
-	s.tokens[t.value] = t
-	return ok(obj{"token": t.value, "permission": perm, "expire_date": expireOut(expire)})
-}
-
-func (s *Server) deleteProfileToken(c *call) reply {
-	p, rep, good := c.callerProfile(c.arg(0))
-	if !good {
-		return rep
-	}
-	t := s.tokens[c.arg(1)]
-	if t == nil || t.kind != kindAccount || t.profile != p.id {
-		return notFound("Token")
-	}
-	delete(s.tokens, t.value)
-	return ok("Token Successfully Removed")
 }
 
 // Service authorizations.

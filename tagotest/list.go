@@ -42,13 +42,7 @@ func (c *call) listOptions(defaultOrder string) (listOpts, reply, bool) {
 		return o, err, false
 	}
 	o.amount = min(o.amount, maxAmount)
-	for _, f := range c.q.strs("fields") {
-		for _, p := range strings.Split(f, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				o.fields = append(o.fields, p)
-			}
-		}
-	}
+	o.fields = c.fieldsParam()
 	order := c.q.strs("orderBy")
 	if len(order) == 0 {
 		order = []string{defaultOrder}
@@ -133,8 +127,9 @@ func project(it obj, fields []string) obj {
 
 // matchFilter applies filter[...] to an item: every given field must match. Strings
 // match case-insensitively and "*" in the filter stands for any run of characters;
-// booleans and numbers compare by value; filter[tags][i][key|value] requires a tag
-// matching each entry (an entry without a value matches any value).
+// booleans and numbers compare by value; an array field matches when one of its
+// elements does; filter[tags][i][key|value] requires a tag matching each entry (an
+// entry without a value matches any value).
 func matchFilter(it obj, f *qnode) bool {
 	if f == nil {
 		return true
@@ -143,7 +138,7 @@ func matchFilter(it obj, f *qnode) bool {
 		if name == "tags" {
 			tags, _ := it["tags"].([]Tag)
 			for _, want := range f.objects("tags") {
-				if !hasTag(tags, want.str("key"), want.str("value"), want.has("value")) {
+				if !hasTag(tags, want.str("key"), want.str("value"), want.has("key"), want.has("value")) {
 					return false
 				}
 			}
@@ -164,9 +159,9 @@ func matchFilter(it obj, f *qnode) bool {
 	return true
 }
 
-func hasTag(tags []Tag, key, value string, withValue bool) bool {
+func hasTag(tags []Tag, key, value string, withKey, withValue bool) bool {
 	for _, t := range tags {
-		if wildcard(key, t.Key) && (!withValue || wildcard(value, t.Value)) {
+		if (!withKey || wildcard(key, t.Key)) && (!withValue || wildcard(value, t.Value)) {
 			return true
 		}
 	}
@@ -191,6 +186,21 @@ func matchValue(v any, want string) bool {
 	case jsTime:
 		t, err := parseDate(want, time.Time(x), false)
 		return err == nil && t.Equal(time.Time(x))
+	case []string:
+		// An array field matches when one of its elements does (filter[networks]=ID).
+		for _, e := range x {
+			if wildcard(want, e) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		for _, e := range x {
+			if matchValue(e, want) {
+				return true
+			}
+		}
+		return false
 	default:
 		return wildcard(want, fmt.Sprint(x))
 	}

@@ -233,7 +233,7 @@ func TestProfileTokens(t *testing.T) {
 	assert.Equal(t, srv.ProfileID(), info.Info.ID)
 
 	base := "/profile/" + srv.ProfileID() + "/token"
-	r := asAccount(t, srv, "POST", base, map[string]any{"name": "ci", "permission": "full", "email": "me@example.com", "password": "pw"})
+	r := asAccount(t, srv, "POST", base, map[string]any{"name": "ci", "permission": "full", "email": DefaultEmail, "password": DefaultPassword})
 	var tok struct{ Token, Permission, ExpireDate string }
 	r.decode(t, &tok)
 	assert.Regexp(t, uuidRe, tok.Token)
@@ -244,4 +244,32 @@ func TestProfileTokens(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, send(t, srv, "GET", "/device", "Account-Token", tok.Token, nil).code)
 	other := srv.AddProfile("x")
 	assert.Equal(t, http.StatusNotFound, asAccount(t, srv, "GET", "/profile/"+other.ID+"/token", nil).code)
+}
+
+func TestConnectorsCRUD(t *testing.T) {
+	t.Parallel()
+	srv := NewServer(t)
+	lora := srv.AddNetwork(NetworkSpec{Name: "LoRaWAN", Private: true})
+	other := srv.AddProfile("other")
+
+	r := asAccount(t, srv, "POST", "/integration/connector/", map[string]any{"name": "My decoder", "networks": []string{lora.ID}})
+	require.Equal(t, http.StatusOK, r.code, string(r.body))
+	var made struct{ Connector string }
+	r.decode(t, &made)
+	require.Regexp(t, hexID, made.Connector)
+	var info map[string]any
+	asAccount(t, srv, "GET", "/integration/connector/"+made.Connector+"?fields=name,networks,public", nil).decode(t, &info)
+	assert.Equal(t, map[string]any{"name": "My decoder", "networks": []any{lora.ID}, "public": false}, info)
+	assert.Equal(t, []string{"My decoder"}, names(t, asAccount(t, srv, "GET", "/integration/connector?filter[networks]="+lora.ID, nil), "name"))
+
+	r = send(t, srv, "POST", "/integration/connector", "Account-Token", other.Token, map[string]any{"name": "x", "networks": []string{lora.ID}})
+	assert.Equal(t, map[string][]string{"networks[0]": {"network " + lora.ID + " not found"}}, r.env.FieldErrors, "a private network of another profile")
+	assert.Equal(t, http.StatusNotFound, send(t, srv, "GET", "/integration/connector/"+made.Connector, "Account-Token", other.Token, nil).code)
+	assert.Equal(t, http.StatusNotFound, send(t, srv, "PUT", "/integration/connector/"+DefaultConnectorID, "Account-Token", other.Token, map[string]any{"name": "mine"}).code,
+		"the built-in connector is seen by all, changed by none")
+
+	assert.Equal(t, "Successfully Updated", asAccount(t, srv, "PUT", "/integration/connector/"+made.Connector, map[string]any{"public": true}).str(t))
+	assert.Equal(t, http.StatusOK, send(t, srv, "GET", "/integration/connector/"+made.Connector, "Account-Token", other.Token, nil).code, "public now")
+	assert.Equal(t, "Successfully Removed", asAccount(t, srv, "DELETE", "/integration/connector/"+made.Connector, nil).str(t))
+	assert.Equal(t, http.StatusNotFound, asAccount(t, srv, "GET", "/integration/connector/"+made.Connector, nil).code)
 }

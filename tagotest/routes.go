@@ -26,9 +26,10 @@ func (s *Server) routeTable() []route {
 	const (
 		get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 	)
-	return []route{
+	rs := []route{
 		r(get, "/status", nil, s.status),
-		r(get, "/info", []kind{kindDevice, kindNetwork, kindAuthorization}, s.info),
+		r(get, "/tags/keys/:type", acc, s.tagKeys),
+		r(get, "/info", []kind{kindDevice, kindNetwork, kindAuthorization, kindAnalysis}, s.info),
 
 		// Device API (device token).
 		r(post, "/data", dev, s.postData),
@@ -38,12 +39,8 @@ func (s *Server) routeTable() []route {
 		r(get, "/device/params", dev, s.ownParams),
 		r(put, "/device/params/:param", dev, s.markParamRead),
 
-		// Devices (account token).
-		r(get, "/device", acc, s.listDevices),
-		r(post, "/device", acc, s.createDevice),
-		r(get, "/device/:id", acc, s.deviceInfo),
-		r(put, "/device/:id", acc, s.editDevice),
-		r(del, "/device/:id", acc, s.deleteDevice),
+		// Devices (account token); list, info, create, edit and delete of devices,
+		// dashboards, widgets, networks and connectors are collection routes.
 		r(get, "/device/:id/data_amount", acc, s.dataAmount),
 		r(post, "/device/:id/empty", acc, s.emptyDevice),
 		r(post, "/device/:id/data", acc, s.postData),
@@ -59,9 +56,36 @@ func (s *Server) routeTable() []route {
 		r(post, "/device/token", acc, s.createDeviceToken),
 		r(del, "/device/token/:token", acc, s.deleteDeviceToken),
 
-		// Profiles and their tokens.
-		r(get, "/profile", acc, s.listProfiles),
-		r(get, "/profile/:id", acc, s.profileInfo),
+		// Account (anonymous routes have no kinds) and profiles (list, info, create and
+		// edit are collection routes).
+		r(post, "/account", nil, s.createAccount),
+		r(post, "/account/login", nil, s.login),
+		r(post, "/account/login/otp", nil, s.requestLoginPIN),
+		r(post, "/account/profile/token", nil, s.accountProfileToken),
+		r(get, "/account/passwordreset/:email", nil, s.passwordRecover),
+		r(get, "/account/resend_confirmation/:email", nil, s.resendConfirmation),
+		r(get, "/account/confirm/:token", nil, s.confirmAccount),
+		r(get, "/profile/team/accept/:token", nil, s.teamAnswer(true)),
+		r(get, "/profile/team/decline/:token", nil, s.teamAnswer(false)),
+		r(get, "/account", acc, s.accountInfo),
+		r(put, "/account", acc, s.editAccount),
+		r(del, "/account", acc, s.deleteAccount),
+		r(post, "/account/passwordreset", acc, s.changePassword),
+		r(post, "/account/otp/:type/:action", acc, s.otpChange),
+		r(post, "/account/otp/:type/confirm", acc, s.otpConfirm),
+		r(del, "/profile/:id", acc, s.deleteProfile),
+		r(get, "/profile/:id/summary", acc, s.summary),
+		r(get, "/profile/:id/statistics", acc, s.statistics),
+		r(get, "/profile/:id/auditlog", acc, s.auditLog),
+		r(get, "/profile/:id/auditlog/:query", acc, s.auditLogQuery),
+		r(get, "/profile/:id/addons", acc, s.addons),
+		r(post, "/profile/:id/addons", acc, s.editAddons),
+		r(del, "/profile/:id/:addon", acc, s.removeAddon),
+		r(post, "/profile/:id/services", acc, s.editServices),
+		r(put, "/profile/switch/:id", acc, s.switchProfile),
+		r(get, "/profile/:id/team", acc, s.teamList),
+		r(post, "/profile/:id/team", acc, s.teamAdd),
+		r(del, "/profile/:id/team/:account", acc, s.teamRemove),
 		r(get, "/profile/:id/token", acc, s.listProfileTokens),
 		r(post, "/profile/:id/token", acc, s.createProfileToken),
 		r(del, "/profile/:id/token/:token", acc, s.deleteProfileToken),
@@ -73,36 +97,29 @@ func (s *Server) routeTable() []route {
 		r(del, "/serviceauth/:token", acc, s.deleteAuthorization),
 
 		// Dashboards and widgets.
-		r(get, "/dashboard", acc, s.listDashboards),
-		r(post, "/dashboard", acc, s.createDashboard),
-		r(get, "/dashboard/:id", acc, s.dashboardInfo),
-		r(put, "/dashboard/:id", acc, s.editDashboard),
-		r(del, "/dashboard/:id", acc, s.deleteDashboard),
 		r(post, "/dashboard/:id/duplicate", acc, s.duplicateDashboard),
 		r(get, "/dashboard/:id/share/public", acc, s.dashboardPublicKey),
 		r(get, "/dashboard/:id/devices", acc, s.dashboardDevices),
 		r(get, "/dashboard/:id/analysis", acc, s.dashboardAnalyses),
-		r(post, "/dashboard/:id/widget", acc, s.createWidget),
-		r(get, "/dashboard/:id/widget/:widget", acc, s.widgetInfo),
-		r(put, "/dashboard/:id/widget/:widget", acc, s.editWidget),
-		r(del, "/dashboard/:id/widget/:widget", acc, s.deleteWidget),
 		r(get, "/dashboard/:id/widget/:widget/token", acc, s.widgetToken),
 		r(get, "/data/:id/:widget", acc, s.getWidgetData),
 		r(post, "/data/:id/:widget", acc, s.sendWidgetData),
 		r(put, "/data/:id/:widget/data", acc, s.editWidgetData),
 		r(del, "/data/:id/:widget", acc, s.deleteWidgetData),
 
+		// Analyses (list, info, create, edit and delete are collection routes); the
+		// download link a script download answers needs no token.
+		r(post, "/analysis/:id/run", acc, s.runAnalysis),
+		r(post, "/analysis/:id/run/:dashboard/:widget", acc, s.runWidgetAnalysis),
+		r(get, "/analysis/:id/token", acc, s.analysisToken),
+		r(post, "/analysis/:id/upload", acc, s.uploadScript),
+		r(get, "/analysis/:id/download", acc, s.downloadScript),
+		r(get, "/tagotest/script/:key", nil, s.scriptFile),
+
 		// Networks and connectors (account token).
-		r(get, "/integration/network", acc, s.listNetworks),
-		r(post, "/integration/network", acc, s.createNetwork),
-		r(get, "/integration/network/:id", acc, s.networkInfo),
-		r(put, "/integration/network/:id", acc, s.editNetwork),
-		r(del, "/integration/network/:id", acc, s.deleteNetwork),
 		r(get, "/integration/network/token/:id", acc, s.listNetworkTokens),
 		r(post, "/integration/network/token", acc, s.createNetworkToken),
 		r(del, "/integration/network/token/:token", acc, s.deleteNetworkToken),
-		r(get, "/integration/connector", acc, s.listConnectors),
-		r(get, "/integration/connector/:id", acc, s.connectorInfo),
 
 		// Network token operations.
 		r(get, "/integration/network/resolve/:serie", netw, s.resolveToken),
@@ -110,6 +127,11 @@ func (s *Server) routeTable() []route {
 		r(post, "/integration/network/:id/params", netw, s.networkSetParams),
 		r(post, "/integration/network/data", netw, s.networkData),
 	}
+	// Every collection's list, info, create, edit and delete (collection.go).
+	for _, sp := range specOrder {
+		rs = append(rs, sp.routes(s)...)
+	}
+	return rs
 }
 
 // splitPath splits a path into segments, ignoring a trailing slash.

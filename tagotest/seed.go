@@ -3,7 +3,6 @@ package tagotest
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -31,25 +30,20 @@ type Profile struct {
 	Name string
 	// Token is an account token of the profile.
 	Token string
+	// Email is the e-mail address of the account owning the profile; its password is
+	// [DefaultPassword] unless [WithCredentials] set another for the default account.
+	Email string
 }
 
-// AddProfile adds another profile with its own account token, for tests that need two
-// accounts (an authorization scopes a network resolve to its profile).
+// AddProfile adds a profile owned by another account (e-mail address
+// "account-N@example.com", password [DefaultPassword]) with its own account token, for
+// tests that need two accounts: each sees only its own resources. A profile of the
+// default account is created through the API (POST /profile).
 func (s *Server) AddProfile(name string) Profile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addProfileLocked(name, "")
-}
-
-func (s *Server) addProfileLocked(name, token string) Profile {
-	p := &profile{id: s.newID(), name: name, createdAt: s.now()}
-	s.profiles[p.id] = p
-	if token == "" {
-		token = s.newToken()
-	}
-	s.tokens[token] = &tokenRec{value: token, kind: kindAccount, name: "Token #1", permission: "full",
-		profile: p.id, createdAt: s.now(), seq: s.nextSeq()}
-	return Profile{ID: p.id, Name: name, Token: token}
+	a := s.addAccountLocked(name, "account-"+itoa(len(s.accounts)+1)+"@example.com", DefaultPassword)
+	return s.addProfileLocked(a.id, name, "")
 }
 
 // profileLocked returns the profile to seed into: id, or the default profile when empty.
@@ -57,7 +51,7 @@ func (s *Server) profileLocked(id string) string {
 	if id == "" {
 		return s.defaultProfile
 	}
-	if s.profiles[id] == nil {
+	if s.table("profile")[id] == nil {
 		panic(fmt.Sprintf("tagotest: unknown profile %q", id))
 	}
 	return id
@@ -115,17 +109,17 @@ func (s *Server) AddDevice(spec DeviceSpec) Device {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prof := s.profileLocked(spec.Profile)
-	b := deviceBody{Name: &spec.Name, Network: &spec.Network, Connector: &spec.Connector}
 	typ := spec.Type
 	if typ == "" {
 		typ = "mutable"
 	}
-	b.Type = &typ
+	f := obj{"name": spec.Name, "type": typ, "network": spec.Network, "connector": spec.Connector,
+		"active": !spec.Inactive}
 	if spec.Network == "" {
-		b.Network = ptr(DefaultNetworkID)
+		f["network"] = DefaultNetworkID
 	}
 	if spec.Connector == "" {
-		b.Connector = ptr(DefaultConnectorID)
+		f["connector"] = DefaultConnectorID
 	}
 	if typ == "immutable" || typ == "hybrid" {
 		period, retention := spec.ChunkPeriod, spec.ChunkRetention
@@ -135,31 +129,32 @@ func (s *Server) AddDevice(spec DeviceSpec) Device {
 		if retention == 0 {
 			retention = 12
 		}
-		b.ChunkPeriod, b.ChunkRetention = &period, &retention
+		f["chunk_period"], f["chunk_retention"] = period, float64(retention)
 	}
 	if spec.MutableVariableRegex != "" {
-		b.MutableVariableRegex = &spec.MutableVariableRegex
+		f["mutable_variable_regex"] = spec.MutableVariableRegex
 	}
 	if spec.SerieNumber != "" {
-		b.SerieNumber = &spec.SerieNumber
+		f["serie_number"] = spec.SerieNumber
 	}
 	if spec.Description != "" {
-		b.Description = &spec.Description
+		f["description"] = spec.Description
 	}
-	active := !spec.Inactive
-	b.Active = &active
 	if spec.Tags != nil {
-		b.Tags = &spec.Tags
+		f["tags"] = spec.Tags
 	}
-	for _, p := range spec.Params {
-		v, _ := json.Marshal(p.Value)
-		b.Params = append(b.Params, paramBody{Key: ptr(p.Key), Value: v, Sent: &p.Sent})
+	if len(spec.Params) > 0 {
+		ps := make([]any, len(spec.Params))
+		for i, p := range spec.Params {
+			ps[i] = map[string]any{"key": p.Key, "value": p.Value, "sent": p.Sent}
+		}
+		f["configuration_params"] = ps
 	}
-	d, rep := s.createDeviceLocked(prof, &b)
+	d, rep := deviceSpec.createLocked(s.seedCall(prof), nil, f)
 	if d == nil {
 		panic("tagotest: AddDevice: " + describe(rep))
 	}
-	return s.deviceOut(d)
+	return s.deviceOut(d.ext.(*device))
 }
 
 func describe(r reply) string {
@@ -169,16 +164,15 @@ func describe(r reply) string {
 	return r.message
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func (s *Server) deviceOut(d *device) Device {
-	out := Device{ID: d.id, Name: d.name, Profile: d.profile, Type: d.typ, Network: d.network,
-		Connector: d.connector, SerieNumber: d.serie, Active: d.active, Visible: d.visible,
-		Tags: append([]Tag(nil), d.tags...), LastInput: d.lastInput, LastOutput: d.lastOutput,
-		CreatedAt: d.createdAt, UpdatedAt: d.updatedAt}
-	if d.description != nil {
-		out.Description = *d.description
-	}
+	out := Device{ID: d.id, Name: d.str("name"), Profile: d.profile, Type: d.typ(), Network: d.network(),
+		Connector: d.str("connector"), SerieNumber: d.serie(), Active: d.active(), Description: d.str("description"),
+		LastInput: d.lastInput, LastOutput: d.lastOutput}
+	out.Visible, _ = d.fields["visible"].(bool)
+	tags, _ := d.fields["tags"].([]Tag)
+	out.Tags = append([]Tag(nil), tags...)
+	out.CreatedAt = time.Time(d.fields["created_at"].(jsTime))
+	out.UpdatedAt = time.Time(d.fields["updated_at"].(jsTime))
 	if toks := s.deviceTokensLocked(d.id); len(toks) > 0 {
 		out.Token = toks[0].value
 	}
@@ -189,7 +183,7 @@ func (s *Server) deviceOut(d *device) Device {
 func (s *Server) Device(id string) (Device, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := s.devices[id]
+	d := s.device(id)
 	if d == nil {
 		return Device{}, false
 	}
@@ -200,20 +194,15 @@ func (s *Server) Device(id string) (Device, bool) {
 func (s *Server) Devices() []Device {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds := make([]*device, 0, len(s.devices))
-	for _, d := range s.devices {
-		ds = append(ds, d)
-	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i].seq < ds[j].seq })
-	out := make([]Device, len(ds))
-	for i, d := range ds {
-		out[i] = s.deviceOut(d)
+	var out []Device
+	for _, d := range s.docsLocked("device", nil) {
+		out = append(out, s.deviceOut(d.ext.(*device)))
 	}
 	return out
 }
 
 func (s *Server) mustDevice(id string) *device {
-	d := s.devices[id]
+	d := s.device(id)
 	if d == nil {
 		panic(fmt.Sprintf("tagotest: unknown device %q", id))
 	}
@@ -363,7 +352,7 @@ type Record struct {
 // record limit applies) and returns them as stored.
 func (s *Server) AddData(deviceID string, recs ...Record) []Record {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	d := s.mustDevice(deviceID)
 	in := make([]dataIn, len(recs))
 	for i, r := range recs {
@@ -491,40 +480,25 @@ func (s *Server) AddNetwork(spec NetworkSpec) Network {
 }
 
 func (s *Server) addNetworkLocked(spec NetworkSpec, id, prof string) *doc {
-	f := obj{}
+	f := networkDefaults()
 	for k, v := range spec.Extra {
 		f[k] = v
 	}
-	f["id"] = id
 	f["name"] = spec.Name
 	f["description"] = spec.Description
 	f["public"] = !spec.Private
 	f["require_devices_access"] = spec.RequireDevicesAccess
 	if spec.MiddlewareEndpoint != "" {
 		f["middleware_endpoint"] = spec.MiddlewareEndpoint
-	} else if _, ok := f["middleware_endpoint"]; !ok {
-		f["middleware_endpoint"] = nil
 	}
-	for _, k := range []string{"logo_url", "icon_url", "banner_url", "payload_encoder", "payload_decoder", "documentation_url"} {
-		if _, ok := f[k]; !ok {
-			f[k] = nil
-		}
-	}
-	if _, ok := f["device_parameters"]; !ok {
-		f["device_parameters"] = []any{}
-	}
-	f["created_at"] = jsTime(s.now())
-	f["updated_at"] = jsTime(s.now())
-	n := &doc{id: id, profile: prof, fields: f, seq: s.nextSeq()}
-	s.networks[id] = n
-	return n
+	return s.insertLocked(networkSpec, prof, id, f)
 }
 
 // AddNetworkToken seeds another token for a network and returns it.
 func (s *Server) AddNetworkToken(networkID, name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := s.networks[networkID]
+	n := s.table("network")[networkID]
 	if n == nil {
 		panic(fmt.Sprintf("tagotest: unknown network %q", networkID))
 	}
@@ -568,21 +542,15 @@ func (s *Server) AddConnector(spec ConnectorSpec) Connector {
 }
 
 func (s *Server) addConnectorLocked(spec ConnectorSpec, id, prof string) *doc {
-	f := obj{}
+	f := connectorSpec.defaults(nil)
 	for k, v := range spec.Extra {
 		f[k] = v
 	}
-	nets := append([]string{}, spec.Networks...)
-	f["id"] = id
 	f["name"] = spec.Name
 	f["description"] = spec.Description
 	f["public"] = true
-	f["networks"] = nets
-	f["created_at"] = jsTime(s.now())
-	f["updated_at"] = jsTime(s.now())
-	c := &doc{id: id, profile: prof, fields: f, seq: s.nextSeq()}
-	s.connectors[id] = c
-	return c
+	f["networks"] = append([]string{}, spec.Networks...)
+	return s.insertLocked(connectorSpec, prof, id, f)
 }
 
 // AuthorizationSpec describes a service authorization to seed with
@@ -685,7 +653,7 @@ func (s *Server) AddDashboard(spec DashboardSpec) Dashboard {
 func (s *Server) AddWidget(dashboardID string, spec WidgetSpec) Widget {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := s.dashboards[dashboardID]
+	d := s.table("dashboard")[dashboardID]
 	if d == nil {
 		panic(fmt.Sprintf("tagotest: unknown dashboard %q", dashboardID))
 	}
@@ -706,7 +674,7 @@ func (s *Server) AddWidget(dashboardID string, spec WidgetSpec) Widget {
 func (s *Server) Dashboard(id string) (Dashboard, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := s.dashboards[id]
+	d := s.table("dashboard")[id]
 	if d == nil {
 		return Dashboard{}, false
 	}

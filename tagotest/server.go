@@ -52,18 +52,26 @@ type Server struct {
 	mu             sync.Mutex // guards everything below
 	now            func() time.Time
 	rng            *rand.ChaCha8
+	arng           *rand.ChaCha8 // accounts' IDs and codes: a stream of its own, so they leave the others' sequence as it was
 	seq            int64
 	groupSeq       int64
 	dataLimit      int
 	defaultProfile string
 	accountToken   string
-	profiles       map[string]*profile
+	accounts       map[string]*account
 	tokens         map[string]*tokenRec
-	devices        map[string]*device
-	networks       map[string]*doc
-	connectors     map[string]*doc
-	dashboards     map[string]*doc
-	widgets        map[string]*doc
+	tables         map[string]map[string]*doc // the collections' docs, by spec key and ID
+	audit          []auditEvent
+	auditQueries   []*auditQuery
+	usage          []*usage
+	outbox         []Message
+	team           []*member
+	runs           []AnalysisRun
+	runHooks       map[int]func(AnalysisRun)
+	hookSeq        int
+	downloads      map[string]download
+	firings        []*ActionFiring
+	after          []func() // work for after s.mu is released (see unlock)
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
@@ -78,6 +86,8 @@ type Option func(*config)
 
 type config struct {
 	accountToken string
+	email        string
+	password     string
 	now          func() time.Time
 	seed         *uint64
 	dataLimit    int
@@ -89,6 +99,13 @@ type config struct {
 // one, for output that does not change between runs.
 func WithAccountToken(token string) Option {
 	return func(c *config) { c.accountToken = token }
+}
+
+// WithCredentials sets the e-mail address and password of the account owning the
+// default profile (default [DefaultEmail] and [DefaultPassword]), which logins and
+// token creations check.
+func WithCredentials(email, password string) Option {
+	return func(c *config) { c.email, c.password = email, password }
 }
 
 // WithClock makes the server read the time from now: record times, created_at, relative
@@ -140,7 +157,7 @@ func Start(opts ...Option) (*Server, error) {
 }
 
 func newServer(opts []Option) *Server {
-	c := config{dataLimit: DefaultDataLimit, logLimit: 10000, now: time.Now}
+	c := config{dataLimit: DefaultDataLimit, logLimit: 10000, now: time.Now, email: DefaultEmail, password: DefaultPassword}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -153,22 +170,22 @@ func newServer(opts []Option) *Server {
 		_, _ = crand.Read(seed[:])
 	}
 	s := &Server{
-		now:        c.now,
-		rng:        rand.NewChaCha8(seed),
-		dataLimit:  c.dataLimit,
-		logLimit:   c.logLimit,
-		latency:    c.latency,
-		profiles:   map[string]*profile{},
-		tokens:     map[string]*tokenRec{},
-		devices:    map[string]*device{},
-		networks:   map[string]*doc{},
-		connectors: map[string]*doc{},
-		dashboards: map[string]*doc{},
-		widgets:    map[string]*doc{},
+		now:       c.now,
+		rng:       rand.NewChaCha8(seed),
+		arng:      rand.NewChaCha8(accountSeed(seed)),
+		dataLimit: c.dataLimit,
+		logLimit:  c.logLimit,
+		latency:   c.latency,
+		accounts:  map[string]*account{},
+		runHooks:  map[int]func(AnalysisRun){},
+		downloads: map[string]download{},
+		tokens:    map[string]*tokenRec{},
+		tables:    map[string]map[string]*doc{},
 	}
 	s.routes = s.routeTable()
 	s.mu.Lock()
-	p := s.addProfileLocked("Default Profile", c.accountToken)
+	a := s.addAccountLocked("Tagotest", c.email, c.password)
+	p := s.addProfileLocked(a.id, "Default Profile", c.accountToken)
 	s.defaultProfile = p.ID
 	s.accountToken = p.Token
 	s.addNetworkLocked(NetworkSpec{Name: "HTTPs", Description: "Devices that send data over HTTPS"}, DefaultNetworkID, "")
@@ -177,6 +194,14 @@ func newServer(opts []Option) *Server {
 	s.hs = httptest.NewServer(s)
 	s.URL = s.hs.URL
 	return s
+}
+
+// accountSeed derives the seed of the accounts' stream from the server's.
+func accountSeed(seed [32]byte) [32]byte {
+	for i := range seed {
+		seed[i] ^= 0x5a
+	}
+	return seed
 }
 
 // Close shuts the server down, closing open connections. It is safe to call twice.
@@ -262,6 +287,7 @@ type reply struct {
 	message     string
 	fieldErrors map[string][]string
 	header      http.Header
+	raw         []byte // a body that is not an envelope (a file download)
 }
 
 func ok(v any) reply      { return reply{status: http.StatusOK, result: v} }
@@ -288,6 +314,9 @@ const (
 
 // encode writes the envelope for a reply.
 func (r reply) encode() []byte {
+	if r.raw != nil {
+		return r.raw
+	}
 	var buf bytes.Buffer
 	if r.status >= 200 && r.status < 300 {
 		res, err := json.Marshal(r.result)
@@ -337,6 +366,10 @@ type call struct {
 	body []byte
 	q    *qnode
 	tok  *tokenRec
+	seed bool // a seeding helper's call: not in the audit log
+	// stash carries what a collection's validate hook parsed to its inserted or edited
+	// hook (a device's configuration parameters).
+	stash any
 }
 
 func (c *call) arg(i int) string { return c.args[i] }
@@ -425,7 +458,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f != nil && f.RetryAfter > 0 {
 		h.Set("Retry-After", retryAfterValue(f.RetryAfter))
 	}
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 	rec.Status = status
@@ -443,7 +478,7 @@ func (s *Server) handle(r *http.Request, tok string, body []byte) (int, http.Hea
 	}
 	c := &call{s: s, r: r, args: args, body: body, q: parseQS(r.URL.RawQuery)}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	var rep reply
 	if msg, status := s.authorize(c, rt, tok); msg != "" {
 		rep = fail(status, "%s", msg)
@@ -472,6 +507,18 @@ func (s *Server) authorize(c *call, rt *route, tok string) (string, int) {
 	}
 	c.tok = t
 	return "", 0
+}
+
+// unlock releases s.mu, then runs the work queued for after it (webhooks an action
+// posts, analysis-run hooks), so that work can block or call the Server's methods. A
+// request's queued work is done before its response is written.
+func (s *Server) unlock() {
+	fns := s.after
+	s.after = nil
+	s.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
 }
 
 // sleepCtx waits for d unless the client goes away first; it reports whether it waited

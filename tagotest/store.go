@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"time"
@@ -18,6 +19,7 @@ const (
 	kindDevice
 	kindNetwork
 	kindAuthorization
+	kindAnalysis
 )
 
 func (k kind) String() string {
@@ -30,15 +32,11 @@ func (k kind) String() string {
 		return "network"
 	case kindAuthorization:
 		return "authorization"
+	case kindAnalysis:
+		return "analysis"
 	default:
 		return "none"
 	}
-}
-
-// profile is one account profile; every resource belongs to one.
-type profile struct {
-	id, name  string
-	createdAt time.Time
 }
 
 // tokenRec is any secret the server knows: account (profile) tokens, device tokens,
@@ -52,6 +50,7 @@ type tokenRec struct {
 	profile      string
 	device       string // device tokens
 	network      string // network tokens
+	analysis     string // analysis tokens
 	serie        string // device tokens: serie_number
 	verification string
 	lastAuth     string // device tokens: last_authorization
@@ -74,34 +73,32 @@ func (t *tokenRec) allows(write bool) bool {
 	}
 }
 
-// device is one device with its data and configuration parameters.
+// device is a device's state beyond its printed fields, which are its doc's (see
+// deviceSpec): data, configuration parameters, input and output times.
 type device struct {
-	id, name, profile string
-	description       *string
-	active, visible   bool
-	typ               string
-	network           string
-	connector         string
-	connectorParse    bool
-	parseFunction     string
-	serie             string
-	tags              []Tag
-	chunkPeriod       string
-	chunkRetention    int
-	mutableRegex      string
-	re                *regexp.Regexp
-	lastInput         time.Time
-	lastOutput        time.Time
-	createdAt         time.Time
-	updatedAt         time.Time
-	params            []*param
-	data              []*record // in insertion order
-	seq               int64
+	*doc
+	re         *regexp.Regexp // hybrid devices: the mutable variables
+	lastInput  time.Time
+	lastOutput time.Time
+	params     []*param
+	data       []*record // in insertion order
 }
+
+// str returns a string field of a doc, "" when absent.
+func (d *doc) str(name string) string {
+	s, _ := d.fields[name].(string)
+	return s
+}
+
+func (d *device) typ() string         { return d.str("type") }
+func (d *device) network() string     { return d.str("network") }
+func (d *device) serie() string       { return d.str("serie_number") }
+func (d *device) chunkPeriod() string { return d.str("chunk_period") }
+func (d *device) active() bool        { a, _ := d.fields["active"].(bool); return a }
 
 // mutable reports whether records of variable v can be edited and deleted.
 func (d *device) mutable(v string) bool {
-	switch d.typ {
+	switch d.typ() {
 	case "immutable":
 		return false
 	case "hybrid":
@@ -131,30 +128,35 @@ type record struct {
 	seq      int64
 }
 
-// doc is a resource kept as a JSON object (dashboards, widgets, networks, connectors):
-// edits merge fields into it.
+// doc is a resource of a collection (see collection.go), kept as the JSON object the
+// API prints: edits merge fields into it.
 type doc struct {
 	id      string
 	profile string
 	fields  map[string]any
 	seq     int64
+	ext     any // state beyond the printed fields (a device's data, an analysis's scripts)
 }
 
 // newID returns a platform-style object ID: 24 hexadecimal characters, the first eight
 // the creation time in seconds (as MongoDB ObjectIDs are). Callers hold s.mu.
-func (s *Server) newID() string {
+func (s *Server) newID() string { return s.idFrom(s.rng) }
+
+func (s *Server) idFrom(rng *rand.ChaCha8) string {
 	var b [12]byte
 	binary.BigEndian.PutUint32(b[:4], uint32(s.now().Unix()))
-	binary.BigEndian.PutUint64(b[4:], s.rng.Uint64())
+	binary.BigEndian.PutUint64(b[4:], rng.Uint64())
 	return hex.EncodeToString(b[:])
 }
 
 // newToken returns a random UUID (version 4), the shape of every platform token.
 // Callers hold s.mu.
-func (s *Server) newToken() string {
+func (s *Server) newToken() string { return uuidFrom(s.rng) }
+
+func uuidFrom(rng *rand.ChaCha8) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], s.rng.Uint64())
-	binary.BigEndian.PutUint64(b[8:], s.rng.Uint64())
+	binary.BigEndian.PutUint64(b[:8], rng.Uint64())
+	binary.BigEndian.PutUint64(b[8:], rng.Uint64())
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
@@ -183,3 +185,34 @@ func (s *Server) newGroup() string {
 	s.groupSeq++
 	return strconv.FormatInt(s.now().UnixMilli()*1000+s.groupSeq%1000, 10)
 }
+
+// auditEvent is one entry of a profile's audit log: a resource created, updated or
+// deleted through the API.
+type auditEvent struct {
+	profile      string
+	resourceName string // the collection's key: "device", "analysis", ...
+	resourceID   string
+	message      string
+	who          string // the account that made the change
+	date         time.Time
+}
+
+// auditLocked records a change in the caller profile's audit log.
+func (s *Server) auditLocked(c *call, resource, id, what string) {
+	if c.tok == nil || c.seed {
+		return
+	}
+	s.audit = append(s.audit, auditEvent{profile: c.profile(), resourceName: resource, resourceID: id,
+		message: resource + " " + what, who: s.accountOfLocked(c.profile()), date: s.now()})
+}
+
+// accountOfLocked returns the ID of the account owning a profile.
+func (s *Server) accountOfLocked(profileID string) string {
+	if p := s.table("profile")[profileID]; p != nil {
+		a, _ := p.fields["account"].(string)
+		return a
+	}
+	return ""
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
