@@ -548,6 +548,15 @@ func (q *DataQuery) replaySafe() bool {
 	return qty >= len(q.IDs)
 }
 
+// namedRecords returns how many records a delete query names when it selects them by ID
+// only (every one of them within its quantity), or -1 when it selects them otherwise.
+func (q *DataQuery) namedRecords() int {
+	if !q.replaySafe() {
+		return -1
+	}
+	return len(q.IDs)
+}
+
 // queryValue formats a value filter for the query string.
 func queryValue(v any) (string, error) {
 	switch kindOf(v) {
@@ -625,46 +634,62 @@ func (l *summaryList) fromRecords(recs []Data) error {
 	return nil
 }
 
-// affected is the count in the platform's answer to a write: "3 Data Added",
-// "1 item(s) updated", "2 Data Removed", or a bare number.
-type affected int
+// affected is the platform's answer to a write: a count when it carries one ("3 Data
+// Added", TagoCore's "3 items added", "1 item(s) updated", "2 Data Removed", a bare
+// number), or no count at all ("ok", true, null, no result, a 204). A 2xx answer with
+// "status": true means the platform carried the write out whatever its result says, so
+// no result is an error here: without a count, known is false and the caller counts
+// what it sent.
+type affected struct {
+	n     int
+	known bool
+}
 
-// decodeResult implements resultDecoder.
+// decodeResult implements resultDecoder. Like every resultDecoder it rejects data
+// after the one value, so fastResult's shortcut stays safe; it refuses nothing else.
 func (a *affected) decodeResult(raw []byte) error {
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return err
 	}
+	*a = affected{}
 	switch v := v.(type) {
 	case float64:
-		if v < 0 || v != math.Trunc(v) || v > math.MaxInt32 {
-			return fmt.Errorf("count %v is not a whole number", v)
+		if v >= 0 && v == math.Trunc(v) && v <= math.MaxInt32 {
+			*a = affected{n: int(v), known: true}
 		}
-		*a = affected(v)
-		return nil
 	case string:
-		n, err := parseAffected(v)
-		*a = affected(n)
-		return err
+		if n, ok := parseAffected(v); ok {
+			*a = affected{n: n, known: true}
+		}
 	}
-	return fmt.Errorf("expected a message such as \"2 Data Added\", got %s", truncate(string(raw), maxSnippet))
+	return nil
 }
 
-// parseAffected reads the first whole number in a message such as "3 Data Removed".
-func parseAffected(s string) (int, error) {
+// count returns the platform's count, or sent when the answer carried none.
+func (a affected) count(sent int) int {
+	if a.known {
+		return a.n
+	}
+	return sent
+}
+
+// parseAffected reads the first whole number in a message such as "3 Data Removed";
+// it reports false when the message holds none, or one out of range.
+func parseAffected(s string) (int, bool) {
 	i := strings.IndexAny(s, "0123456789")
 	if i < 0 {
-		return 0, fmt.Errorf("no count in the platform's answer %q", truncate(s, maxSnippet))
+		return 0, false
 	}
 	j := i
 	for j < len(s) && '0' <= s[j] && s[j] <= '9' {
 		j++
 	}
 	n, err := strconv.Atoi(s[i:j])
-	if err != nil {
-		return 0, fmt.Errorf("count out of range in the platform's answer %q", truncate(s, maxSnippet))
+	if err != nil || n > math.MaxInt32 {
+		return 0, false
 	}
-	return n, nil
+	return n, true
 }
 
 // BatchError reports a Send or Edit that the SDK split into several requests and
@@ -805,7 +830,7 @@ func sendBatches(ctx context.Context, c *Client, method, path string, kinds []To
 		if err != nil {
 			return err
 		}
-		stored += int(got)
+		stored += got.count(sp.n)
 		return nil
 	})
 	if err != nil && len(spans) > 0 {
@@ -1143,6 +1168,10 @@ func (s *DataService) dataTarget() (string, []TokenKind, error) {
 // failed and how many points were stored before it. A request is never repeated once
 // the platform may have stored it, so no reading is stored twice.
 //
+// Any 2xx answer with "status": true means the batch was stored, whatever its result
+// says: "N Data Added" counts N, and an answer without a count (TagoCore's "N items
+// added" has one; "ok", true, no result or a 204 do not) counts the batch's points.
+//
 // TagoIO API: POST /data (device token), POST /device/{id}/data (account token)
 func (s *DataService) Send(ctx context.Context, points ...Data) (int, error) {
 	path, kinds, err := s.dataTarget()
@@ -1159,6 +1188,8 @@ func (s *DataService) Send(ctx context.Context, points ...Data) (int, error) {
 
 // Edit changes stored records of a mutable device and returns how many the platform
 // updated. Edits are checked, split into batches and reported like [DataService.Send].
+// A batch answered with a success that carries no count (TagoCore answers an edit with
+// no result at all) counts as the number of edits it held.
 //
 // TagoIO API: PUT /data (device token), PUT /device/{id}/data (account token)
 func (s *DataService) Edit(ctx context.Context, edits ...DataEdit) (int, error) {
@@ -1331,6 +1362,10 @@ func (s *DataService) summarize(ctx context.Context, q *DataQuery) ([]Summary, e
 // q names its records by IDs only, the request is never repeated once the platform may
 // have processed it, since deleting "the newest N" twice removes 2N records.
 //
+// A success without a count (a server answering "ok", true, no result or 204) is still
+// a success: Delete then reports the number of IDs a query by IDs named, and -1 (the
+// count is unknown) for any other query.
+//
 // TagoIO API: DELETE /data (device token), DELETE /device/{id}/data (account token)
 func (s *DataService) Delete(ctx context.Context, q *DataQuery) (int, error) {
 	path, kinds, err := s.dataTarget()
@@ -1345,7 +1380,10 @@ func (s *DataService) Delete(ctx context.Context, q *DataQuery) (int, error) {
 		return 0, err
 	}
 	n, err := do[affected](ctx, s.cl(), &call{method: "DELETE", path: path, query: qs, kinds: kinds, noReplay: !q.replaySafe()})
-	return int(n), err
+	if err != nil {
+		return 0, err
+	}
+	return n.count(q.namedRecords()), nil
 }
 
 // devices returns the account-token device service behind the account form.

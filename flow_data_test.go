@@ -409,3 +409,21 @@ func TestFlowConcurrentSends(t *testing.T) {
 	}
 	assert.Len(t, seen, workers*each)
 }
+
+// TestFlowSendCountlessSuccessIsStored: a server that stores the points and answers
+// without a count (TagoCore's 202 "N items added", a bare {"status": true}) gets a
+// success counting the batch, never an error inviting a resend that stores them twice.
+func TestFlowSendCountlessSuccessIsStored(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	for _, body := range []string{`{"status":true}`, `{"status":true,"result":"3 items added"}`, `{"status":true,"result":"ok"}`} {
+		srv := tagotest.NewServer(t)
+		dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Pump"})
+		device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+		srv.Inject(tagotest.Fault{Method: "POST", Path: "/data", Status: 202, Body: body, Process: true})
+		n, err := device.Data.Send(ctx, tago.Data{Variable: "a", Value: 1}, tago.Data{Variable: "b", Value: 2}, tago.Data{Variable: "c", Value: 3})
+		require.NoError(t, err, body)
+		assert.Equal(t, 3, n, body)
+		assert.Len(t, srv.Data(dev.ID), 3, body)
+	}
+}
