@@ -693,11 +693,20 @@ func parseAffected(s string) (int, bool) {
 }
 
 // BatchError reports a Send or Edit that the SDK split into several requests and
-// whose request number Batch (zero-based) failed. The requests before it succeeded and
-// Stored says how many items the platform confirmed for them; the requests after it
-// were not sent. The failed batch holds items[First : First+Size] of the caller's
-// slice; when Err is a timeout or a lost connection, the platform may have stored some
-// or all of it, so check before sending it again.
+// whose request number Batch (zero-based) failed; a call that needed one request
+// returns that request's error as it is. The requests before the failed one succeeded
+// and Stored says how many items the platform confirmed for them; the requests after
+// it were not sent. The failed batch holds items[First : First+Size] of the caller's
+// slice.
+//
+// MayBeStored says whether the platform may have carried the failed batch out (the
+// rule of [MayBeStored]: a connection lost after the request was written, a timeout,
+// HTTP 500, 502 or 504, an answer cut short). Then sending that batch again may store
+// its items twice: read the device's data back to find out, or accept the loss. When
+// MayBeStored is false the batch was refused as a whole (HTTP 4xx, 429, a 503 with
+// Retry-After, a connection that never carried the request) and nothing of it is
+// stored. Either way, items[e.NotStoredFrom():] are certainly not stored and can be
+// sent again as they are.
 type BatchError struct {
 	// Batch is the zero-based index of the failed request.
 	Batch int
@@ -709,18 +718,38 @@ type BatchError struct {
 	Size int
 	// Stored is how many items the platform confirmed for the batches before it.
 	Stored int
+	// MayBeStored reports that the platform may have stored the failed batch (or
+	// applied its edits), so resending it may store them twice; see [MayBeStored].
+	MayBeStored bool
 	// Err is why the batch failed.
 	Err error
 }
 
-// Error returns "tago: batch 2 of 3 (items 8000-15999) failed after 8000 were stored: ...".
+// Error returns "tago: batch 2 of 3 (items 8000-15999) failed after 8000 were stored:
+// ...", saying so when the failed batch may be stored too.
 func (e *BatchError) Error() string {
-	return fmt.Sprintf("tago: batch %d of %d (items %d-%d) failed after %d were stored: %s",
-		e.Batch+1, e.Batches, e.First, e.First+e.Size-1, e.Stored, strings.TrimPrefix(e.Err.Error(), "tago: "))
+	maybe := ""
+	if e.MayBeStored {
+		maybe = " (and may be stored itself)"
+	}
+	return fmt.Sprintf("tago: batch %d of %d (items %d-%d) failed after %d were stored%s: %s",
+		e.Batch+1, e.Batches, e.First, e.First+e.Size-1, e.Stored, maybe, strings.TrimPrefix(e.Err.Error(), "tago: "))
 }
 
 // Unwrap returns the batch's error, so errors.Is(err, ErrServer) and the like work.
 func (e *BatchError) Unwrap() error { return e.Err }
+
+// NotStoredFrom returns the index, in the caller's slice, from which no item is
+// stored: items[e.NotStoredFrom():] can be sent again without storing anything twice.
+// It is First+Size when the failed batch may be stored (MayBeStored), else First.
+func (e *BatchError) NotStoredFrom() int {
+	if e.MayBeStored {
+		return e.First + e.Size
+	}
+	return e.First
+}
+
+func (e *BatchError) mayBeStored() bool { return e.MayBeStored }
 
 // Request limits of the platform's data writes: at most 200 kB per request, about
 // 8000 records.
@@ -816,8 +845,8 @@ func ValidateData(points ...Data) error {
 }
 
 // sendBatches sends n items in as many requests as the platform's limits need and
-// returns how many the platform confirmed. A failure after the first request is a
-// *BatchError.
+// returns how many the platform confirmed. When the items need several requests, a
+// failed one is a *BatchError; a single request's failure is returned as it is.
 func sendBatches(ctx context.Context, c *Client, method, path string, kinds []TokenKind, n int, what string, enc encodeFunc) (int, error) {
 	if err := c.precheck(ctx, &call{method: method, path: path, kinds: kinds}); err != nil {
 		return 0, err
@@ -833,9 +862,10 @@ func sendBatches(ctx context.Context, c *Client, method, path string, kinds []To
 		stored += got.count(sp.n)
 		return nil
 	})
-	if err != nil && len(spans) > 0 {
+	if err != nil && batches > 1 && len(spans) > 0 {
 		sp := spans[len(spans)-1]
-		return stored, &BatchError{Batch: len(spans) - 1, Batches: batches, First: sp.first, Size: sp.n, Stored: stored, Err: err}
+		return stored, &BatchError{Batch: len(spans) - 1, Batches: batches, First: sp.first, Size: sp.n, Stored: stored,
+			MayBeStored: MayBeStored(err), Err: err}
 	}
 	return stored, err
 }
@@ -1165,8 +1195,11 @@ func (s *DataService) dataTarget() (string, []TokenKind, error) {
 // ErrInvalidInput naming it, such as "points[3].value". Large slices are split into
 // requests the platform accepts (at most 200 kB and 8000 points each) sent one after
 // the other; if one fails, Send stops and returns a [*BatchError] saying which batch
-// failed and how many points were stored before it. A request is never repeated once
-// the platform may have stored it, so no reading is stored twice.
+// failed, how many points were stored before it, whether the failed batch may be
+// stored and from which point on nothing is. A Send that needed one request returns
+// that request's error as it is: [MayBeStored] tells whether its points may be stored.
+// A request is never repeated once the platform may have stored it, so no reading is
+// stored twice.
 //
 // Any 2xx answer with "status": true means the batch was stored, whatever its result
 // says: "N Data Added" counts N, and an answer without a count (TagoCore's "N items

@@ -305,16 +305,20 @@ func TestDataSendPartialFailure(t *testing.T) {
 
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
-	assert.Equal(t, BatchError{Batch: 2, Batches: 5, First: 4704, Size: 2352, Stored: 4704, Err: be.Err}, *be)
+	assert.Equal(t, BatchError{Batch: 2, Batches: 5, First: 4704, Size: 2352, Stored: 4704, MayBeStored: true, Err: be.Err}, *be)
 	assert.ErrorIs(t, err, ErrServer)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 1, apiErr.Attempts, "a POST that failed with 500 may have been stored: never repeated")
-	assert.Equal(t, "tago: batch 3 of 5 (items 4704-7055) failed after 4704 were stored: POST /data: 500 Internal error", err.Error())
+	assert.Equal(t, "tago: batch 3 of 5 (items 4704-7055) failed after 4704 were stored (and may be stored itself): POST /data: 500 Internal error", err.Error())
 	assert.Equal(t, 3, rec.count(), "no batch is sent after the failed one")
+	assert.Equal(t, 4704+2352, be.NotStoredFrom(), "a 500 may come after the batch was stored")
+	assert.True(t, MayBeStored(err))
 }
 
-func TestDataSendFailedFirstBatch(t *testing.T) {
+// TestSingleRequestSendFailsPlainly checks that a Send needing one request returns that
+// request's error, not a BatchError dressed as "batch 1 of 1 (items 0-0)".
+func TestSingleRequestSendFailsPlainly(t *testing.T) {
 	t.Parallel()
 	c, mt := deviceClient(t)
 	answerAdded(mt, "/data", 0)
@@ -322,12 +326,66 @@ func TestDataSendFailedFirstBatch(t *testing.T) {
 	n, err := c.Data.Send(t.Context(), Data{Variable: "a", Value: 1})
 	assert.Zero(t, n)
 	var be *BatchError
-	require.ErrorAs(t, err, &be)
-	assert.Equal(t, 0, be.Batch)
-	assert.Equal(t, 1, be.Batches)
-	assert.Equal(t, 0, be.Stored)
+	assert.False(t, errors.As(err, &be))
 	assert.ErrorIs(t, err, ErrServer)
+	assert.Equal(t, "tago: POST /data: 500 Internal error", err.Error())
+	assert.True(t, MayBeStored(err))
 	assert.Equal(t, 1, mt.GetTotalCallCount())
+
+	c, mt = accountClient(t)
+	expect(mt, "PUT", "/device/"+testDeviceID+"/data", 400, `{"status":false,"message":"Invalid ID"}`)
+	_, err = c.Devices.Data(testDeviceID).Edit(t.Context(), DataEdit{ID: "x", Value: 1})
+	assert.Equal(t, "tago: PUT /device/"+testDeviceID+"/data: 400 Invalid ID", err.Error())
+	assert.False(t, MayBeStored(err))
+}
+
+// TestBatchErrorSaysWhatIsSafe checks that a BatchError says whether the failed batch
+// may be stored, by the POST retry rule, and which points are certainly not stored:
+// resending exactly those never stores a point twice.
+func TestBatchErrorSaysWhatIsSafe(t *testing.T) {
+	t.Parallel()
+	points := make([]Data, 2*maxBatchPoints+10) // three batches: 8000, 8000, 10
+	for i := range points {
+		points[i] = Data{Variable: "v"}
+	}
+	for _, tc := range []struct {
+		name  string
+		fail  func(*http.Request) (*http.Response, error)
+		maybe bool
+	}{
+		{"500", reply(500, `{"status":false,"message":"Internal error"}`), true},
+		{"502 page", reply(502, `<html>Bad Gateway</html>`), true},
+		{"504", reply(504, ``), true},
+		{"connection lost after writing", fail(io.ErrUnexpectedEOF), true},
+		{"answer cut short", reply(200, `{"status":true,"result":"8000 Da`), true},
+		{"400", reply(400, `{"status":false,"message":"Invalid variable"}`), false},
+		{"403", reply(403, `{"status":false,"message":"Plan limit"}`), false},
+		{"refused with status false", reply(200, `{"status":false,"message":"Device is deactivated"}`), false},
+		{"503 with Retry-After past the cap", reply(503, `{"status":false,"message":"Maintenance"}`, "Retry-After", "3600"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := deviceClient(t)
+			rec := expectSeq(mt, "POST", "/data", reply(200, `{"status":true,"result":"8000 Data Added"}`), tc.fail)
+			n, err := c.Data.Send(t.Context(), points...)
+			assert.Equal(t, maxBatchPoints, n)
+			var be *BatchError
+			require.ErrorAs(t, err, &be)
+			assert.Equal(t, 1, be.Batch)
+			assert.Equal(t, 3, be.Batches)
+			assert.Equal(t, maxBatchPoints, be.First)
+			assert.Equal(t, maxBatchPoints, be.Size)
+			assert.Equal(t, tc.maybe, be.MayBeStored)
+			assert.Equal(t, tc.maybe, MayBeStored(err), "MayBeStored reads the failed batch")
+			assert.Equal(t, MayBeStored(be.Err), be.MayBeStored)
+			want := maxBatchPoints
+			if tc.maybe {
+				want = 2 * maxBatchPoints
+			}
+			assert.Equal(t, want, be.NotStoredFrom())
+			assert.Equal(t, 2, rec.count(), "the failed batch is sent once, the third never")
+		})
+	}
 }
 
 func TestDataSendTransportFailure(t *testing.T) {
@@ -342,9 +400,7 @@ func TestDataSendTransportFailure(t *testing.T) {
 	var re *RequestError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Attempts)
-	var be *BatchError
-	require.ErrorAs(t, err, &be)
-	assert.Equal(t, 0, be.Stored)
+	assert.True(t, MayBeStored(err))
 	assert.Equal(t, 1, rec.count())
 	assert.Empty(t, sleeps.recorded())
 
@@ -512,7 +568,7 @@ func TestParseAffected(t *testing.T) {
 	expect(mt, "POST", "/data", 200, `{"status":true,"result":"1 Data Added","status":false,"message":"refused"}`)
 	n, err := c.Data.Send(t.Context(), Data{Variable: "a", Value: 1})
 	assert.Zero(t, n)
-	assert.ErrorContains(t, err, "POST /data: 200 refused")
+	assert.EqualError(t, err, "tago: POST /data: 200 refused")
 }
 
 func TestBadInputSendsNothing(t *testing.T) {
@@ -1509,6 +1565,8 @@ func TestBatchErrorUnwrap(t *testing.T) {
 	err := error(&BatchError{Batch: 1, Batches: 2, First: 8000, Size: 2001, Stored: 8000, Err: cause})
 	assert.ErrorIs(t, err, ErrRateLimited)
 	assert.Equal(t, "tago: batch 2 of 2 (items 8000-10000) failed after 8000 were stored: POST /data: 429 Too many requests", err.Error())
+	assert.False(t, MayBeStored(err))
+	assert.Equal(t, 8000, err.(*BatchError).NotStoredFrom())
 	var got *APIError
 	require.True(t, errors.As(err, &got))
 	assert.Same(t, cause, got)
