@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,7 +20,8 @@ import (
 // group, location and metadata.
 //
 // When sending, set Variable and whatever else applies; Value may be any Go integer or
-// floating-point kind, a string, a bool, a [json.Number] or nil (no value). ID, Device
+// floating-point kind, a string, a bool, a [json.Number] or nil (no value). Every limit
+// the platform documents (see each field) is checked before anything is sent. ID, Device
 // and CreatedAt are assigned by the platform and ignored when sending; a zero Time
 // lets the platform use the time of arrival. When reading, Value holds a float64, a
 // string, a bool or nil; [Data.ValueKind], [Data.Float], [Data.Text] and [Data.Bool]
@@ -30,21 +32,23 @@ type Data struct {
 	// Device is the ID of the device holding the record (the platform's older name for
 	// it, "origin", is read too).
 	Device string `json:"device,omitempty"`
-	// Variable is the record's variable name: 1 to 100 characters; the platform stores
-	// it in lower case.
+	// Variable is the record's variable name: 1 to 100 characters, without white space
+	// or any of * ? ! < > . - = $; the platform stores it in lower case.
 	Variable string `json:"variable"`
-	// Value is the reading: a number, a string, a bool, or nil for none.
+	// Value is the reading: a number, a string (at most 6 kB, 6,144 bytes), a bool, or
+	// nil for none.
 	Value any `json:"value,omitempty"`
-	// Unit is the value's unit, such as "°C".
+	// Unit is the value's unit, such as "°C": at most 25 characters.
 	Unit string `json:"unit,omitempty"`
-	// Group ties records sent together; the platform assigns one when it is empty.
+	// Group ties records sent together (at most 100 characters); the platform assigns
+	// one when it is empty.
 	Group string `json:"group,omitempty"`
 	// Serie is the deprecated name of Group, kept for older devices.
 	Serie string `json:"serie,omitempty"`
 	// Location is where the reading was taken, if known.
 	Location *Location `json:"location,omitempty"`
 	// Metadata is free-form JSON the platform stores with the record (color, icon,
-	// label, file, ...).
+	// label, file, ...): at most 10 kB (10,240 bytes) once encoded.
 	Metadata map[string]any `json:"metadata,omitempty"`
 	// Time is when the reading was taken.
 	Time time.Time `json:"time,omitzero"`
@@ -211,17 +215,19 @@ func (l Location) problem() (sub, reason string) {
 type DataEdit struct {
 	// ID is the record to change; required.
 	ID string
-	// Value is the new value (same kinds as [Data.Value]); nil leaves it unchanged.
+	// Value is the new value (same kinds and limits as [Data.Value]); nil leaves it
+	// unchanged.
 	Value any
-	// Unit is the new unit; nil leaves it unchanged.
+	// Unit is the new unit (at most 25 characters); nil leaves it unchanged.
 	Unit *string
-	// Group is the new group; nil leaves it unchanged.
+	// Group is the new group (at most 100 characters); nil leaves it unchanged.
 	Group *string
 	// Time is the new time; zero leaves it unchanged.
 	Time time.Time
 	// Location is the new location; nil leaves it unchanged.
 	Location *Location
-	// Metadata replaces the metadata; nil leaves it unchanged.
+	// Metadata replaces the metadata (at most 10 kB once encoded); nil leaves it
+	// unchanged.
 	Metadata map[string]any
 }
 
@@ -873,11 +879,16 @@ func sendBatches(ctx context.Context, c *Client, method, path string, kinds []To
 // appendPoint appends a record to send as JSON, validating every field.
 func appendPoint(dst []byte, p *Data, i int) ([]byte, error) {
 	field := func(name string) string { return "points[" + strconv.Itoa(i) + "]." + name }
-	if p.Variable == "" {
-		return dst, invalidf(field("variable"), "must not be empty")
+	if reason := variableProblem(p.Variable); reason != "" {
+		return dst, invalidf(field("variable"), "%s", reason)
 	}
-	if n := utf8.RuneCountInString(p.Variable); n > 100 {
-		return dst, invalidf(field("variable"), "must be at most 100 characters, got %d", n)
+	for _, f := range [...]struct {
+		name, s string
+		max     int
+	}{{"unit", p.Unit, maxUnitChars}, {"group", p.Group, maxGroupChars}, {"serie", p.Serie, maxGroupChars}} {
+		if n := utf8.RuneCountInString(f.s); n > f.max {
+			return dst, invalidf(field(f.name), "must be at most %d characters, got %d", f.max, n)
+		}
 	}
 	dst = append(dst, `{"variable":`...)
 	dst = appendString(dst, p.Variable)
@@ -926,6 +937,16 @@ func appendEdit(dst []byte, e *DataEdit, i int) ([]byte, error) {
 	if e.ID == "" {
 		return dst, invalidf(field("id"), "must not be empty")
 	}
+	if e.Unit != nil {
+		if n := utf8.RuneCountInString(*e.Unit); n > maxUnitChars {
+			return dst, invalidf(field("unit"), "must be at most %d characters, got %d", maxUnitChars, n)
+		}
+	}
+	if e.Group != nil {
+		if n := utf8.RuneCountInString(*e.Group); n > maxGroupChars {
+			return dst, invalidf(field("group"), "must be at most %d characters, got %d", maxGroupChars, n)
+		}
+	}
 	if e.Value == nil && e.Unit == nil && e.Group == nil && e.Time.IsZero() && e.Location == nil && e.Metadata == nil {
 		return dst, invalidf("edits["+strconv.Itoa(i)+"]", "changes nothing; set at least one field besides ID")
 	}
@@ -966,6 +987,56 @@ func appendEdit(dst []byte, e *DataEdit, i int) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
+// Limits of a data record, as the platform documents them; tagotest enforces the same.
+const (
+	maxVariableChars = 100      // a variable name, in characters
+	maxUnitChars     = 25       // a unit, in characters
+	maxGroupChars    = 100      // a group (or serie), in characters
+	maxValueBytes    = 6 << 10  // a string value, in bytes of UTF-8 (6 kB)
+	maxMetadataBytes = 10 << 10 // the metadata object, in bytes of JSON (10 kB)
+)
+
+// variableForbidden are the characters the platform refuses in a variable name, besides
+// white space.
+const variableForbidden = "*?!<>.-=$"
+
+// variableProblem says what the platform would refuse in a variable name, or "" when it
+// takes it: 1 to 100 characters, no white space and none of * ? ! < > . - = $. (The
+// platform stores the name in lower case; upper-case letters are fine.)
+func variableProblem(name string) string {
+	if name == "" {
+		return "must not be empty"
+	}
+	if n := utf8.RuneCountInString(name); n > maxVariableChars {
+		return fmt.Sprintf("must be at most %d characters, got %d", maxVariableChars, n)
+	}
+	for _, r := range name {
+		if unicode.IsSpace(r) || strings.ContainsRune(variableForbidden, r) {
+			return fmt.Sprintf("must not contain white space or any of * ? ! < > . - = $, found %q", r)
+		}
+	}
+	return ""
+}
+
+// appendText appends a string value, refusing one longer than the platform stores.
+// The length counted is the UTF-8 the platform receives: appendString turns each
+// invalid byte into U+FFFD, three bytes.
+func appendText(dst []byte, s string) ([]byte, error) {
+	n := len(s)
+	if !utf8.ValidString(s) {
+		n = 0
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			n += utf8.RuneLen(r)
+		}
+	}
+	if n > maxValueBytes {
+		return dst, fmt.Errorf("a string value must be at most %d bytes, got %d", maxValueBytes, n)
+	}
+	return appendString(dst, s), nil
+}
+
 // maxExactInt is the largest integer every float64 (and so the platform) holds exactly.
 const maxExactInt = 1 << 53
 
@@ -973,7 +1044,7 @@ const maxExactInt = 1 << 53
 func appendValue(dst []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case string:
-		return appendString(dst, v), nil
+		return appendText(dst, v)
 	case bool:
 		return strconv.AppendBool(dst, v), nil
 	}
@@ -982,7 +1053,7 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 		return appendNumber(dst, v)
 	case ValueString:
 		s, _ := Data{Value: v}.Text()
-		return appendString(dst, s), nil
+		return appendText(dst, s)
 	case ValueBool:
 		b, _ := Data{Value: v}.Bool()
 		return strconv.AppendBool(dst, b), nil
@@ -1089,11 +1160,15 @@ func appendLocation(dst []byte, l Location) []byte {
 	return append(dst, "]}"...)
 }
 
-// appendMetadata appends ,"metadata":{...} using encoding/json for the free-form map.
+// appendMetadata appends ,"metadata":{...} using encoding/json for the free-form map,
+// refusing metadata larger than the platform stores.
 func appendMetadata(dst []byte, m map[string]any) ([]byte, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return dst, err
+	}
+	if len(b) > maxMetadataBytes {
+		return dst, fmt.Errorf("must encode to at most %d bytes of JSON, got %d", maxMetadataBytes, len(b))
 	}
 	dst = append(dst, `,"metadata":`...)
 	return append(dst, b...), nil

@@ -601,7 +601,27 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"metadata", Data{Variable: "t", Metadata: map[string]any{"c": make(chan int)}}, "points[2].metadata"},
 		{"metadata NaN", Data{Variable: "t", Metadata: map[string]any{"x": math.NaN()}}, "points[2].metadata"},
 		{"time", Data{Variable: "t", Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "points[2].time"},
-		{"too big", Data{Variable: "t", Value: strings.Repeat("x", maxBatchBytes)}, "points[2]"},
+		{"string value over 6 kB", Data{Variable: "t", Value: strings.Repeat("x", maxValueBytes+1)}, "points[2].value"},
+		{"named string over 6 kB", Data{Variable: "t", Value: label(strings.Repeat("é", maxValueBytes/2+1))}, "points[2].value"},
+		{"invalid UTF-8 grows past 6 kB", Data{Variable: "t", Value: strings.Repeat("\xff", maxValueBytes/3+1)}, "points[2].value"},
+		{"space in variable", Data{Variable: "flow rate", Value: 1}, "points[2].variable"},
+		{"tab in variable", Data{Variable: "flow\trate", Value: 1}, "points[2].variable"},
+		{"no-break space in variable", Data{Variable: "flow\u00a0rate", Value: 1}, "points[2].variable"},
+		{"* in variable", Data{Variable: "a*", Value: 1}, "points[2].variable"},
+		{"? in variable", Data{Variable: "a?", Value: 1}, "points[2].variable"},
+		{"! in variable", Data{Variable: "a!", Value: 1}, "points[2].variable"},
+		{"< in variable", Data{Variable: "a<b", Value: 1}, "points[2].variable"},
+		{"> in variable", Data{Variable: "a>b", Value: 1}, "points[2].variable"},
+		{". in variable", Data{Variable: "a.b", Value: 1}, "points[2].variable"},
+		{"- in variable", Data{Variable: "a-b", Value: 1}, "points[2].variable"},
+		{"= in variable", Data{Variable: "a=b", Value: 1}, "points[2].variable"},
+		{"$ in variable", Data{Variable: "$a", Value: 1}, "points[2].variable"},
+		{"long variable in characters", Data{Variable: strings.Repeat("é", 101), Value: 1}, "points[2].variable"},
+		{"long unit", Data{Variable: "t", Unit: strings.Repeat("u", 26)}, "points[2].unit"},
+		{"long unit in characters", Data{Variable: "t", Unit: strings.Repeat("°", 26)}, "points[2].unit"},
+		{"long group", Data{Variable: "t", Group: strings.Repeat("g", 101)}, "points[2].group"},
+		{"long serie", Data{Variable: "t", Serie: strings.Repeat("s", 101)}, "points[2].serie"},
+		{"metadata over 10 kB", Data{Variable: "t", Metadata: map[string]any{"note": strings.Repeat("m", maxMetadataBytes)}}, "points[2].metadata"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -624,6 +644,34 @@ func TestBadInputSendsNothing(t *testing.T) {
 	}
 	require.NoError(t, ValidateData(Data{Variable: "ok", Value: 1}, Data{Variable: "ok", Value: "text"}))
 	require.NoError(t, ValidateData())
+	// The limits themselves are allowed.
+	require.NoError(t, ValidateData(Data{
+		Variable: "Upper_Case_" + strings.Repeat("é", 89),
+		Value:    strings.Repeat("x", maxValueBytes),
+		Unit:     strings.Repeat("°", 25),
+		Group:    strings.Repeat("g", 100),
+		Serie:    strings.Repeat("s", 100),
+		Metadata: map[string]any{"n": strings.Repeat("m", maxMetadataBytes-len(`{"n":""}`))},
+	}))
+}
+
+// TestSendValidatesEveryPointFirst checks that one bad point anywhere in a large Send
+// fails it before the first request: nothing of the batches before it is stored.
+func TestSendValidatesEveryPointFirst(t *testing.T) {
+	t.Parallel()
+	c, mt := deviceClient(t)
+	catchAll(mt)
+	points := make([]Data, 9000)
+	for i := range points {
+		points[i] = Data{Variable: "temperature", Value: float64(i) / 10, Unit: "°C", Group: "g", Time: time.Unix(int64(i), 0)}
+	}
+	points[8000].Variable = "flow rate"
+	n, err := c.Data.Send(t.Context(), points...)
+	assert.Zero(t, n)
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "points[8000].variable", ie.Field)
+	assert.Zero(t, mt.GetTotalCallCount(), "no batch is sent when any point is bad")
 }
 
 func TestBadQueryAndArgumentsSendNothing(t *testing.T) {
@@ -746,6 +794,22 @@ func TestBadQueryAndArgumentsSendNothing(t *testing.T) {
 			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Value: math.NaN()})
 			return err
 		}, "edits[0].value"},
+		{"edit long string value", func(ctx context.Context, c *Client) error {
+			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Value: strings.Repeat("x", maxValueBytes+1)})
+			return err
+		}, "edits[0].value"},
+		{"edit long unit", func(ctx context.Context, c *Client) error {
+			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Unit: Ptr(strings.Repeat("u", 26))})
+			return err
+		}, "edits[0].unit"},
+		{"edit long group", func(ctx context.Context, c *Client) error {
+			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Group: Ptr(strings.Repeat("g", 101))})
+			return err
+		}, "edits[0].group"},
+		{"edit large metadata", func(ctx context.Context, c *Client) error {
+			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Metadata: map[string]any{"n": strings.Repeat("m", maxMetadataBytes)}})
+			return err
+		}, "edits[0].metadata"},
 		{"edit bad location", func(ctx context.Context, c *Client) error {
 			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Location: &Location{Lat: -91}})
 			return err

@@ -1,7 +1,12 @@
 package tago_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"math"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -204,25 +209,101 @@ func TestFlowDataEdit(t *testing.T) {
 	assert.Zero(t, n)
 }
 
-// The platform's validation is the last line: a point the SDK lets through but the
-// platform refuses rejects the whole request, and nothing of it is stored.
+// The platform's validation is the last line: a request the SDK cannot check (a device
+// at its record limit) is refused whole, and nothing of it is stored.
 func TestFlowRejectedPoints(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	srv := tagotest.NewServer(t)
+	srv := tagotest.NewServer(t, tagotest.WithDataLimit(1))
 	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Pump"})
 	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
 
-	n, err := device.Data.Send(ctx,
-		tago.Data{Variable: "flow", Value: 3},
-		tago.Data{Variable: "flow rate", Value: 4}, // the platform refuses spaces in variable names
-	)
+	n, err := device.Data.Send(ctx, tago.Data{Variable: "flow", Value: 3}, tago.Data{Variable: "flow", Value: 4})
 	require.ErrorIs(t, err, tago.ErrBadRequest)
 	assert.Zero(t, n)
 	var apiErr *tago.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 400, apiErr.HTTPStatus)
-	assert.Contains(t, apiErr.FieldErrors, "[1].variable")
+	assert.False(t, tago.MayBeStored(err))
+	assert.Empty(t, srv.Data(dev.ID))
+}
+
+// TestValidateDataAgreesWithTagotest: every point the SDK lets through, the fake (which
+// follows the platform's documented limits) stores, and every point the SDK refuses
+// locally, the fake refuses too. Points go to the fake as raw JSON, past the SDK.
+func TestValidateDataAgreesWithTagotest(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Probe"})
+	for _, p := range []tago.Data{
+		{Variable: "ok", Value: 1},
+		{Variable: "Mixed_Case", Value: "on"},
+		{Variable: strings.Repeat("v", 100)},
+		{Variable: strings.Repeat("é", 100)},
+		{Variable: strings.Repeat("v", 101)},
+		{Variable: strings.Repeat("é", 101)},
+		{Variable: "a b"}, {Variable: "a\tb"}, {Variable: "a\u00a0b"}, {Variable: "a\u3000b"},
+		{Variable: "a*"}, {Variable: "a?"}, {Variable: "a!"}, {Variable: "a<"}, {Variable: "a>"},
+		{Variable: "a.b"}, {Variable: "a-b"}, {Variable: "a=b"}, {Variable: "a$"}, {Variable: "a_b:c/d#e"},
+		{Variable: "u", Unit: strings.Repeat("°", 25)},
+		{Variable: "u", Unit: strings.Repeat("°", 26)},
+		{Variable: "g", Group: strings.Repeat("é", 100)},
+		{Variable: "g", Group: strings.Repeat("é", 101)},
+		{Variable: "s", Value: strings.Repeat("x", 6<<10)},
+		{Variable: "s", Value: strings.Repeat("x", 6<<10+1)},
+		{Variable: "s", Value: strings.Repeat("é", 3<<10)},
+		{Variable: "s", Value: strings.Repeat("é", 3<<10) + "x"},
+		{Variable: "m", Metadata: map[string]any{"n": strings.Repeat("m", 10<<10-8)}},
+		{Variable: "m", Metadata: map[string]any{"n": strings.Repeat("m", 10<<10-7)}},
+		{Variable: "l", Location: &tago.Location{Lat: 90, Lng: -180}},
+	} {
+		body, err := json.Marshal([]tago.Data{p})
+		require.NoError(t, err)
+		req, err := http.NewRequestWithContext(t.Context(), "POST", srv.URL+"/data", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Device-Token", dev.Token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		local := tago.ValidateData(p)
+		name := truncated(string(body))
+		if local == nil {
+			assert.Equal(t, 200, resp.StatusCode, "the SDK sends what the fake refuses: %s: %s", name, answer)
+		} else {
+			assert.Equal(t, 400, resp.StatusCode, "the SDK refuses (%v) what the fake stores: %s", local, name)
+		}
+	}
+}
+
+// truncated shortens a long JSON body for a test message.
+func truncated(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}
+
+// TestFlowBadPointAnywhereSendsNothing: one bad point at index 8000 of 9000 fails the
+// Send before its first request; the fake holds nothing (it used to hold the 6,487
+// points of the first batch).
+func TestFlowBadPointAnywhereSendsNothing(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Logger"})
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+	srv.ClearRequests()
+	points := make([]tago.Data, 9000)
+	for i := range points {
+		points[i] = tago.Data{Variable: "temperature", Value: 20 + float64(i%100)/10, Unit: "°C", Group: "run-1"}
+	}
+	points[8000].Variable = "temperature (C)"
+	n, err := device.Data.Send(t.Context(), points...)
+	require.ErrorIs(t, err, tago.ErrInvalidInput)
+	assert.ErrorContains(t, err, "points[8000].variable")
+	assert.Zero(t, n)
+	assert.Empty(t, srv.Requests())
 	assert.Empty(t, srv.Data(dev.ID))
 }
 

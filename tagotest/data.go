@@ -10,9 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
-// Limits on a data point, as the platform documents them.
+// Limits on a data point, as the platform documents them: names, units and groups in
+// characters, values and metadata in bytes (6 kB of string value, 10 kB of metadata
+// JSON). The SDK refuses the same points before sending them.
 const (
 	maxVariable = 100
 	maxUnit     = 25
@@ -237,19 +241,48 @@ func decodeLocation(b []byte) (*Location, error) {
 	return &loc, nil
 }
 
-// checkVariable validates and lower-cases a variable name.
+// checkVariable validates and lower-cases a variable name: 1 to 100 characters, no
+// white space and none of * ? ! < > . - = $.
 func checkVariable(v *string) (string, string) {
 	if v == nil || *v == "" {
 		return "", "is required"
 	}
 	name := strings.ToLower(*v)
-	if len(name) > maxVariable {
+	if utf8.RuneCountInString(name) > maxVariable {
 		return "", fmt.Sprintf("must be at most %d characters", maxVariable)
 	}
-	if strings.ContainsAny(name, " \t\r\n*?!<>.-=$") {
+	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("*?!<>.-=$", r) }) >= 0 {
 		return "", "must not contain spaces or any of * ? ! < > . - = $"
 	}
 	return name, ""
+}
+
+// checkFields applies the platform's limits on a point's value, unit, group and
+// metadata (the fields an edit can change too); it returns the reply for the first
+// field at fault.
+func checkFields(i int, p dataIn) (reply, bool) {
+	field := func(name string) string { return "[" + strconv.Itoa(i) + "]." + name }
+	if str, ok := p.value.(string); ok && len(str) > maxValue {
+		return bad(field("value"), "must be at most %d bytes", maxValue), false
+	}
+	if f, ok := p.value.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return bad(field("value"), "must be a finite number"), false
+	}
+	if utf8.RuneCountInString(p.Unit) > maxUnit {
+		return bad(field("unit"), "must be at most %d characters", maxUnit), false
+	}
+	if utf8.RuneCountInString(p.Group) > maxGroup {
+		return bad(field("group"), "must be at most %d characters", maxGroup), false
+	}
+	if m := bytes.TrimSpace(p.Metadata); len(m) > 0 && string(m) != "null" {
+		if m[0] != '{' {
+			return bad(field("metadata"), "must be an object"), false
+		}
+		if len(m) > maxMetadata {
+			return bad(field("metadata"), "must be at most %d bytes", maxMetadata), false
+		}
+	}
+	return reply{}, true
 }
 
 // storeLocked validates points and stores them all, or none. It returns the stored
@@ -261,25 +294,8 @@ func (s *Server) storeLocked(d *device, in []dataIn) ([]*record, reply) {
 		if _, msg := checkVariable(p.Variable); msg != "" {
 			return nil, bad(field("variable"), "%s", msg)
 		}
-		if str, ok := p.value.(string); ok && len(str) > maxValue {
-			return nil, bad(field("value"), "must be at most %d bytes", maxValue)
-		}
-		if f, ok := p.value.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			return nil, bad(field("value"), "must be a finite number")
-		}
-		if len(p.Unit) > maxUnit {
-			return nil, bad(field("unit"), "must be at most %d characters", maxUnit)
-		}
-		if len(p.Group) > maxGroup {
-			return nil, bad(field("group"), "must be at most %d characters", maxGroup)
-		}
-		if m := bytes.TrimSpace(p.Metadata); len(m) > 0 && string(m) != "null" {
-			if m[0] != '{' {
-				return nil, bad(field("metadata"), "must be an object")
-			}
-			if len(m) > maxMetadata {
-				return nil, bad(field("metadata"), "must be at most %d bytes", maxMetadata)
-			}
+		if rep, good := checkFields(i, p); !good {
+			return nil, rep
 		}
 		if p.location != nil {
 			if _, err := decodeLocation(fmt.Appendf(nil, `{"lat":%v,"lng":%v}`, p.location.Lat, p.location.Lng)); err != nil {
@@ -785,6 +801,9 @@ func (s *Server) editData(c *call) reply {
 		}
 		in, rep, good := e.dataJSON.decode(i, s.now())
 		if !good {
+			return rep
+		}
+		if rep, good := checkFields(i, in); !good {
 			return rep
 		}
 		if e.Variable != nil {
