@@ -337,9 +337,11 @@ type DataQuery struct {
 	StartDate time.Time
 	// EndDate keeps records up to this time; zero means now.
 	EndDate time.Time
-	// Qty is how many records a default query returns (the platform's default is 15),
-	// for each variable when Variables names several; zero leaves the default. For [DataService.Stream] it is the page size (default
-	// 1000, at most 10000).
+	// Qty is how many records a default query returns or deletes (the platform's
+	// default is 15), for each variable when Variables names several; at most 10000.
+	// Zero leaves the platform's default, except that a query naming IDs asks for all of
+	// them (qty = len(IDs), so at most 10000 IDs). For [DataService.Stream] it is the
+	// page size (default 1000, at most 10000).
 	Qty int
 	// Skip passes over that many records first.
 	Skip int
@@ -369,10 +371,11 @@ const (
 // platformDefaultQty is how many records a query without qty selects.
 const platformDefaultQty = 15
 
-// Stream page sizes.
+// Stream page sizes, and the most records one request reads or deletes: the JS SDK
+// refuses larger pages and TagoCore larger qty; tagotest serves no more.
 const (
 	defaultStreamQty = 1000
-	maxStreamQty     = 10000
+	maxQty           = 10000
 )
 
 // build validates q for op and encodes it the way the official SDKs do, in a fixed
@@ -399,8 +402,8 @@ func (q *DataQuery) build(op dataOp) (*query, error) {
 	qs.addList("origins", q.Origins)
 	qs.addTime("start_date", q.StartDate)
 	qs.addTime("end_date", q.EndDate)
-	if q.Qty > 0 {
-		qs.addInt("qty", q.Qty)
+	if qty := q.qty(op); qty > 0 {
+		qs.addInt("qty", qty)
 	}
 	if q.Skip > 0 {
 		qs.addInt("skip", q.Skip)
@@ -522,8 +525,8 @@ func (q *DataQuery) check(op dataOp) error {
 		if q.Query != QueryDefault {
 			return invalidf("query", "Stream pages through the default listing; %q queries cannot be paged", string(q.Query))
 		}
-		if q.Qty > maxStreamQty {
-			return invalidf("qty", "a Stream page holds at most %d records, got %d", maxStreamQty, q.Qty)
+		if q.Qty > maxQty {
+			return invalidf("qty", "a Stream page holds at most %d records, got %d", maxQty, q.Qty)
 		}
 	case opDelete:
 		switch q.Query {
@@ -537,7 +540,25 @@ func (q *DataQuery) check(op dataOp) error {
 			return invalidf("query", "must be a summary query (count, sum, avg, min or max), got %q", string(q.Query))
 		}
 	}
+	if op == opGet || op == opDelete {
+		if q.Qty > maxQty {
+			return invalidf("qty", "at most %d records can be read or deleted in one request, got %d (Stream reads any number)", maxQty, q.Qty)
+		}
+		if q.Qty == 0 && q.Query == QueryDefault && len(q.IDs) > maxQty {
+			return invalidf("ids", "at most %d records can be named in one request, got %d", maxQty, len(q.IDs))
+		}
+	}
 	return nil
+}
+
+// qty returns the qty to send for op, or 0 to send none. A default query naming its
+// records by IDs asks for all of them: the platform's default of 15 would read or
+// delete only the first 15.
+func (q *DataQuery) qty(op dataOp) int {
+	if q.Qty == 0 && q.Query == QueryDefault && len(q.IDs) > 0 && (op == opGet || op == opDelete) {
+		return len(q.IDs)
+	}
+	return q.Qty
 }
 
 // replaySafe reports whether deleting with q twice deletes nothing more than once: only
@@ -547,11 +568,7 @@ func (q *DataQuery) replaySafe() bool {
 	if len(q.IDs) == 0 || q.Skip != 0 || q.Query != QueryDefault {
 		return false
 	}
-	qty := q.Qty
-	if qty == 0 {
-		qty = platformDefaultQty
-	}
-	return qty >= len(q.IDs)
+	return q.qty(opDelete) >= len(q.IDs)
 }
 
 // namedRecords returns how many records a delete query names when it selects them by ID
@@ -1332,13 +1349,14 @@ func (s *DataService) Get(ctx context.Context, q *DataQuery) ([]Data, error) {
 }
 
 // Stream returns every record q selects, fetching them page by page as the caller
-// ranges: only one page is held in memory at a time. q.Qty is the page size (default
+// ranges: at most two pages are held in memory at a time. q.Qty is the page size (default
 // 1000, at most 10000) and q.Skip the number of records to pass over first; records
 // come oldest first unless q.Ordination says otherwise (newest first is unstable while
 // the device receives data). Since the platform applies Qty and Skip to each variable,
 // a query naming several Variables streams them one after the other, each in that
 // order. Only default queries can be streamed. The iterator yields (Data{}, err) once
-// on failure and stops.
+// on failure and stops; a server that ignores skip (answering a page again) or qty (a
+// page larger than asked) ends it with a [*PagingError].
 //
 // TagoIO API: GET /data (device token), GET /device/{id}/data (account token)
 func (s *DataService) Stream(ctx context.Context, q *DataQuery) iter.Seq2[Data, error] {

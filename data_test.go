@@ -1062,7 +1062,8 @@ func TestDataQueryEncoding(t *testing.T) {
 			"variables[0]=a&variables[1]=b&qty=10&query=last_value"},
 		{"groups", &DataQuery{Groups: []string{"g1", "g 2"}}, "groups[0]=g1&groups[1]=g 2"},
 		{"series", &DataQuery{Series: []string{"s1"}}, "series[0]=s1"},
-		{"ids", &DataQuery{IDs: []string{"65a1b2c3d4e5f6071829aaa1"}}, "ids[0]=65a1b2c3d4e5f6071829aaa1"},
+		{"ids ask for all of them", &DataQuery{IDs: []string{"65a1b2c3d4e5f6071829aaa1"}}, "ids[0]=65a1b2c3d4e5f6071829aaa1&qty=1"},
+		{"ids with a qty", &DataQuery{IDs: []string{"65a1b2c3d4e5f6071829aaa1", "65a1b2c3d4e5f6071829aaa2"}, Qty: 1}, "ids[0]=65a1b2c3d4e5f6071829aaa1&ids[1]=65a1b2c3d4e5f6071829aaa2&qty=1"},
 		{"values", &DataQuery{Values: []any{21.5, 3, "on", true, json.Number("7"), celsius(1.25), uint8(9)}},
 			"values[0]=21.5&values[1]=3&values[2]=on&values[3]=true&values[4]=7&values[5]=1.25&values[6]=9"},
 		{"origins", &DataQuery{Origins: []string{testDeviceID}}, "origins[0]=" + testDeviceID},
@@ -1409,7 +1410,7 @@ func TestDataStreamNilContext(t *testing.T) {
 
 // TestStreamBoundedMemory streams 100,000 records from a loopback server and checks
 // that the live heap never grows by more than a fixed bound, far below what holding
-// the records would take (about 30 MB): Stream holds one page at a time.
+// the records would take (about 30 MB): Stream holds at most two pages at a time.
 func TestStreamBoundedMemory(t *testing.T) {
 	const total = 100_000
 	const bound = 4 << 20 // bytes; independent of total

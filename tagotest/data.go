@@ -391,7 +391,12 @@ func (c *call) dataQuery() (dataQuery, reply, bool) {
 		if err != nil || n < 1 {
 			return q, fail(http.StatusBadRequest, "qty must be a positive integer, got %q", v), false
 		}
-		q.qty, q.hasQty = min(n, maxQty), true
+		if n > maxQty {
+			// Refused, as TagoCore refuses it, rather than cut silently to a partial
+			// answer.
+			return q, bad("qty", "must be at most %d", maxQty), false
+		}
+		q.qty, q.hasQty = n, true
 	}
 	if v := c.q.str("skip"); v != "" {
 		n, err := strconv.Atoi(v)
