@@ -263,7 +263,7 @@ func TestDataQueryErrors(t *testing.T) {
 	t.Parallel()
 	srv, dev := seedSeries(t)
 	for _, q := range []string{
-		"query=median", "qty=0", "qty=-1", "qty=ten", "skip=-1", "ordination=sideways",
+		"query=median", "qty=0", "qty=-1", "qty=ten", "qty=10001", "skip=-1", "ordination=sideways",
 		"query=avg", "query=sum", "start_date=soonish", "query=aggregate&interval=week&function=avg&start_date=1 day",
 		"query=aggregate&interval=day&function=median&start_date=1 day", "query=conditional&function=gt&start_date=1 day",
 	} {
