@@ -114,8 +114,8 @@
 //
 // GET /data reads variables (or variable), groups, ids, values, start_date and end_date
 // (ISO, "YYYY-MM-DD HH:mm:ss" or relative; with a start_date and no end_date the range
-// ends now), qty (default 15, at most 10,000: more is refused with 400), skip, ordination (descending by default),
-// details (adds created_at) and query:
+// ends now), qty (default 15, at most 10,000: more is refused with 400), skip,
+// ordination (descending by default), details (adds created_at) and query:
 //
 //   - no query (or "default"): records sorted by time. With variables, qty and skip
 //     apply to each variable and the result lists the variables in the order asked, as
