@@ -1548,8 +1548,11 @@ func (s *DataService) Params(ctx context.Context, filter ParamFilter) ([]ConfigP
 
 // MarkParamRead marks one configuration parameter as read (acknowledged by the
 // device). With an account token the platform has no such operation, so the SDK reads
-// the device's parameters and writes this one back with sent = true: two requests, and
-// an error matching ErrNotFound when the device has no parameter with that ID.
+// the device's parameters and writes them all back, this one with sent = true: two
+// requests, and an error matching ErrNotFound when the device has no parameter with
+// that ID. Writing back the whole list keeps the other parameters on servers that
+// replace a device's whole list on every write (TagoCore does); a parameter another
+// client changes between the two requests is written back as it was read.
 //
 // TagoIO API: PUT /device/params/{paramID} (device token); GET and POST
 // /device/{id}/params (account token)
@@ -1572,7 +1575,6 @@ func (s *DataService) MarkParamRead(ctx context.Context, paramID string) error {
 	if i < 0 {
 		return fmt.Errorf("%w: device %s has no configuration parameter %s", ErrNotFound, s.deviceID, paramID)
 	}
-	p := params[i]
-	p.Sent = true
-	return s.devices().SetParams(ctx, s.deviceID, p)
+	params[i].Sent = true
+	return s.devices().SetParams(ctx, s.deviceID, params...)
 }

@@ -1500,6 +1500,25 @@ func TestDataParams(t *testing.T) {
 	}
 }
 
+// TestMarkParamReadKeepsTheOthers checks that the account form writes back every
+// parameter it read, the one marked read with sent = true, so that a server replacing
+// the whole list on each write (TagoCore) keeps the others.
+func TestMarkParamReadKeepsTheOthers(t *testing.T) {
+	t.Parallel()
+	const paramID = "65a1b2c3d4e5f6071829bbb1"
+	c, mt := accountClient(t)
+	expect(mt, "GET", "/device/"+testDeviceID+"/params", 200, `{"status":true,"result":[
+		{"id":"65a1b2c3d4e5f6071829bbb0","key":"a","value":"1","sent":false},
+		{"id":"`+paramID+`","key":"interval","value":"60","sent":false},
+		{"id":"65a1b2c3d4e5f6071829bbb2","key":"mode","value":"eco","sent":true}]}`)
+	set := expect(mt, "POST", "/device/"+testDeviceID+"/params", 201, `{"status":true,"result":"Params Successfully Updated"}`)
+	require.NoError(t, c.Devices.Data(testDeviceID).MarkParamRead(t.Context(), paramID))
+	assert.JSONEq(t, `[
+		{"id":"65a1b2c3d4e5f6071829bbb0","key":"a","value":"1","sent":false},
+		{"id":"`+paramID+`","key":"interval","value":"60","sent":true},
+		{"id":"65a1b2c3d4e5f6071829bbb2","key":"mode","value":"eco","sent":true}]`, string(set.last(t).Body))
+}
+
 func TestDataMarkParamRead(t *testing.T) {
 	t.Parallel()
 	const paramID = "65a1b2c3d4e5f6071829bbb1"
@@ -1519,7 +1538,7 @@ func TestDataMarkParamRead(t *testing.T) {
 	require.NoError(t, c.Devices.Data(testDeviceID).MarkParamRead(t.Context(), paramID))
 	assert.Empty(t, list.last(t).Query)
 	assertAccountToken(t, list.last(t))
-	assert.JSONEq(t, `[{"id":"`+paramID+`","key":"interval","value":"60","sent":true}]`, string(set.last(t).Body))
+	assert.JSONEq(t, `[{"id":"65a1b2c3d4e5f6071829bbb0","key":"a","value":"1","sent":false},{"id":"`+paramID+`","key":"interval","value":"60","sent":true}]`, string(set.last(t).Body))
 	assertAccountToken(t, set.last(t))
 	assert.Equal(t, 2, mt.GetTotalCallCount())
 }

@@ -508,3 +508,17 @@ func TestFlowSendCountlessSuccessIsStored(t *testing.T) {
 		assert.Len(t, srv.Data(dev.ID), 3, body)
 	}
 }
+
+// TestFlowMarkParamReadKeepsTheOthers: marking one parameter read with an account
+// token leaves every other parameter as it was.
+func TestFlowMarkParamReadKeepsTheOthers(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Valve"})
+	params := srv.AddParams(dev.ID, tagotest.Param{Key: "interval", Value: "60"},
+		tagotest.Param{Key: "mode", Value: "eco", Sent: true}, tagotest.Param{Key: "target", Value: "21.5"})
+	account := accountClient(t, srv)
+	require.NoError(t, account.Devices.Data(dev.ID).MarkParamRead(t.Context(), params[2].ID))
+	params[2].Sent = true
+	assert.Equal(t, params, srv.Params(dev.ID))
+}
