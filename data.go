@@ -26,6 +26,14 @@ import (
 // lets the platform use the time of arrival. When reading, Value holds a float64, a
 // string, a bool or nil; [Data.ValueKind], [Data.Float], [Data.Text] and [Data.Bool]
 // read it without type assertions.
+//
+// Reading is lenient, so that one record stored by another client never breaks a read:
+// a value that is an object or an array is kept in Value as a [json.RawMessage] (kind
+// [ValueJSON]), a number beyond a float64's range as a [json.Number], and a member whose
+// JSON does not fit its field (metadata that is not an object, a location in neither
+// form, a time that is not one, a number where a string belongs) is kept raw in Extra,
+// the field left zero. Members the SDK does not know are ignored, as encoding/json
+// ignores them. Writing stays strict: Send refuses such values.
 type Data struct {
 	// ID is the record's ID.
 	ID string `json:"id,omitempty"`
@@ -55,6 +63,10 @@ type Data struct {
 	// CreatedAt is when the platform stored the record; filled only when the query asks
 	// for details.
 	CreatedAt time.Time `json:"created_at,omitzero"`
+	// Extra holds, by member name ("metadata", "location", "time", ...), the JSON of
+	// the members of a record read that did not fit their typed field, exactly as the
+	// platform sent it; nil when every member fit. It is never sent.
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // ValueKind says which kind of value a record holds.
@@ -74,6 +86,10 @@ const (
 	// ValueUnsupported is a Go value the platform cannot store (a struct, a slice, a
 	// channel...); sending it fails with ErrInvalidInput.
 	ValueUnsupported
+	// ValueJSON is an object or an array, which only a record read holds (stored by
+	// another client): Value is its [json.RawMessage]. Sending it fails with
+	// ErrInvalidInput.
+	ValueJSON
 )
 
 // String returns the kind's name, such as "number".
@@ -89,6 +105,8 @@ func (k ValueKind) String() string {
 		return "bool"
 	case ValueUnsupported:
 		return "unsupported"
+	case ValueJSON:
+		return "json"
 	}
 	return "ValueKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -158,6 +176,8 @@ func kindOf(v any) ValueKind {
 		return ValueString
 	case bool:
 		return ValueBool
+	case json.RawMessage:
+		return ValueJSON
 	}
 	switch reflect.ValueOf(v).Kind() {
 	case reflect.Float32, reflect.Float64,
@@ -1074,6 +1094,8 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 	case ValueBool:
 		b, _ := Data{Value: v}.Bool()
 		return strconv.AppendBool(dst, b), nil
+	case ValueJSON:
+		return dst, errors.New("must be a number, string, bool or nil: an object or array (read from a record another client stored) cannot be sent")
 	}
 	return dst, fmt.Errorf("must be a number, string, bool or nil, got %T", v)
 }

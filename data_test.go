@@ -1036,15 +1036,50 @@ func TestDataGetEnvelopeAfterTheRecords(t *testing.T) {
 	assert.Equal(t, "tago: GET /data: 200 query aborted", err.Error())
 }
 
-func TestDataGetBadRecordIsAnError(t *testing.T) {
+// TestForeignRecordNeverBreaksARead checks that records other clients stored, which
+// the SDK would not write (TagoCore accepts metadata [1, {"a": 2}]; values may be
+// objects), are read leniently: what does not fit a typed field is kept raw, and every
+// other record of the answer is read as usual, by Get and by Stream.
+func TestForeignRecordNeverBreaksARead(t *testing.T) {
 	t.Parallel()
+	body := `{"status":true,"result":[
+		{"id":"65a1b2c3d4e5f6071829aaa1","variable":"a","value":1,"time":"2024-01-02T03:04:05.000Z"},
+		{"id":"65a1b2c3d4e5f6071829aaa2","variable":"b","value":{"x":1},"metadata":[1, {"a": 2}],"serie":7,"type":"object"},
+		{"id":"65a1b2c3d4e5f6071829aaa3","variable":"c","value":"ok","location":[2,1],"time":1704164645,"created_at":"yesterday"}]}`
+	want := []Data{
+		{ID: "65a1b2c3d4e5f6071829aaa1", Variable: "a", Value: 1.0, Time: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{ID: "65a1b2c3d4e5f6071829aaa2", Variable: "b", Value: json.RawMessage(`{"x":1}`),
+			Extra: map[string]json.RawMessage{"metadata": json.RawMessage(`[1, {"a": 2}]`), "serie": json.RawMessage(`7`)}},
+		{ID: "65a1b2c3d4e5f6071829aaa3", Variable: "c", Value: "ok",
+			Extra: map[string]json.RawMessage{"location": json.RawMessage(`[2,1]`), "time": json.RawMessage(`1704164645`), "created_at": json.RawMessage(`"yesterday"`)}},
+	}
 	c, mt := deviceClient(t)
-	expect(mt, "GET", "/data", 200, `{"status":true,"result":[{"variable":"a","value":1},{"variable":"b","value":{"x":1}}]}`)
+	expect(mt, "GET", "/data", 200, body)
 	got, err := c.Data.Get(t.Context(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	var streamed []Data
+	for d, err := range c.Data.Stream(t.Context(), nil) {
+		require.NoError(t, err)
+		streamed = append(streamed, d)
+	}
+	assert.Equal(t, want, streamed)
+
+	// Writing stays strict: the foreign value cannot be sent back.
+	_, err = c.Data.Send(t.Context(), got[1])
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "points[0].value", ie.Field)
+	assert.Equal(t, 2, mt.GetTotalCallCount())
+
+	// Broken JSON is still an error.
+	c, mt = deviceClient(t)
+	expect(mt, "GET", "/data", 200, `{"status":true,"result":[{"variable":"a","value":{"x":}}]}`)
+	got, err = c.Data.Get(t.Context(), nil)
 	assert.Nil(t, got)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "tago: GET /data: 200 decoding the result: data[1].value: must be a number, string, boolean or null, found an object or array", err.Error())
+	assert.Contains(t, err.Error(), "data[0].value")
 }
 
 func TestDataQueryEncoding(t *testing.T) {
@@ -1640,7 +1675,15 @@ func TestDataJSONRoundTrip(t *testing.T) {
 	var list []Data
 	require.NoError(t, json.Unmarshal([]byte(sampleRecords), &list))
 	assertSameData(t, sampleWant(), list)
-	assert.Error(t, json.Unmarshal([]byte(`{"variable":"t","value":[1]}`), &out))
+	assert.Error(t, json.Unmarshal([]byte(`{"variable":"t","value":[1}`), &out))
+
+	// A foreign record reads leniently and marshals back as it came (Extra aside).
+	require.NoError(t, json.Unmarshal([]byte(`{"variable":"t","value":[1, {"a":2}],"metadata":[1]}`), &out))
+	assert.Equal(t, Data{Variable: "t", Value: json.RawMessage(`[1, {"a":2}]`), Extra: map[string]json.RawMessage{"metadata": json.RawMessage(`[1]`)}}, out)
+	assert.Equal(t, ValueJSON, out.ValueKind())
+	b, err = json.Marshal(out)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"variable":"t","value":[1,{"a":2}]}`, string(b))
 }
 
 func TestBatchErrorUnwrap(t *testing.T) {

@@ -522,3 +522,43 @@ func TestFlowMarkParamReadKeepsTheOthers(t *testing.T) {
 	params[2].Sent = true
 	assert.Equal(t, params, srv.Params(dev.ID))
 }
+
+// TestFlowForeignRecordNeverBreaksARead: a record another client stored (metadata that
+// is an array, an object as value) is read with the rest; it used to fail every Get and
+// Stream of the device with "data[0].metadata: must be an object".
+func TestFlowForeignRecordNeverBreaksARead(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Shared"})
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+	_, err := device.Data.Send(ctx, tago.Data{Variable: "level", Value: 1, Time: at(8, 0)}, tago.Data{Variable: "level", Value: 2, Time: at(9, 0)})
+	require.NoError(t, err)
+	ids := srv.AddForeignData(dev.ID,
+		`{"variable":"level","value":3,"metadata":[1, {"a": 2}],"time":"2025-03-10T10:00:00Z"}`,
+		`{"variable":"level","value":{"raw":[4]},"time":"2025-03-10T11:00:00Z"}`)
+
+	check := func(recs []tago.Data) {
+		t.Helper()
+		require.Len(t, recs, 4)
+		byID := map[string]tago.Data{}
+		for _, r := range recs {
+			byID[r.ID] = r
+		}
+		assert.Equal(t, 3.0, byID[ids[0]].Value)
+		assert.Nil(t, byID[ids[0]].Metadata)
+		assert.JSONEq(t, `[1, {"a": 2}]`, string(byID[ids[0]].Extra["metadata"]))
+		assert.Equal(t, tago.ValueJSON, byID[ids[1]].ValueKind())
+		assert.JSONEq(t, `{"raw":[4]}`, string(byID[ids[1]].Value.(json.RawMessage)))
+	}
+	got, err := device.Data.Get(ctx, &tago.DataQuery{Variables: []string{"level"}})
+	require.NoError(t, err)
+	check(got)
+	var streamed []tago.Data
+	for d, err := range device.Data.Stream(ctx, &tago.DataQuery{Qty: 3}) {
+		require.NoError(t, err)
+		streamed = append(streamed, d)
+	}
+	check(streamed)
+	assert.Equal(t, []string{"level@08:00", "level@09:00", "level@10:00", "level@11:00"}, describe(streamed))
+}

@@ -1002,3 +1002,59 @@ func (s *Server) deleteChunk(c *call) reply {
 	s.removeRecords(d, gone)
 	return ok("Chunk " + id + " deleted")
 }
+
+// AddForeignData stores records as another client may have stored them, past the
+// checks a POST /data makes: each is a JSON object with at least a "variable", whose
+// "value" and "metadata" may be any JSON (TagoCore accepts metadata such as
+// [1, {"a": 2}]; older platform versions held objects as values). Reads return them as
+// stored. It is for testing that a client reads such records without failing; it
+// returns the stored records' IDs.
+func (s *Server) AddForeignData(deviceID string, records ...string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.mustDevice(deviceID)
+	now := s.now()
+	ids := make([]string, len(records))
+	for i, raw := range records {
+		var in struct {
+			Variable string          `json:"variable"`
+			Value    json.RawMessage `json:"value"`
+			Unit     string          `json:"unit"`
+			Group    string          `json:"group"`
+			Metadata json.RawMessage `json:"metadata"`
+			Time     json.RawMessage `json:"time"`
+		}
+		if err := json.Unmarshal([]byte(raw), &in); err != nil || in.Variable == "" {
+			panic(fmt.Sprintf("tagotest: AddForeignData: record %d must be a JSON object with a variable: %v", i, err))
+		}
+		r := &record{id: s.newID(), variable: in.Variable, unit: in.Unit, group: in.Group, t: now, created: now, seq: s.nextSeq()}
+		if v := bytes.TrimSpace(in.Value); len(v) > 0 && string(v) != "null" {
+			var scalar any
+			if json.Unmarshal(v, &scalar) == nil {
+				switch scalar.(type) {
+				case string, bool, float64:
+					r.value = scalar
+				}
+			}
+			if r.value == nil {
+				r.value = json.RawMessage(append([]byte(nil), v...))
+			}
+		}
+		if m := bytes.TrimSpace(in.Metadata); len(m) > 0 && string(m) != "null" {
+			r.metadata = append(json.RawMessage(nil), m...)
+		}
+		if len(in.Time) > 0 {
+			t, err := parseDataTime(in.Time, now)
+			if err != nil {
+				panic(fmt.Sprintf("tagotest: AddForeignData: record %d: time: %v", i, err))
+			}
+			r.t = t
+		}
+		if r.group == "" {
+			r.group = s.newGroup()
+		}
+		d.data = append(d.data, r)
+		ids[i] = r.id
+	}
+	return ids
+}

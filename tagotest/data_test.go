@@ -408,3 +408,16 @@ func TestAddDataPanicsOnBadInput(t *testing.T) {
 	assert.Panics(t, func() { srv.AddData(dev.ID, Record{Variable: "a", Value: struct{}{}}) })
 	assert.Panics(t, func() { srv.AddData("0123456789abcdef01234567", Record{Variable: "a"}) })
 }
+
+func TestAddForeignData(t *testing.T) {
+	t.Parallel()
+	srv := NewServer(t)
+	dev := srv.AddDevice(DeviceSpec{Name: "d"})
+	ids := srv.AddForeignData(dev.ID, `{"variable":"v","value":{"a":1},"metadata":[1,{"a":2}],"time":"2024-01-02T03:04:05Z"}`, `{"variable":"w","value":"s"}`)
+	require.Len(t, ids, 2)
+	r := asDevice(t, srv, dev.Token, "GET", "/data?variables=v", nil)
+	assert.JSONEq(t, `[{"id":"`+ids[0]+`","device":"`+dev.ID+`","variable":"v","value":{"a":1},"metadata":[1,{"a":2}],
+		"group":"`+srv.Data(dev.ID)[0].Group+`","time":"2024-01-02T03:04:05.000Z"}]`, string(r.env.Result))
+	assert.Equal(t, "s", srv.Data(dev.ID)[1].Value)
+	assert.Panics(t, func() { srv.AddForeignData(dev.ID, `{"value":1}`) })
+}

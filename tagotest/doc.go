@@ -30,7 +30,8 @@
 //
 // Seeding helpers: [Server.AddProfile], [Server.AddDevice] (returns the device's ID and
 // first token; DeviceSpec.SerieNumber sets the DevEUI a network resolves),
-// [Server.AddDeviceToken], [Server.AddParams], [Server.AddData], [Server.AddNetwork]
+// [Server.AddDeviceToken], [Server.AddParams], [Server.AddData] (and
+// [Server.AddForeignData] for records another client stored), [Server.AddNetwork]
 // (with a network token and an optional middleware_endpoint), [Server.AddNetworkToken],
 // [Server.AddConnector], [Server.AddAuthorization] (a service authorization key,
 // "at" + 32 hex), [Server.AddDashboard], [Server.AddWidget]. Read-back helpers:
