@@ -20,10 +20,10 @@ import (
 // group, location and metadata.
 //
 // When sending, set Variable and whatever else applies; Value may be any Go integer or
-// floating-point kind, a string, a bool, a [json.Number] or nil (no value). Every limit
-// the platform documents (see each field) is checked before anything is sent. ID, Device
-// and CreatedAt are assigned by the platform and ignored when sending; a zero Time
-// lets the platform use the time of arrival. When reading, Value holds a float64, a
+// floating-point kind, a string, a bool, a [json.Number], nil (no value) or [Null] (an
+// explicit null). Every limit the platform documents (see each field) is checked before
+// anything is sent. ID, Device and CreatedAt are assigned by the platform and ignored
+// when sending; a zero Time lets the platform use the time of arrival. When reading, Value holds a float64, a
 // string, a bool or nil; [Data.ValueKind], [Data.Float], [Data.Text] and [Data.Bool]
 // read it without type assertions.
 //
@@ -44,7 +44,7 @@ type Data struct {
 	// or any of * ? ! < > . - = $; the platform stores it in lower case.
 	Variable string `json:"variable"`
 	// Value is the reading: a number, a string (at most 6 kB, 6,144 bytes), a bool, or
-	// nil for none.
+	// nil for none ([Null] sends an explicit JSON null).
 	Value any `json:"value,omitempty"`
 	// Unit is the value's unit, such as "°C": at most 25 characters.
 	Unit string `json:"unit,omitempty"`
@@ -74,7 +74,7 @@ type ValueKind int
 
 // The kinds of record values.
 const (
-	// ValueNull is no value (nil).
+	// ValueNull is no value (nil, or Null).
 	ValueNull ValueKind = iota
 	// ValueNumber is a number: float64 when read, any integer or float kind or
 	// json.Number when written.
@@ -110,6 +110,19 @@ func (k ValueKind) String() string {
 	}
 	return "ValueKind(" + strconv.Itoa(int(k)) + ")"
 }
+
+// NullValue is the type of [Null].
+type NullValue struct{}
+
+// Null is a record value that is sent as JSON null. As [Data.Value] it stores a record
+// without a value, as nil does (nil leaves "value" out of the request; Null writes
+// "value": null). As [DataEdit.Value] it clears a stored record's value, where nil
+// leaves it unchanged. Records read never hold it: a null value reads as nil. Its
+// [ValueKind] is ValueNull.
+var Null = NullValue{}
+
+// MarshalJSON returns null, so a Data holding Null marshals as the SDK sends it.
+func (NullValue) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
 
 // ValueKind reports which kind of value d holds.
 func (d Data) ValueKind() ValueKind { return kindOf(d.Value) }
@@ -168,7 +181,7 @@ func (d Data) Bool() (bool, bool) {
 // kindOf classifies a value.
 func kindOf(v any) ValueKind {
 	switch v.(type) {
-	case nil:
+	case nil, NullValue:
 		return ValueNull
 	case float64, int, int64, float32, int32, uint, uint64, uint32, json.Number:
 		return ValueNumber
@@ -236,7 +249,7 @@ type DataEdit struct {
 	// ID is the record to change; required.
 	ID string
 	// Value is the new value (same kinds and limits as [Data.Value]); nil leaves it
-	// unchanged.
+	// unchanged and [Null] clears it.
 	Value any
 	// Unit is the new unit (at most 25 characters); nil leaves it unchanged.
 	Unit *string
@@ -298,7 +311,8 @@ type Ordination string
 
 // The orders a default query can return records in.
 const (
-	// OrdinationDescending lists the newest records first (the platform's default).
+	// OrdinationDescending lists the newest records first. It is the platform's
+	// default, so the SDK sends no ordination for it.
 	OrdinationDescending Ordination = "descending"
 	// OrdinationAscending lists the oldest records first.
 	OrdinationAscending Ordination = "ascending"
@@ -428,7 +442,11 @@ func (q *DataQuery) build(op dataOp) (*query, error) {
 	if q.Skip > 0 {
 		qs.addInt("skip", q.Skip)
 	}
-	qs.addString("ordination", string(q.Ordination))
+	if q.Ordination == OrdinationAscending {
+		// Descending is the platform's default: it is never sent (TagoCore refuses
+		// ordination=descending).
+		qs.addString("ordination", string(q.Ordination))
+	}
 	if q.Details {
 		qs.addBool("details", true)
 	}
@@ -1077,13 +1095,15 @@ func appendText(dst []byte, s string) ([]byte, error) {
 // maxExactInt is the largest integer every float64 (and so the platform) holds exactly.
 const maxExactInt = 1 << 53
 
-// appendValue appends a record value: a number, string or bool.
+// appendValue appends a record value: a number, string, bool or Null.
 func appendValue(dst []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case string:
 		return appendText(dst, v)
 	case bool:
 		return strconv.AppendBool(dst, v), nil
+	case NullValue:
+		return append(dst, "null"...), nil
 	}
 	switch kindOf(v) {
 	case ValueNumber:

@@ -1104,7 +1104,7 @@ func TestDataQueryEncoding(t *testing.T) {
 		{"origins", &DataQuery{Origins: []string{testDeviceID}}, "origins[0]=" + testDeviceID},
 		{"dates", &DataQuery{StartDate: start, EndDate: end}, "start_date=2024-01-02T03:04:05.000Z&end_date=2024-01-03T03:00:00.000Z"},
 		{"paging", &DataQuery{Qty: 100, Skip: 200, Ordination: OrdinationAscending}, "qty=100&skip=200&ordination=ascending"},
-		{"descending", &DataQuery{Ordination: OrdinationDescending}, "ordination=descending"},
+		{"descending is the default, never sent", &DataQuery{Ordination: OrdinationDescending, Qty: 5}, "qty=5"},
 		{"details", &DataQuery{Details: true}, "details=true"},
 		{"first item", &DataQuery{Query: QueryFirstItem}, "query=first_item"},
 		{"last location", &DataQuery{Query: QueryLastLocation}, "query=last_location"},
@@ -1128,6 +1128,60 @@ func TestDataQueryEncoding(t *testing.T) {
 			assert.Equal(t, tc.want, rec.last(t).Query)
 		})
 	}
+}
+
+// TestDescendingIsNeverSent checks that the default ordination is left to the platform
+// in every query that takes one (TagoCore refuses ordination=descending), and that
+// ascending is sent.
+func TestDescendingIsNeverSent(t *testing.T) {
+	t.Parallel()
+	c, mt := deviceClient(t)
+	get := expect(mt, "GET", "/data", 200, `{"status":true,"result":[]}`)
+	del := expect(mt, "DELETE", "/data", 200, `{"status":true,"result":"0 Data Removed"}`)
+	desc := &DataQuery{Variables: []string{"t"}, Ordination: OrdinationDescending}
+	_, err := c.Data.Get(t.Context(), desc)
+	require.NoError(t, err)
+	assert.Equal(t, "variables[0]=t", get.last(t).Query)
+	_, err = c.Data.Delete(t.Context(), desc)
+	require.NoError(t, err)
+	assert.Equal(t, "variables[0]=t", del.last(t).Query)
+	for _, err := range c.Data.Stream(t.Context(), desc) {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, "variables[0]=t&qty=1000", get.last(t).Query)
+	for _, err := range c.Data.Stream(t.Context(), &DataQuery{Variables: []string{"t"}}) {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, "variables[0]=t&qty=1000&ordination=ascending", get.last(t).Query)
+}
+
+// TestNullValueIsSent checks that tago.Null sends an explicit JSON null: a record
+// without a value on Send, a cleared value on Edit (where nil leaves it unchanged).
+func TestNullValueIsSent(t *testing.T) {
+	t.Parallel()
+	c, mt := deviceClient(t)
+	post := expect(mt, "POST", "/data", 200, `{"status":true,"result":"2 Data Added"}`)
+	put := expect(mt, "PUT", "/data", 200, `{"status":true,"result":"1 item(s) updated"}`)
+	_, err := c.Data.Send(t.Context(), Data{Variable: "a", Value: Null, Unit: "V"}, Data{Variable: "b"})
+	require.NoError(t, err)
+	assert.Equal(t, `[{"variable":"a","value":null,"unit":"V"},{"variable":"b"}]`, string(post.last(t).Body))
+	_, err = c.Data.Edit(t.Context(), DataEdit{ID: "65a1b2c3d4e5f6071829aaa1", Value: Null})
+	require.NoError(t, err)
+	assert.Equal(t, `[{"id":"65a1b2c3d4e5f6071829aaa1","value":null}]`, string(put.last(t).Body))
+	require.NoError(t, ValidateData(Data{Variable: "a", Value: Null}))
+
+	d := Data{Variable: "a", Value: Null}
+	assert.Equal(t, ValueNull, d.ValueKind())
+	_, isFloat := d.Float()
+	_, isText := d.Text()
+	_, isBool := d.Bool()
+	assert.False(t, isFloat || isText || isBool)
+	b, err := json.Marshal(d)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"variable":"a","value":null}`, string(b))
+	// A null value filter means nothing: it is refused.
+	_, err = c.Data.Get(t.Context(), &DataQuery{Values: []any{Null}})
+	assert.ErrorIs(t, err, ErrInvalidInput)
 }
 
 func TestDataQueryEncodedBytes(t *testing.T) {
@@ -1387,7 +1441,7 @@ func TestDataStreamOptionsAndAccountForm(t *testing.T) {
 	}
 	assert.Equal(t, 4, n)
 	require.Equal(t, 1, rec.count())
-	assert.Equal(t, "qty=1000&skip=996&ordination=descending", rec.last(t).Query)
+	assert.Equal(t, "qty=1000&skip=996", rec.last(t).Query)
 	assertAccountToken(t, rec.last(t))
 }
 

@@ -562,3 +562,27 @@ func TestFlowForeignRecordNeverBreaksARead(t *testing.T) {
 	check(streamed)
 	assert.Equal(t, []string{"level@08:00", "level@09:00", "level@10:00", "level@11:00"}, describe(streamed))
 }
+
+// TestFlowNullValue: tago.Null stores a record without a value, and clears the value
+// of a stored record in an edit, where nil leaves it as it was.
+func TestFlowNullValue(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Relay"})
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+	_, err := device.Data.Send(ctx, tago.Data{Variable: "state", Value: tago.Null, Unit: "on/off"}, tago.Data{Variable: "level", Value: 7})
+	require.NoError(t, err)
+	held := srv.Data(dev.ID)
+	require.Len(t, held, 2)
+	assert.Nil(t, held[0].Value)
+	assert.Equal(t, "on/off", held[0].Unit)
+
+	_, err = device.Data.Edit(ctx, tago.DataEdit{ID: held[1].ID, Unit: tago.Ptr("cm")})
+	require.NoError(t, err)
+	assert.Equal(t, 7.0, srv.Data(dev.ID)[1].Value, "nil leaves the value")
+	_, err = device.Data.Edit(ctx, tago.DataEdit{ID: held[1].ID, Value: tago.Null})
+	require.NoError(t, err)
+	assert.Nil(t, srv.Data(dev.ID)[1].Value, "Null clears it")
+	assert.Equal(t, "cm", srv.Data(dev.ID)[1].Unit)
+}
