@@ -699,8 +699,8 @@ func (l *summaryList) fromRecords(recs []Data) error {
 // Added", TagoCore's "3 items added", "1 item(s) updated", "2 Data Removed", a bare
 // number), or no count at all ("ok", true, null, no result, a 204). A 2xx answer with
 // "status": true means the platform carried the write out whatever its result says, so
-// no result is an error here: without a count, known is false and the caller counts
-// what it sent.
+// no result shape is an error here: without a count, known is false and the caller
+// counts what it sent.
 type affected struct {
 	n     int
 	known bool
