@@ -32,7 +32,9 @@
 // # Pagination
 //
 // List methods return one page; their All counterparts return an [iter.Seq2] that fetches
-// pages lazily and stops as soon as the caller stops ranging.
+// pages lazily and stops as soon as the caller stops ranging. All asks for pages of at
+// most 1000 items, the most the platform is known to serve, and ends with a
+// [*PagingError] when a server ignores paging rather than loop or yield items twice.
 //
 // # Retries
 //

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,38 +20,53 @@ import (
 // group, location and metadata.
 //
 // When sending, set Variable and whatever else applies; Value may be any Go integer or
-// floating-point kind, a string, a bool, a [json.Number] or nil (no value). ID, Device
-// and CreatedAt are assigned by the platform and ignored when sending; a zero Time
-// lets the platform use the time of arrival. When reading, Value holds a float64, a
+// floating-point kind, a string, a bool, a [json.Number], nil (no value) or [Null] (an
+// explicit null). Every limit the platform documents (see each field) is checked before
+// anything is sent. ID, Device and CreatedAt are assigned by the platform and ignored
+// when sending; a zero Time lets the platform use the time of arrival. When reading, Value holds a float64, a
 // string, a bool or nil; [Data.ValueKind], [Data.Float], [Data.Text] and [Data.Bool]
 // read it without type assertions.
+//
+// Reading is lenient, so that one record stored by another client never breaks a read:
+// a value that is an object or an array is kept in Value as a [json.RawMessage] (kind
+// [ValueJSON]), a number beyond a float64's range as a [json.Number], and a member whose
+// JSON does not fit its field (metadata that is not an object, a location in neither
+// form, a time that is not one, a number where a string belongs) is kept raw in Extra,
+// the field left zero. Members the SDK does not know are ignored, as encoding/json
+// ignores them. Writing stays strict: Send refuses such values.
 type Data struct {
 	// ID is the record's ID.
 	ID string `json:"id,omitempty"`
 	// Device is the ID of the device holding the record (the platform's older name for
 	// it, "origin", is read too).
 	Device string `json:"device,omitempty"`
-	// Variable is the record's variable name: 1 to 100 characters; the platform stores
-	// it in lower case.
+	// Variable is the record's variable name: 1 to 100 characters, without white space
+	// or any of * ? ! < > . - = $; the platform stores it in lower case.
 	Variable string `json:"variable"`
-	// Value is the reading: a number, a string, a bool, or nil for none.
+	// Value is the reading: a number, a string (at most 6 kB, 6,144 bytes), a bool, or
+	// nil for none ([Null] sends an explicit JSON null).
 	Value any `json:"value,omitempty"`
-	// Unit is the value's unit, such as "°C".
+	// Unit is the value's unit, such as "°C": at most 25 characters.
 	Unit string `json:"unit,omitempty"`
-	// Group ties records sent together; the platform assigns one when it is empty.
+	// Group ties records sent together (at most 100 characters); the platform assigns
+	// one when it is empty.
 	Group string `json:"group,omitempty"`
 	// Serie is the deprecated name of Group, kept for older devices.
 	Serie string `json:"serie,omitempty"`
 	// Location is where the reading was taken, if known.
 	Location *Location `json:"location,omitempty"`
 	// Metadata is free-form JSON the platform stores with the record (color, icon,
-	// label, file, ...).
+	// label, file, ...): at most 10 kB (10,240 bytes) once encoded.
 	Metadata map[string]any `json:"metadata,omitempty"`
 	// Time is when the reading was taken.
 	Time time.Time `json:"time,omitzero"`
 	// CreatedAt is when the platform stored the record; filled only when the query asks
 	// for details.
 	CreatedAt time.Time `json:"created_at,omitzero"`
+	// Extra holds, by member name ("metadata", "location", "time", ...), the JSON of
+	// the members of a record read that did not fit their typed field, exactly as the
+	// platform sent it; nil when every member fit. It is never sent.
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // ValueKind says which kind of value a record holds.
@@ -58,7 +74,7 @@ type ValueKind int
 
 // The kinds of record values.
 const (
-	// ValueNull is no value (nil).
+	// ValueNull is no value (nil, or Null).
 	ValueNull ValueKind = iota
 	// ValueNumber is a number: float64 when read, any integer or float kind or
 	// json.Number when written.
@@ -70,6 +86,10 @@ const (
 	// ValueUnsupported is a Go value the platform cannot store (a struct, a slice, a
 	// channel...); sending it fails with ErrInvalidInput.
 	ValueUnsupported
+	// ValueJSON is an object or an array, which only a record read holds (stored by
+	// another client): Value is its [json.RawMessage]. Sending it fails with
+	// ErrInvalidInput.
+	ValueJSON
 )
 
 // String returns the kind's name, such as "number".
@@ -85,9 +105,24 @@ func (k ValueKind) String() string {
 		return "bool"
 	case ValueUnsupported:
 		return "unsupported"
+	case ValueJSON:
+		return "json"
 	}
 	return "ValueKind(" + strconv.Itoa(int(k)) + ")"
 }
+
+// NullValue is the type of [Null].
+type NullValue struct{}
+
+// Null is a record value that is sent as JSON null. As [Data.Value] it stores a record
+// without a value, as nil does (nil leaves "value" out of the request; Null writes
+// "value": null). As [DataEdit.Value] it clears a stored record's value, where nil
+// leaves it unchanged. Records read never hold it: a null value reads as nil. Its
+// [ValueKind] is ValueNull.
+var Null = NullValue{}
+
+// MarshalJSON returns null, so a Data holding Null marshals as the SDK sends it.
+func (NullValue) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
 
 // ValueKind reports which kind of value d holds.
 func (d Data) ValueKind() ValueKind { return kindOf(d.Value) }
@@ -146,7 +181,7 @@ func (d Data) Bool() (bool, bool) {
 // kindOf classifies a value.
 func kindOf(v any) ValueKind {
 	switch v.(type) {
-	case nil:
+	case nil, NullValue:
 		return ValueNull
 	case float64, int, int64, float32, int32, uint, uint64, uint32, json.Number:
 		return ValueNumber
@@ -154,6 +189,8 @@ func kindOf(v any) ValueKind {
 		return ValueString
 	case bool:
 		return ValueBool
+	case json.RawMessage:
+		return ValueJSON
 	}
 	switch reflect.ValueOf(v).Kind() {
 	case reflect.Float32, reflect.Float64,
@@ -211,17 +248,19 @@ func (l Location) problem() (sub, reason string) {
 type DataEdit struct {
 	// ID is the record to change; required.
 	ID string
-	// Value is the new value (same kinds as [Data.Value]); nil leaves it unchanged.
+	// Value is the new value (same kinds and limits as [Data.Value]); nil leaves it
+	// unchanged and [Null] clears it.
 	Value any
-	// Unit is the new unit; nil leaves it unchanged.
+	// Unit is the new unit (at most 25 characters); nil leaves it unchanged.
 	Unit *string
-	// Group is the new group; nil leaves it unchanged.
+	// Group is the new group (at most 100 characters); nil leaves it unchanged.
 	Group *string
 	// Time is the new time; zero leaves it unchanged.
 	Time time.Time
 	// Location is the new location; nil leaves it unchanged.
 	Location *Location
-	// Metadata replaces the metadata; nil leaves it unchanged.
+	// Metadata replaces the metadata (at most 10 kB once encoded); nil leaves it
+	// unchanged.
 	Metadata map[string]any
 }
 
@@ -272,7 +311,8 @@ type Ordination string
 
 // The orders a default query can return records in.
 const (
-	// OrdinationDescending lists the newest records first (the platform's default).
+	// OrdinationDescending lists the newest records first. It is the platform's
+	// default, so the SDK sends no ordination for it.
 	OrdinationDescending Ordination = "descending"
 	// OrdinationAscending lists the oldest records first.
 	OrdinationAscending Ordination = "ascending"
@@ -331,9 +371,11 @@ type DataQuery struct {
 	StartDate time.Time
 	// EndDate keeps records up to this time; zero means now.
 	EndDate time.Time
-	// Qty is how many records a default query returns (the platform's default is 15),
-	// for each variable when Variables names several; zero leaves the default. For [DataService.Stream] it is the page size (default
-	// 1000, at most 10000).
+	// Qty is how many records a default query returns or deletes (the platform's
+	// default is 15), for each variable when Variables names several; at most 10000.
+	// Zero leaves the platform's default, except that a query naming IDs asks for all of
+	// them (qty = len(IDs), so at most 10000 IDs). For [DataService.Stream] it is the
+	// page size (default 1000, at most 10000).
 	Qty int
 	// Skip passes over that many records first.
 	Skip int
@@ -363,10 +405,11 @@ const (
 // platformDefaultQty is how many records a query without qty selects.
 const platformDefaultQty = 15
 
-// Stream page sizes.
+// Stream page sizes, and the most records one request reads or deletes: the JS SDK
+// refuses larger pages and TagoCore larger qty; tagotest serves no more.
 const (
 	defaultStreamQty = 1000
-	maxStreamQty     = 10000
+	maxQty           = 10000
 )
 
 // build validates q for op and encodes it the way the official SDKs do, in a fixed
@@ -393,13 +436,17 @@ func (q *DataQuery) build(op dataOp) (*query, error) {
 	qs.addList("origins", q.Origins)
 	qs.addTime("start_date", q.StartDate)
 	qs.addTime("end_date", q.EndDate)
-	if q.Qty > 0 {
-		qs.addInt("qty", q.Qty)
+	if qty := q.qty(op); qty > 0 {
+		qs.addInt("qty", qty)
 	}
 	if q.Skip > 0 {
 		qs.addInt("skip", q.Skip)
 	}
-	qs.addString("ordination", string(q.Ordination))
+	if q.Ordination == OrdinationAscending {
+		// Descending is the platform's default: it is never sent (TagoCore refuses
+		// ordination=descending).
+		qs.addString("ordination", string(q.Ordination))
+	}
 	if q.Details {
 		qs.addBool("details", true)
 	}
@@ -516,8 +563,8 @@ func (q *DataQuery) check(op dataOp) error {
 		if q.Query != QueryDefault {
 			return invalidf("query", "Stream pages through the default listing; %q queries cannot be paged", string(q.Query))
 		}
-		if q.Qty > maxStreamQty {
-			return invalidf("qty", "a Stream page holds at most %d records, got %d", maxStreamQty, q.Qty)
+		if q.Qty > maxQty {
+			return invalidf("qty", "a Stream page holds at most %d records, got %d", maxQty, q.Qty)
 		}
 	case opDelete:
 		switch q.Query {
@@ -531,7 +578,25 @@ func (q *DataQuery) check(op dataOp) error {
 			return invalidf("query", "must be a summary query (count, sum, avg, min or max), got %q", string(q.Query))
 		}
 	}
+	if op == opGet || op == opDelete {
+		if q.Qty > maxQty {
+			return invalidf("qty", "at most %d records can be read or deleted in one request, got %d (Stream reads any number)", maxQty, q.Qty)
+		}
+		if q.Qty == 0 && q.Query == QueryDefault && len(q.IDs) > maxQty {
+			return invalidf("ids", "at most %d records can be named in one request, got %d", maxQty, len(q.IDs))
+		}
+	}
 	return nil
+}
+
+// qty returns the qty to send for op, or 0 to send none. A default query naming its
+// records by IDs asks for all of them: the platform's default of 15 would read or
+// delete only the first 15.
+func (q *DataQuery) qty(op dataOp) int {
+	if q.Qty == 0 && q.Query == QueryDefault && len(q.IDs) > 0 && (op == opGet || op == opDelete) {
+		return len(q.IDs)
+	}
+	return q.Qty
 }
 
 // replaySafe reports whether deleting with q twice deletes nothing more than once: only
@@ -541,11 +606,16 @@ func (q *DataQuery) replaySafe() bool {
 	if len(q.IDs) == 0 || q.Skip != 0 || q.Query != QueryDefault {
 		return false
 	}
-	qty := q.Qty
-	if qty == 0 {
-		qty = platformDefaultQty
+	return q.qty(opDelete) >= len(q.IDs)
+}
+
+// namedRecords returns how many records a delete query names when it selects them by ID
+// only (every one of them within its quantity), or -1 when it selects them otherwise.
+func (q *DataQuery) namedRecords() int {
+	if !q.replaySafe() {
+		return -1
 	}
-	return qty >= len(q.IDs)
+	return len(q.IDs)
 }
 
 // queryValue formats a value filter for the query string.
@@ -625,54 +695,79 @@ func (l *summaryList) fromRecords(recs []Data) error {
 	return nil
 }
 
-// affected is the count in the platform's answer to a write: "3 Data Added",
-// "1 item(s) updated", "2 Data Removed", or a bare number.
-type affected int
+// affected is the platform's answer to a write: a count when it carries one ("3 Data
+// Added", TagoCore's "3 items added", "1 item(s) updated", "2 Data Removed", a bare
+// number), or no count at all ("ok", true, null, no result, a 204). A 2xx answer with
+// "status": true means the platform carried the write out whatever its result says, so
+// no result shape is an error here: without a count, known is false and the caller
+// counts what it sent.
+type affected struct {
+	n     int
+	known bool
+}
 
-// decodeResult implements resultDecoder.
+// decodeResult implements resultDecoder. Like every resultDecoder it rejects data
+// after the one value, so fastResult's shortcut stays safe; it refuses nothing else.
 func (a *affected) decodeResult(raw []byte) error {
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return err
 	}
+	*a = affected{}
 	switch v := v.(type) {
 	case float64:
-		if v < 0 || v != math.Trunc(v) || v > math.MaxInt32 {
-			return fmt.Errorf("count %v is not a whole number", v)
+		if v >= 0 && v == math.Trunc(v) && v <= math.MaxInt32 {
+			*a = affected{n: int(v), known: true}
 		}
-		*a = affected(v)
-		return nil
 	case string:
-		n, err := parseAffected(v)
-		*a = affected(n)
-		return err
+		if n, ok := parseAffected(v); ok {
+			*a = affected{n: n, known: true}
+		}
 	}
-	return fmt.Errorf("expected a message such as \"2 Data Added\", got %s", truncate(string(raw), maxSnippet))
+	return nil
 }
 
-// parseAffected reads the first whole number in a message such as "3 Data Removed".
-func parseAffected(s string) (int, error) {
+// count returns the platform's count, or sent when the answer carried none.
+func (a affected) count(sent int) int {
+	if a.known {
+		return a.n
+	}
+	return sent
+}
+
+// parseAffected reads the first whole number in a message such as "3 Data Removed";
+// it reports false when the message holds none, or one out of range.
+func parseAffected(s string) (int, bool) {
 	i := strings.IndexAny(s, "0123456789")
 	if i < 0 {
-		return 0, fmt.Errorf("no count in the platform's answer %q", truncate(s, maxSnippet))
+		return 0, false
 	}
 	j := i
 	for j < len(s) && '0' <= s[j] && s[j] <= '9' {
 		j++
 	}
 	n, err := strconv.Atoi(s[i:j])
-	if err != nil {
-		return 0, fmt.Errorf("count out of range in the platform's answer %q", truncate(s, maxSnippet))
+	if err != nil || n > math.MaxInt32 {
+		return 0, false
 	}
-	return n, nil
+	return n, true
 }
 
 // BatchError reports a Send or Edit that the SDK split into several requests and
-// whose request number Batch (zero-based) failed. The requests before it succeeded and
-// Stored says how many items the platform confirmed for them; the requests after it
-// were not sent. The failed batch holds items[First : First+Size] of the caller's
-// slice; when Err is a timeout or a lost connection, the platform may have stored some
-// or all of it, so check before sending it again.
+// whose request number Batch (zero-based) failed; a call that needed one request
+// returns that request's error as it is. The requests before the failed one succeeded
+// and Stored says how many items the platform confirmed for them; the requests after
+// it were not sent. The failed batch holds items[First : First+Size] of the caller's
+// slice.
+//
+// MayBeStored says whether the platform may have carried the failed batch out (the
+// rule of [MayBeStored]: a connection lost after the request was written, a timeout,
+// HTTP 500, 502 or 504, an answer cut short). Then sending that batch again may store
+// its items twice: read the device's data back to find out, or accept the loss. When
+// MayBeStored is false the batch was refused as a whole (HTTP 4xx, 429, a 503 with
+// Retry-After, a connection that never carried the request) and nothing of it is
+// stored. Either way, items[e.NotStoredFrom():] are certainly not stored and can be
+// sent again as they are.
 type BatchError struct {
 	// Batch is the zero-based index of the failed request.
 	Batch int
@@ -684,18 +779,38 @@ type BatchError struct {
 	Size int
 	// Stored is how many items the platform confirmed for the batches before it.
 	Stored int
+	// MayBeStored reports that the platform may have stored the failed batch (or
+	// applied its edits), so resending it may store them twice; see [MayBeStored].
+	MayBeStored bool
 	// Err is why the batch failed.
 	Err error
 }
 
-// Error returns "tago: batch 2 of 3 (items 8000-15999) failed after 8000 were stored: ...".
+// Error returns "tago: batch 2 of 3 (items 8000-15999) failed after 8000 were stored:
+// ...", saying so when the failed batch may be stored too.
 func (e *BatchError) Error() string {
-	return fmt.Sprintf("tago: batch %d of %d (items %d-%d) failed after %d were stored: %s",
-		e.Batch+1, e.Batches, e.First, e.First+e.Size-1, e.Stored, strings.TrimPrefix(e.Err.Error(), "tago: "))
+	maybe := ""
+	if e.MayBeStored {
+		maybe = " (and may be stored itself)"
+	}
+	return fmt.Sprintf("tago: batch %d of %d (items %d-%d) failed after %d were stored%s: %s",
+		e.Batch+1, e.Batches, e.First, e.First+e.Size-1, e.Stored, maybe, strings.TrimPrefix(e.Err.Error(), "tago: "))
 }
 
 // Unwrap returns the batch's error, so errors.Is(err, ErrServer) and the like work.
 func (e *BatchError) Unwrap() error { return e.Err }
+
+// NotStoredFrom returns the index, in the caller's slice, from which no item is
+// stored: items[e.NotStoredFrom():] can be sent again without storing anything twice.
+// It is First+Size when the failed batch may be stored (MayBeStored), else First.
+func (e *BatchError) NotStoredFrom() int {
+	if e.MayBeStored {
+		return e.First + e.Size
+	}
+	return e.First
+}
+
+func (e *BatchError) mayBeStored() bool { return e.MayBeStored }
 
 // Request limits of the platform's data writes: at most 200 kB per request, about
 // 8000 records.
@@ -791,8 +906,8 @@ func ValidateData(points ...Data) error {
 }
 
 // sendBatches sends n items in as many requests as the platform's limits need and
-// returns how many the platform confirmed. A failure after the first request is a
-// *BatchError.
+// returns how many the platform confirmed. When the items need several requests, a
+// failed one is a *BatchError; a single request's failure is returned as it is.
 func sendBatches(ctx context.Context, c *Client, method, path string, kinds []TokenKind, n int, what string, enc encodeFunc) (int, error) {
 	if err := c.precheck(ctx, &call{method: method, path: path, kinds: kinds}); err != nil {
 		return 0, err
@@ -805,12 +920,13 @@ func sendBatches(ctx context.Context, c *Client, method, path string, kinds []To
 		if err != nil {
 			return err
 		}
-		stored += int(got)
+		stored += got.count(sp.n)
 		return nil
 	})
-	if err != nil && len(spans) > 0 {
+	if err != nil && batches > 1 && len(spans) > 0 {
 		sp := spans[len(spans)-1]
-		return stored, &BatchError{Batch: len(spans) - 1, Batches: batches, First: sp.first, Size: sp.n, Stored: stored, Err: err}
+		return stored, &BatchError{Batch: len(spans) - 1, Batches: batches, First: sp.first, Size: sp.n, Stored: stored,
+			MayBeStored: MayBeStored(err), Err: err}
 	}
 	return stored, err
 }
@@ -818,11 +934,16 @@ func sendBatches(ctx context.Context, c *Client, method, path string, kinds []To
 // appendPoint appends a record to send as JSON, validating every field.
 func appendPoint(dst []byte, p *Data, i int) ([]byte, error) {
 	field := func(name string) string { return "points[" + strconv.Itoa(i) + "]." + name }
-	if p.Variable == "" {
-		return dst, invalidf(field("variable"), "must not be empty")
+	if reason := variableProblem(p.Variable); reason != "" {
+		return dst, invalidf(field("variable"), "%s", reason)
 	}
-	if n := utf8.RuneCountInString(p.Variable); n > 100 {
-		return dst, invalidf(field("variable"), "must be at most 100 characters, got %d", n)
+	for _, f := range [...]struct {
+		name, s string
+		max     int
+	}{{"unit", p.Unit, maxUnitChars}, {"group", p.Group, maxGroupChars}, {"serie", p.Serie, maxGroupChars}} {
+		if n := utf8.RuneCountInString(f.s); n > f.max {
+			return dst, invalidf(field(f.name), "must be at most %d characters, got %d", f.max, n)
+		}
 	}
 	dst = append(dst, `{"variable":`...)
 	dst = appendString(dst, p.Variable)
@@ -871,6 +992,16 @@ func appendEdit(dst []byte, e *DataEdit, i int) ([]byte, error) {
 	if e.ID == "" {
 		return dst, invalidf(field("id"), "must not be empty")
 	}
+	if e.Unit != nil {
+		if n := utf8.RuneCountInString(*e.Unit); n > maxUnitChars {
+			return dst, invalidf(field("unit"), "must be at most %d characters, got %d", maxUnitChars, n)
+		}
+	}
+	if e.Group != nil {
+		if n := utf8.RuneCountInString(*e.Group); n > maxGroupChars {
+			return dst, invalidf(field("group"), "must be at most %d characters, got %d", maxGroupChars, n)
+		}
+	}
 	if e.Value == nil && e.Unit == nil && e.Group == nil && e.Time.IsZero() && e.Location == nil && e.Metadata == nil {
 		return dst, invalidf("edits["+strconv.Itoa(i)+"]", "changes nothing; set at least one field besides ID")
 	}
@@ -911,26 +1042,80 @@ func appendEdit(dst []byte, e *DataEdit, i int) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
+// Limits of a data record, as the platform documents them; tagotest enforces the same.
+const (
+	maxVariableChars = 100      // a variable name, in characters
+	maxUnitChars     = 25       // a unit, in characters
+	maxGroupChars    = 100      // a group (or serie), in characters
+	maxValueBytes    = 6 << 10  // a string value, in bytes of UTF-8 (6 kB)
+	maxMetadataBytes = 10 << 10 // the metadata object, in bytes of JSON (10 kB)
+)
+
+// variableForbidden are the characters the platform refuses in a variable name, besides
+// white space.
+const variableForbidden = "*?!<>.-=$"
+
+// variableProblem says what the platform would refuse in a variable name, or "" when it
+// takes it: 1 to 100 characters, no white space and none of * ? ! < > . - = $. (The
+// platform stores the name in lower case; upper-case letters are fine.)
+func variableProblem(name string) string {
+	if name == "" {
+		return "must not be empty"
+	}
+	if n := utf8.RuneCountInString(name); n > maxVariableChars {
+		return fmt.Sprintf("must be at most %d characters, got %d", maxVariableChars, n)
+	}
+	for _, r := range name {
+		if unicode.IsSpace(r) || strings.ContainsRune(variableForbidden, r) {
+			return fmt.Sprintf("must not contain white space or any of * ? ! < > . - = $, found %q", r)
+		}
+	}
+	return ""
+}
+
+// appendText appends a string value, refusing one longer than the platform stores.
+// The length counted is the UTF-8 the platform receives: appendString turns each
+// invalid byte into U+FFFD, three bytes.
+func appendText(dst []byte, s string) ([]byte, error) {
+	n := len(s)
+	if !utf8.ValidString(s) {
+		n = 0
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			n += utf8.RuneLen(r)
+		}
+	}
+	if n > maxValueBytes {
+		return dst, fmt.Errorf("a string value must be at most %d bytes, got %d", maxValueBytes, n)
+	}
+	return appendString(dst, s), nil
+}
+
 // maxExactInt is the largest integer every float64 (and so the platform) holds exactly.
 const maxExactInt = 1 << 53
 
-// appendValue appends a record value: a number, string or bool.
+// appendValue appends a record value: a number, string, bool or Null.
 func appendValue(dst []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case string:
-		return appendString(dst, v), nil
+		return appendText(dst, v)
 	case bool:
 		return strconv.AppendBool(dst, v), nil
+	case NullValue:
+		return append(dst, "null"...), nil
 	}
 	switch kindOf(v) {
 	case ValueNumber:
 		return appendNumber(dst, v)
 	case ValueString:
 		s, _ := Data{Value: v}.Text()
-		return appendString(dst, s), nil
+		return appendText(dst, s)
 	case ValueBool:
 		b, _ := Data{Value: v}.Bool()
 		return strconv.AppendBool(dst, b), nil
+	case ValueJSON:
+		return dst, errors.New("must be a number, string, bool or nil: an object or array (read from a record another client stored) cannot be sent")
 	}
 	return dst, fmt.Errorf("must be a number, string, bool or nil, got %T", v)
 }
@@ -1034,11 +1219,15 @@ func appendLocation(dst []byte, l Location) []byte {
 	return append(dst, "]}"...)
 }
 
-// appendMetadata appends ,"metadata":{...} using encoding/json for the free-form map.
+// appendMetadata appends ,"metadata":{...} using encoding/json for the free-form map,
+// refusing metadata larger than the platform stores.
 func appendMetadata(dst []byte, m map[string]any) ([]byte, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return dst, err
+	}
+	if len(b) > maxMetadataBytes {
+		return dst, fmt.Errorf("must encode to at most %d bytes of JSON, got %d", maxMetadataBytes, len(b))
 	}
 	dst = append(dst, `,"metadata":`...)
 	return append(dst, b...), nil
@@ -1140,8 +1329,15 @@ func (s *DataService) dataTarget() (string, []TokenKind, error) {
 // ErrInvalidInput naming it, such as "points[3].value". Large slices are split into
 // requests the platform accepts (at most 200 kB and 8000 points each) sent one after
 // the other; if one fails, Send stops and returns a [*BatchError] saying which batch
-// failed and how many points were stored before it. A request is never repeated once
-// the platform may have stored it, so no reading is stored twice.
+// failed, how many points were stored before it, whether the failed batch may be
+// stored and from which point on nothing is. A Send that needed one request returns
+// that request's error as it is: [MayBeStored] tells whether its points may be stored.
+// A request is never repeated once the platform may have stored it, so no reading is
+// stored twice.
+//
+// Any 2xx answer with "status": true means the batch was stored, whatever its result
+// says: "N Data Added" counts N, and an answer without a count (TagoCore's "N items
+// added" has one; "ok", true, no result or a 204 do not) counts the batch's points.
 //
 // TagoIO API: POST /data (device token), POST /device/{id}/data (account token)
 func (s *DataService) Send(ctx context.Context, points ...Data) (int, error) {
@@ -1159,6 +1355,8 @@ func (s *DataService) Send(ctx context.Context, points ...Data) (int, error) {
 
 // Edit changes stored records of a mutable device and returns how many the platform
 // updated. Edits are checked, split into batches and reported like [DataService.Send].
+// A batch answered with a success that carries no count (TagoCore answers an edit with
+// no result at all) counts as the number of edits it held.
 //
 // TagoIO API: PUT /data (device token), PUT /device/{id}/data (account token)
 func (s *DataService) Edit(ctx context.Context, edits ...DataEdit) (int, error) {
@@ -1193,13 +1391,14 @@ func (s *DataService) Get(ctx context.Context, q *DataQuery) ([]Data, error) {
 }
 
 // Stream returns every record q selects, fetching them page by page as the caller
-// ranges: only one page is held in memory at a time. q.Qty is the page size (default
+// ranges: at most two pages are held in memory at a time. q.Qty is the page size (default
 // 1000, at most 10000) and q.Skip the number of records to pass over first; records
 // come oldest first unless q.Ordination says otherwise (newest first is unstable while
 // the device receives data). Since the platform applies Qty and Skip to each variable,
 // a query naming several Variables streams them one after the other, each in that
 // order. Only default queries can be streamed. The iterator yields (Data{}, err) once
-// on failure and stops.
+// on failure and stops; a server that ignores skip (answering a page again) or qty (a
+// page larger than asked) ends it with a [*PagingError].
 //
 // TagoIO API: GET /data (device token), GET /device/{id}/data (account token)
 func (s *DataService) Stream(ctx context.Context, q *DataQuery) iter.Seq2[Data, error] {
@@ -1331,6 +1530,10 @@ func (s *DataService) summarize(ctx context.Context, q *DataQuery) ([]Summary, e
 // q names its records by IDs only, the request is never repeated once the platform may
 // have processed it, since deleting "the newest N" twice removes 2N records.
 //
+// A success without a count (a server answering "ok", true, no result or 204) is still
+// a success: Delete then reports the number of IDs a query by IDs named, and -1 (the
+// count is unknown) for any other query.
+//
 // TagoIO API: DELETE /data (device token), DELETE /device/{id}/data (account token)
 func (s *DataService) Delete(ctx context.Context, q *DataQuery) (int, error) {
 	path, kinds, err := s.dataTarget()
@@ -1345,7 +1548,10 @@ func (s *DataService) Delete(ctx context.Context, q *DataQuery) (int, error) {
 		return 0, err
 	}
 	n, err := do[affected](ctx, s.cl(), &call{method: "DELETE", path: path, query: qs, kinds: kinds, noReplay: !q.replaySafe()})
-	return int(n), err
+	if err != nil {
+		return 0, err
+	}
+	return n.count(q.namedRecords()), nil
 }
 
 // devices returns the account-token device service behind the account form.
@@ -1384,8 +1590,11 @@ func (s *DataService) Params(ctx context.Context, filter ParamFilter) ([]ConfigP
 
 // MarkParamRead marks one configuration parameter as read (acknowledged by the
 // device). With an account token the platform has no such operation, so the SDK reads
-// the device's parameters and writes this one back with sent = true: two requests, and
-// an error matching ErrNotFound when the device has no parameter with that ID.
+// the device's parameters and writes them all back, this one with sent = true: two
+// requests, and an error matching ErrNotFound when the device has no parameter with
+// that ID. Writing back the whole list keeps the other parameters on servers that
+// replace a device's whole list on every write (TagoCore does); a parameter another
+// client changes between the two requests is written back as it was read.
 //
 // TagoIO API: PUT /device/params/{paramID} (device token); GET and POST
 // /device/{id}/params (account token)
@@ -1408,7 +1617,6 @@ func (s *DataService) MarkParamRead(ctx context.Context, paramID string) error {
 	if i < 0 {
 		return fmt.Errorf("%w: device %s has no configuration parameter %s", ErrNotFound, s.deviceID, paramID)
 	}
-	p := params[i]
-	p.Sent = true
-	return s.devices().SetParams(ctx, s.deviceID, p)
+	params[i].Sent = true
+	return s.devices().SetParams(ctx, s.deviceID, params...)
 }

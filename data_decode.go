@@ -2,6 +2,7 @@ package tago
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -12,9 +13,13 @@ import (
 
 // This file holds the hand-written decoder for data records. It reads the exact JSON
 // grammar (RFC 8259), never panics, and produces the same values encoding/json would
-// for the same input, with three differences that are deliberate: object keys match
-// exactly (encoding/json also accepts "ID" for "id"), a record's value must be a
-// number, string, boolean or null, and "origin" fills Device when "device" is absent.
+// for the same input decoded member by member, with differences that are deliberate:
+// object keys match exactly (encoding/json also accepts "ID" for "id"), "origin" fills
+// Device when "device" is absent, and it is lenient where encoding/json would fail the
+// whole answer: a member whose valid JSON does not fit its field is kept raw in
+// Data.Extra, a value that is an object or an array is kept as a json.RawMessage, and a
+// number beyond float64 as a json.Number (FuzzDecodeData checks all of it against
+// encoding/json). Invalid JSON is an error.
 //
 // It is faster than encoding/json because it knows the record's shape: no reflection,
 // keys compared as bytes, times in the platform's format parsed by hand, and repeated
@@ -40,8 +45,8 @@ func (l *dataList) decodeResult(raw []byte) error {
 }
 
 // UnmarshalJSON decodes one record as the platform sends it, with the same rules as
-// the SDK's own decoder: the value must be a number, string, boolean or null, and the
-// location may be GeoJSON or {lat, lng}.
+// the SDK's own decoder: the location may be GeoJSON or {lat, lng}, and members that do
+// not fit their field are kept as described on [Data].
 func (d *Data) UnmarshalJSON(b []byte) error {
 	dec := dataDecoder{buf: b}
 	dec.ws()
@@ -292,6 +297,7 @@ func (d *dataDecoder) record(r *Data, index int) error {
 		}
 		d.pos++
 		d.ws()
+		start := d.pos
 		switch string(key) {
 		case "id":
 			field = "id"
@@ -346,8 +352,31 @@ func (d *dataDecoder) record(r *Data, index int) error {
 				field = string(key)
 			}
 		}
-		if err != nil {
+		switch {
+		case err != nil && field != "":
+			// A known member whose JSON does not fit its field (another client stored
+			// it): if it is valid JSON, keep it raw in Extra and leave the field zero.
+			d.pos = start
+			if d.skip() != nil {
+				return &fieldError{index: index, field: field, err: err}
+			}
+			if field == "id" {
+				idOff, idLen, r.ID = -1, 0, ""
+			}
+			if field == "origin" {
+				origin = ""
+			}
+			if r.Extra == nil {
+				r.Extra = make(map[string]json.RawMessage, 1)
+			}
+			r.Extra[field] = append(json.RawMessage(nil), d.buf[start:d.pos]...)
+		case err != nil:
 			return &fieldError{index: index, field: field, err: err}
+		case field != "" && r.Extra != nil:
+			delete(r.Extra, field) // a repeated member: the last one counts
+			if len(r.Extra) == 0 {
+				r.Extra = nil
+			}
 		}
 		d.ws()
 		switch d.peek() {
@@ -560,7 +589,9 @@ func (d *dataDecoder) intern(slot int, b []byte) string {
 	return s
 }
 
-// value reads a record's value: a number (float64), string, boolean or null.
+// value reads a record's value: a number (a float64, or a json.Number for one out of a
+// float64's range), a string, a boolean, null, or an object or array (kept as
+// json.RawMessage: the platform stores scalars, another client may not have).
 func (d *dataDecoder) value() (any, error) {
 	switch c := d.peek(); {
 	case c == '"':
@@ -583,7 +614,22 @@ func (d *dataDecoder) value() (any, error) {
 		}
 		return v, nil
 	case c == '{' || c == '[':
-		return nil, errors.New("must be a number, string, boolean or null, found an object or array")
+		start := d.pos
+		if err := d.skip(); err != nil {
+			return nil, err
+		}
+		return append(json.RawMessage(nil), d.buf[start:d.pos]...), nil
+	case c == '-' || '0' <= c && c <= '9':
+		start := d.pos
+		f, err := d.number()
+		if err == nil {
+			return f, nil
+		}
+		d.pos = start
+		if _, _, _, serr := d.scanNumber(); serr != nil {
+			return nil, serr
+		}
+		return json.Number(d.buf[start:d.pos]), nil
 	}
 	return d.literalOrNumber()
 }

@@ -305,16 +305,20 @@ func TestDataSendPartialFailure(t *testing.T) {
 
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
-	assert.Equal(t, BatchError{Batch: 2, Batches: 5, First: 4704, Size: 2352, Stored: 4704, Err: be.Err}, *be)
+	assert.Equal(t, BatchError{Batch: 2, Batches: 5, First: 4704, Size: 2352, Stored: 4704, MayBeStored: true, Err: be.Err}, *be)
 	assert.ErrorIs(t, err, ErrServer)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 1, apiErr.Attempts, "a POST that failed with 500 may have been stored: never repeated")
-	assert.Equal(t, "tago: batch 3 of 5 (items 4704-7055) failed after 4704 were stored: POST /data: 500 Internal error", err.Error())
+	assert.Equal(t, "tago: batch 3 of 5 (items 4704-7055) failed after 4704 were stored (and may be stored itself): POST /data: 500 Internal error", err.Error())
 	assert.Equal(t, 3, rec.count(), "no batch is sent after the failed one")
+	assert.Equal(t, 4704+2352, be.NotStoredFrom(), "a 500 may come after the batch was stored")
+	assert.True(t, MayBeStored(err))
 }
 
-func TestDataSendFailedFirstBatch(t *testing.T) {
+// TestSingleRequestSendFailsPlainly checks that a Send needing one request returns that
+// request's error, not a BatchError dressed as "batch 1 of 1 (items 0-0)".
+func TestSingleRequestSendFailsPlainly(t *testing.T) {
 	t.Parallel()
 	c, mt := deviceClient(t)
 	answerAdded(mt, "/data", 0)
@@ -322,12 +326,66 @@ func TestDataSendFailedFirstBatch(t *testing.T) {
 	n, err := c.Data.Send(t.Context(), Data{Variable: "a", Value: 1})
 	assert.Zero(t, n)
 	var be *BatchError
-	require.ErrorAs(t, err, &be)
-	assert.Equal(t, 0, be.Batch)
-	assert.Equal(t, 1, be.Batches)
-	assert.Equal(t, 0, be.Stored)
+	assert.False(t, errors.As(err, &be))
 	assert.ErrorIs(t, err, ErrServer)
+	assert.Equal(t, "tago: POST /data: 500 Internal error", err.Error())
+	assert.True(t, MayBeStored(err))
 	assert.Equal(t, 1, mt.GetTotalCallCount())
+
+	c, mt = accountClient(t)
+	expect(mt, "PUT", "/device/"+testDeviceID+"/data", 400, `{"status":false,"message":"Invalid ID"}`)
+	_, err = c.Devices.Data(testDeviceID).Edit(t.Context(), DataEdit{ID: "x", Value: 1})
+	assert.Equal(t, "tago: PUT /device/"+testDeviceID+"/data: 400 Invalid ID", err.Error())
+	assert.False(t, MayBeStored(err))
+}
+
+// TestBatchErrorSaysWhatIsSafe checks that a BatchError says whether the failed batch
+// may be stored, by the POST retry rule, and which points are certainly not stored:
+// resending exactly those never stores a point twice.
+func TestBatchErrorSaysWhatIsSafe(t *testing.T) {
+	t.Parallel()
+	points := make([]Data, 2*maxBatchPoints+10) // three batches: 8000, 8000, 10
+	for i := range points {
+		points[i] = Data{Variable: "v"}
+	}
+	for _, tc := range []struct {
+		name  string
+		fail  func(*http.Request) (*http.Response, error)
+		maybe bool
+	}{
+		{"500", reply(500, `{"status":false,"message":"Internal error"}`), true},
+		{"502 page", reply(502, `<html>Bad Gateway</html>`), true},
+		{"504", reply(504, ``), true},
+		{"connection lost after writing", fail(io.ErrUnexpectedEOF), true},
+		{"answer cut short", reply(200, `{"status":true,"result":"8000 Da`), true},
+		{"400", reply(400, `{"status":false,"message":"Invalid variable"}`), false},
+		{"403", reply(403, `{"status":false,"message":"Plan limit"}`), false},
+		{"refused with status false", reply(200, `{"status":false,"message":"Device is deactivated"}`), false},
+		{"503 with Retry-After past the cap", reply(503, `{"status":false,"message":"Maintenance"}`, "Retry-After", "3600"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := deviceClient(t)
+			rec := expectSeq(mt, "POST", "/data", reply(200, `{"status":true,"result":"8000 Data Added"}`), tc.fail)
+			n, err := c.Data.Send(t.Context(), points...)
+			assert.Equal(t, maxBatchPoints, n)
+			var be *BatchError
+			require.ErrorAs(t, err, &be)
+			assert.Equal(t, 1, be.Batch)
+			assert.Equal(t, 3, be.Batches)
+			assert.Equal(t, maxBatchPoints, be.First)
+			assert.Equal(t, maxBatchPoints, be.Size)
+			assert.Equal(t, tc.maybe, be.MayBeStored)
+			assert.Equal(t, tc.maybe, MayBeStored(err), "MayBeStored reads the failed batch")
+			assert.Equal(t, MayBeStored(be.Err), be.MayBeStored)
+			want := maxBatchPoints
+			if tc.maybe {
+				want = 2 * maxBatchPoints
+			}
+			assert.Equal(t, want, be.NotStoredFrom())
+			assert.Equal(t, 2, rec.count(), "the failed batch is sent once, the third never")
+		})
+	}
 }
 
 func TestDataSendTransportFailure(t *testing.T) {
@@ -342,9 +400,7 @@ func TestDataSendTransportFailure(t *testing.T) {
 	var re *RequestError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Attempts)
-	var be *BatchError
-	require.ErrorAs(t, err, &be)
-	assert.Equal(t, 0, be.Stored)
+	assert.True(t, MayBeStored(err))
 	assert.Equal(t, 1, rec.count())
 	assert.Empty(t, sleeps.recorded())
 
@@ -362,49 +418,157 @@ func TestDataSendTransportFailure(t *testing.T) {
 	assert.Equal(t, rec.all()[0].Body, rec.all()[1].Body)
 }
 
-func TestDataSendUnparseableResult(t *testing.T) {
+// TestSendCountlessSuccessIsStored checks that any 2xx answer with "status": true means
+// the batch was stored, whatever its result says: a count is taken as given, and an
+// answer without one counts the batch's points instead of failing (a caller resending
+// after such an error would store every point twice) or reporting 0.
+func TestSendCountlessSuccessIsStored(t *testing.T) {
 	t.Parallel()
-	c, mt := deviceClient(t)
-	expect(mt, "POST", "/data", 200, `{"status":true,"result":"Data Added"}`)
+	points := []Data{{Variable: "a", Value: 1}, {Variable: "b", Value: 2}, {Variable: "c", Value: 3}}
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		want   int
+	}{
+		{"platform count", 200, `{"status":true,"result":"3 Data Added"}`, 3},
+		{"TagoCore count", 202, `{"status":true,"result":"3 items added"}`, 3},
+		{"TagoCore queue", 202, `{"status":true,"result":"3 items added to queue"}`, 3},
+		{"bare number", 200, `{"status":true,"result":3}`, 3},
+		{"count of zero", 200, `{"status":true,"result":"0 Data Added"}`, 0},
+		{"message without a count", 200, `{"status":true,"result":"Data Added"}`, 3},
+		{"ok", 200, `{"status":true,"result":"ok"}`, 3},
+		{"empty message", 200, `{"status":true,"result":""}`, 3},
+		{"true", 200, `{"status":true,"result":true}`, 3},
+		{"null", 200, `{"status":true,"result":null}`, 3},
+		{"no result", 200, `{"status":true}`, 3},
+		{"no result, a message", 201, `{"status":true,"message":"queued"}`, 3},
+		{"an object", 200, `{"status":true,"result":{"added":"yes"}}`, 3},
+		{"an array", 200, `{"status":true,"result":[]}`, 3},
+		{"a fraction", 200, `{"status":true,"result":2.5}`, 3},
+		{"a count out of range", 200, `{"status":true,"result":"99999999999999999999999 Data Added"}`, 3},
+		{"204", 204, ``, 3},
+		{"201 without a body", 201, ``, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := deviceClient(t)
+			rec := expect(mt, "POST", "/data", tc.status, tc.body)
+			n, err := c.Data.Send(t.Context(), points...)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, n)
+			assert.Equal(t, 1, rec.count())
+		})
+	}
 
-	n, err := c.Data.Send(t.Context(), Data{Variable: "a", Value: 1})
-	assert.Zero(t, n)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Contains(t, apiErr.Message, `no count in the platform's answer "Data Added"`)
+	// Several batches answered without a count: every point is counted once.
+	c, mt := deviceClient(t)
+	rec := expect(mt, "POST", "/data", 200, `{"status":true}`)
+	many := make([]Data, 2*maxBatchPoints+5)
+	for i := range many {
+		many[i] = Data{Variable: "v", Value: i}
+	}
+	n, err := c.Data.Send(t.Context(), many...)
+	require.NoError(t, err)
+	assert.Equal(t, len(many), n)
+	assert.Equal(t, 3, rec.count())
+}
+
+// TestEditCountlessSuccessIsStored checks the same rule for Edit: an answer without a
+// count (TagoCore answers an edit with no result) reports the number of edits sent.
+func TestEditCountlessSuccessIsStored(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		body string
+		want int
+	}{
+		{"platform count", `{"status":true,"result":"1 item(s) updated"}`, 1},
+		{"no result", `{"status":true}`, 2},
+		{"null", `{"status":true,"result":null}`, 2},
+		{"message without a count", `{"status":true,"result":"Successfully Updated"}`, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := accountClient(t)
+			expect(mt, "PUT", "/device/"+testDeviceID+"/data", 200, tc.body)
+			n, err := c.Devices.Data(testDeviceID).Edit(t.Context(),
+				DataEdit{ID: "65a1b2c3d4e5f6071829aaa1", Value: 1}, DataEdit{ID: "65a1b2c3d4e5f6071829aaa2", Value: 2})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, n)
+		})
+	}
+}
+
+// TestDeleteCountlessSuccessIsDone checks that a delete confirmed without a count is a
+// success: a delete by IDs reports the IDs, any other query -1 (unknown).
+func TestDeleteCountlessSuccessIsDone(t *testing.T) {
+	t.Parallel()
+	ids := []string{"65a1b2c3d4e5f6071829aaa1", "65a1b2c3d4e5f6071829aaa2"}
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		q      *DataQuery
+		want   int
+	}{
+		{"count", 200, `{"status":true,"result":"1 Data Removed"}`, &DataQuery{IDs: ids}, 1},
+		{"TagoCore's bare number", 200, `{"status":true,"result":2}`, &DataQuery{Query: QueryLastItem}, 2},
+		{"ids without a count", 200, `{"status":true,"result":"Data Removed"}`, &DataQuery{IDs: ids}, 2},
+		{"ids, 204", 204, ``, &DataQuery{IDs: ids}, 2},
+		{"a query without a count", 200, `{"status":true}`, &DataQuery{Query: QueryLastItem}, -1},
+		{"ids past a skip without a count", 200, `{"status":true,"result":"ok"}`, &DataQuery{IDs: ids, Skip: 1}, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := deviceClient(t)
+			expect(mt, "DELETE", "/data", tc.status, tc.body)
+			n, err := c.Data.Delete(t.Context(), tc.q)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, n)
+		})
+	}
 }
 
 func TestParseAffected(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		raw  string
-		want int
-		err  string
+		raw   string
+		want  int
+		known bool
 	}{
-		{`"3 Data Removed"`, 3, ""},
-		{`"2 Data Added"`, 2, ""},
-		{`"1 item(s) updated"`, 1, ""},
-		{`"0 Data Added"`, 0, ""},
-		{`"  12 Data Added "`, 12, ""},
-		{`"Data Added: 7"`, 7, ""},
-		{`5`, 5, ""},
-		{`"Data Removed"`, 0, "no count"},
-		{`""`, 0, "no count"},
-		{`"99999999999999999999999 Data Added"`, 0, "out of range"},
-		{`-1`, 0, "not a whole number"},
-		{`2.5`, 0, "not a whole number"},
-		{`true`, 0, "expected a message"},
-		{`[1]`, 0, "expected a message"},
+		{`"3 Data Removed"`, 3, true},
+		{`"2 Data Added"`, 2, true},
+		{`"2 items added"`, 2, true},
+		{`"1 item(s) updated"`, 1, true},
+		{`"0 Data Added"`, 0, true},
+		{`"  12 Data Added "`, 12, true},
+		{`"Data Added: 7"`, 7, true},
+		{`5`, 5, true},
+		{`"Data Removed"`, 0, false},
+		{`""`, 0, false},
+		{`"99999999999999999999999 Data Added"`, 0, false},
+		{`"3000000000 Data Added"`, 0, false},
+		{`-1`, 0, false},
+		{`2.5`, 0, false},
+		{`true`, 0, false},
+		{`null`, 0, false},
+		{`[1]`, 0, false},
+		{`{"n":1}`, 0, false},
 	} {
-		var a affected
-		err := a.decodeResult([]byte(tc.raw))
-		if tc.err != "" {
-			assert.ErrorContains(t, err, tc.err, tc.raw)
-			continue
-		}
-		assert.NoError(t, err, tc.raw)
-		assert.Equal(t, tc.want, int(a), tc.raw)
+		a := affected{n: 99, known: true}
+		require.NoError(t, a.decodeResult([]byte(tc.raw)), tc.raw)
+		assert.Equal(t, affected{n: tc.want, known: tc.known}, a, tc.raw)
 	}
+	// Like every resultDecoder it refuses data after the value, which fastResult's
+	// shortcut relies on: such an answer is read again from the whole envelope.
+	var a affected
+	assert.Error(t, a.decodeResult([]byte(`"1 Data Added","message":"late"`)))
+	c, mt := deviceClient(t)
+	expect(mt, "POST", "/data", 200, `{"status":true,"result":"1 Data Added","status":false,"message":"refused"}`)
+	n, err := c.Data.Send(t.Context(), Data{Variable: "a", Value: 1})
+	assert.Zero(t, n)
+	assert.EqualError(t, err, "tago: POST /data: 200 refused")
 }
 
 func TestBadInputSendsNothing(t *testing.T) {
@@ -437,7 +601,27 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{"metadata", Data{Variable: "t", Metadata: map[string]any{"c": make(chan int)}}, "points[2].metadata"},
 		{"metadata NaN", Data{Variable: "t", Metadata: map[string]any{"x": math.NaN()}}, "points[2].metadata"},
 		{"time", Data{Variable: "t", Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "points[2].time"},
-		{"too big", Data{Variable: "t", Value: strings.Repeat("x", maxBatchBytes)}, "points[2]"},
+		{"string value over 6 kB", Data{Variable: "t", Value: strings.Repeat("x", maxValueBytes+1)}, "points[2].value"},
+		{"named string over 6 kB", Data{Variable: "t", Value: label(strings.Repeat("é", maxValueBytes/2+1))}, "points[2].value"},
+		{"invalid UTF-8 grows past 6 kB", Data{Variable: "t", Value: strings.Repeat("\xff", maxValueBytes/3+1)}, "points[2].value"},
+		{"space in variable", Data{Variable: "flow rate", Value: 1}, "points[2].variable"},
+		{"tab in variable", Data{Variable: "flow\trate", Value: 1}, "points[2].variable"},
+		{"no-break space in variable", Data{Variable: "flow\u00a0rate", Value: 1}, "points[2].variable"},
+		{"* in variable", Data{Variable: "a*", Value: 1}, "points[2].variable"},
+		{"? in variable", Data{Variable: "a?", Value: 1}, "points[2].variable"},
+		{"! in variable", Data{Variable: "a!", Value: 1}, "points[2].variable"},
+		{"< in variable", Data{Variable: "a<b", Value: 1}, "points[2].variable"},
+		{"> in variable", Data{Variable: "a>b", Value: 1}, "points[2].variable"},
+		{". in variable", Data{Variable: "a.b", Value: 1}, "points[2].variable"},
+		{"- in variable", Data{Variable: "a-b", Value: 1}, "points[2].variable"},
+		{"= in variable", Data{Variable: "a=b", Value: 1}, "points[2].variable"},
+		{"$ in variable", Data{Variable: "$a", Value: 1}, "points[2].variable"},
+		{"long variable in characters", Data{Variable: strings.Repeat("é", 101), Value: 1}, "points[2].variable"},
+		{"long unit", Data{Variable: "t", Unit: strings.Repeat("u", 26)}, "points[2].unit"},
+		{"long unit in characters", Data{Variable: "t", Unit: strings.Repeat("°", 26)}, "points[2].unit"},
+		{"long group", Data{Variable: "t", Group: strings.Repeat("g", 101)}, "points[2].group"},
+		{"long serie", Data{Variable: "t", Serie: strings.Repeat("s", 101)}, "points[2].serie"},
+		{"metadata over 10 kB", Data{Variable: "t", Metadata: map[string]any{"note": strings.Repeat("m", maxMetadataBytes)}}, "points[2].metadata"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -460,6 +644,34 @@ func TestBadInputSendsNothing(t *testing.T) {
 	}
 	require.NoError(t, ValidateData(Data{Variable: "ok", Value: 1}, Data{Variable: "ok", Value: "text"}))
 	require.NoError(t, ValidateData())
+	// The limits themselves are allowed.
+	require.NoError(t, ValidateData(Data{
+		Variable: "Upper_Case_" + strings.Repeat("é", 89),
+		Value:    strings.Repeat("x", maxValueBytes),
+		Unit:     strings.Repeat("°", 25),
+		Group:    strings.Repeat("g", 100),
+		Serie:    strings.Repeat("s", 100),
+		Metadata: map[string]any{"n": strings.Repeat("m", maxMetadataBytes-len(`{"n":""}`))},
+	}))
+}
+
+// TestSendValidatesEveryPointFirst checks that one bad point anywhere in a large Send
+// fails it before the first request: nothing of the batches before it is stored.
+func TestSendValidatesEveryPointFirst(t *testing.T) {
+	t.Parallel()
+	c, mt := deviceClient(t)
+	catchAll(mt)
+	points := make([]Data, 9000)
+	for i := range points {
+		points[i] = Data{Variable: "temperature", Value: float64(i) / 10, Unit: "°C", Group: "g", Time: time.Unix(int64(i), 0)}
+	}
+	points[8000].Variable = "flow rate"
+	n, err := c.Data.Send(t.Context(), points...)
+	assert.Zero(t, n)
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "points[8000].variable", ie.Field)
+	assert.Zero(t, mt.GetTotalCallCount(), "no batch is sent when any point is bad")
 }
 
 func TestBadQueryAndArgumentsSendNothing(t *testing.T) {
@@ -582,6 +794,22 @@ func TestBadQueryAndArgumentsSendNothing(t *testing.T) {
 			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Value: math.NaN()})
 			return err
 		}, "edits[0].value"},
+		{"edit long string value", func(ctx context.Context, c *Client) error {
+			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Value: strings.Repeat("x", maxValueBytes+1)})
+			return err
+		}, "edits[0].value"},
+		{"edit long unit", func(ctx context.Context, c *Client) error {
+			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Unit: Ptr(strings.Repeat("u", 26))})
+			return err
+		}, "edits[0].unit"},
+		{"edit long group", func(ctx context.Context, c *Client) error {
+			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Group: Ptr(strings.Repeat("g", 101))})
+			return err
+		}, "edits[0].group"},
+		{"edit large metadata", func(ctx context.Context, c *Client) error {
+			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Metadata: map[string]any{"n": strings.Repeat("m", maxMetadataBytes)}})
+			return err
+		}, "edits[0].metadata"},
 		{"edit bad location", func(ctx context.Context, c *Client) error {
 			_, err := c.Data.Edit(ctx, DataEdit{ID: testDeviceID, Location: &Location{Lat: -91}})
 			return err
@@ -808,15 +1036,50 @@ func TestDataGetEnvelopeAfterTheRecords(t *testing.T) {
 	assert.Equal(t, "tago: GET /data: 200 query aborted", err.Error())
 }
 
-func TestDataGetBadRecordIsAnError(t *testing.T) {
+// TestForeignRecordNeverBreaksARead checks that records other clients stored, which
+// the SDK would not write (TagoCore accepts metadata [1, {"a": 2}]; values may be
+// objects), are read leniently: what does not fit a typed field is kept raw, and every
+// other record of the answer is read as usual, by Get and by Stream.
+func TestForeignRecordNeverBreaksARead(t *testing.T) {
 	t.Parallel()
+	body := `{"status":true,"result":[
+		{"id":"65a1b2c3d4e5f6071829aaa1","variable":"a","value":1,"time":"2024-01-02T03:04:05.000Z"},
+		{"id":"65a1b2c3d4e5f6071829aaa2","variable":"b","value":{"x":1},"metadata":[1, {"a": 2}],"serie":7,"type":"object"},
+		{"id":"65a1b2c3d4e5f6071829aaa3","variable":"c","value":"ok","location":[2,1],"time":1704164645,"created_at":"yesterday"}]}`
+	want := []Data{
+		{ID: "65a1b2c3d4e5f6071829aaa1", Variable: "a", Value: 1.0, Time: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{ID: "65a1b2c3d4e5f6071829aaa2", Variable: "b", Value: json.RawMessage(`{"x":1}`),
+			Extra: map[string]json.RawMessage{"metadata": json.RawMessage(`[1, {"a": 2}]`), "serie": json.RawMessage(`7`)}},
+		{ID: "65a1b2c3d4e5f6071829aaa3", Variable: "c", Value: "ok",
+			Extra: map[string]json.RawMessage{"location": json.RawMessage(`[2,1]`), "time": json.RawMessage(`1704164645`), "created_at": json.RawMessage(`"yesterday"`)}},
+	}
 	c, mt := deviceClient(t)
-	expect(mt, "GET", "/data", 200, `{"status":true,"result":[{"variable":"a","value":1},{"variable":"b","value":{"x":1}}]}`)
+	expect(mt, "GET", "/data", 200, body)
 	got, err := c.Data.Get(t.Context(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	var streamed []Data
+	for d, err := range c.Data.Stream(t.Context(), nil) {
+		require.NoError(t, err)
+		streamed = append(streamed, d)
+	}
+	assert.Equal(t, want, streamed)
+
+	// Writing stays strict: the foreign value cannot be sent back.
+	_, err = c.Data.Send(t.Context(), got[1])
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "points[0].value", ie.Field)
+	assert.Equal(t, 2, mt.GetTotalCallCount())
+
+	// Broken JSON is still an error.
+	c, mt = deviceClient(t)
+	expect(mt, "GET", "/data", 200, `{"status":true,"result":[{"variable":"a","value":{"x":}}]}`)
+	got, err = c.Data.Get(t.Context(), nil)
 	assert.Nil(t, got)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "tago: GET /data: 200 decoding the result: data[1].value: must be a number, string, boolean or null, found an object or array", err.Error())
+	assert.Contains(t, err.Error(), "data[0].value")
 }
 
 func TestDataQueryEncoding(t *testing.T) {
@@ -834,13 +1097,14 @@ func TestDataQueryEncoding(t *testing.T) {
 			"variables[0]=a&variables[1]=b&qty=10&query=last_value"},
 		{"groups", &DataQuery{Groups: []string{"g1", "g 2"}}, "groups[0]=g1&groups[1]=g 2"},
 		{"series", &DataQuery{Series: []string{"s1"}}, "series[0]=s1"},
-		{"ids", &DataQuery{IDs: []string{"65a1b2c3d4e5f6071829aaa1"}}, "ids[0]=65a1b2c3d4e5f6071829aaa1"},
+		{"ids ask for all of them", &DataQuery{IDs: []string{"65a1b2c3d4e5f6071829aaa1"}}, "ids[0]=65a1b2c3d4e5f6071829aaa1&qty=1"},
+		{"ids with a qty", &DataQuery{IDs: []string{"65a1b2c3d4e5f6071829aaa1", "65a1b2c3d4e5f6071829aaa2"}, Qty: 1}, "ids[0]=65a1b2c3d4e5f6071829aaa1&ids[1]=65a1b2c3d4e5f6071829aaa2&qty=1"},
 		{"values", &DataQuery{Values: []any{21.5, 3, "on", true, json.Number("7"), celsius(1.25), uint8(9)}},
 			"values[0]=21.5&values[1]=3&values[2]=on&values[3]=true&values[4]=7&values[5]=1.25&values[6]=9"},
 		{"origins", &DataQuery{Origins: []string{testDeviceID}}, "origins[0]=" + testDeviceID},
 		{"dates", &DataQuery{StartDate: start, EndDate: end}, "start_date=2024-01-02T03:04:05.000Z&end_date=2024-01-03T03:00:00.000Z"},
 		{"paging", &DataQuery{Qty: 100, Skip: 200, Ordination: OrdinationAscending}, "qty=100&skip=200&ordination=ascending"},
-		{"descending", &DataQuery{Ordination: OrdinationDescending}, "ordination=descending"},
+		{"descending is the default, never sent", &DataQuery{Ordination: OrdinationDescending, Qty: 5}, "qty=5"},
 		{"details", &DataQuery{Details: true}, "details=true"},
 		{"first item", &DataQuery{Query: QueryFirstItem}, "query=first_item"},
 		{"last location", &DataQuery{Query: QueryLastLocation}, "query=last_location"},
@@ -864,6 +1128,60 @@ func TestDataQueryEncoding(t *testing.T) {
 			assert.Equal(t, tc.want, rec.last(t).Query)
 		})
 	}
+}
+
+// TestDescendingIsNeverSent checks that the default ordination is left to the platform
+// in every query that takes one (TagoCore refuses ordination=descending), and that
+// ascending is sent.
+func TestDescendingIsNeverSent(t *testing.T) {
+	t.Parallel()
+	c, mt := deviceClient(t)
+	get := expect(mt, "GET", "/data", 200, `{"status":true,"result":[]}`)
+	del := expect(mt, "DELETE", "/data", 200, `{"status":true,"result":"0 Data Removed"}`)
+	desc := &DataQuery{Variables: []string{"t"}, Ordination: OrdinationDescending}
+	_, err := c.Data.Get(t.Context(), desc)
+	require.NoError(t, err)
+	assert.Equal(t, "variables[0]=t", get.last(t).Query)
+	_, err = c.Data.Delete(t.Context(), desc)
+	require.NoError(t, err)
+	assert.Equal(t, "variables[0]=t", del.last(t).Query)
+	for _, err := range c.Data.Stream(t.Context(), desc) {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, "variables[0]=t&qty=1000", get.last(t).Query)
+	for _, err := range c.Data.Stream(t.Context(), &DataQuery{Variables: []string{"t"}}) {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, "variables[0]=t&qty=1000&ordination=ascending", get.last(t).Query)
+}
+
+// TestNullValueIsSent checks that tago.Null sends an explicit JSON null: a record
+// without a value on Send, a cleared value on Edit (where nil leaves it unchanged).
+func TestNullValueIsSent(t *testing.T) {
+	t.Parallel()
+	c, mt := deviceClient(t)
+	post := expect(mt, "POST", "/data", 200, `{"status":true,"result":"2 Data Added"}`)
+	put := expect(mt, "PUT", "/data", 200, `{"status":true,"result":"1 item(s) updated"}`)
+	_, err := c.Data.Send(t.Context(), Data{Variable: "a", Value: Null, Unit: "V"}, Data{Variable: "b"})
+	require.NoError(t, err)
+	assert.Equal(t, `[{"variable":"a","value":null,"unit":"V"},{"variable":"b"}]`, string(post.last(t).Body))
+	_, err = c.Data.Edit(t.Context(), DataEdit{ID: "65a1b2c3d4e5f6071829aaa1", Value: Null})
+	require.NoError(t, err)
+	assert.Equal(t, `[{"id":"65a1b2c3d4e5f6071829aaa1","value":null}]`, string(put.last(t).Body))
+	require.NoError(t, ValidateData(Data{Variable: "a", Value: Null}))
+
+	d := Data{Variable: "a", Value: Null}
+	assert.Equal(t, ValueNull, d.ValueKind())
+	_, isFloat := d.Float()
+	_, isText := d.Text()
+	_, isBool := d.Bool()
+	assert.False(t, isFloat || isText || isBool)
+	b, err := json.Marshal(d)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"variable":"a","value":null}`, string(b))
+	// A null value filter means nothing: it is refused.
+	_, err = c.Data.Get(t.Context(), &DataQuery{Values: []any{Null}})
+	assert.ErrorIs(t, err, ErrInvalidInput)
 }
 
 func TestDataQueryEncodedBytes(t *testing.T) {
@@ -1053,15 +1371,6 @@ func TestDataDeleteReplay(t *testing.T) {
 	}
 }
 
-func TestDataDeleteUnparseableResult(t *testing.T) {
-	t.Parallel()
-	c, mt := deviceClient(t)
-	expect(mt, "DELETE", "/data", 200, `{"status":true,"result":"Data Removed"}`)
-	n, err := c.Data.Delete(t.Context(), &DataQuery{Query: QueryLastItem})
-	assert.Zero(t, n)
-	assert.ErrorContains(t, err, `no count in the platform's answer "Data Removed"`)
-}
-
 // pageBody answers a paged GET /data from total generated records, honouring qty
 // and skip like the platform.
 func pageBody(r *http.Request, total int) []byte {
@@ -1132,7 +1441,7 @@ func TestDataStreamOptionsAndAccountForm(t *testing.T) {
 	}
 	assert.Equal(t, 4, n)
 	require.Equal(t, 1, rec.count())
-	assert.Equal(t, "qty=1000&skip=996&ordination=descending", rec.last(t).Query)
+	assert.Equal(t, "qty=1000&skip=996", rec.last(t).Query)
 	assertAccountToken(t, rec.last(t))
 }
 
@@ -1190,7 +1499,7 @@ func TestDataStreamNilContext(t *testing.T) {
 
 // TestStreamBoundedMemory streams 100,000 records from a loopback server and checks
 // that the live heap never grows by more than a fixed bound, far below what holding
-// the records would take (about 30 MB): Stream holds one page at a time.
+// the records would take (about 30 MB): Stream holds at most two pages at a time.
 func TestStreamBoundedMemory(t *testing.T) {
 	const total = 100_000
 	const bound = 4 << 20 // bytes; independent of total
@@ -1280,6 +1589,25 @@ func TestDataParams(t *testing.T) {
 	}
 }
 
+// TestMarkParamReadKeepsTheOthers checks that the account form writes back every
+// parameter it read, the one marked read with sent = true, so that a server replacing
+// the whole list on each write (TagoCore) keeps the others.
+func TestMarkParamReadKeepsTheOthers(t *testing.T) {
+	t.Parallel()
+	const paramID = "65a1b2c3d4e5f6071829bbb1"
+	c, mt := accountClient(t)
+	expect(mt, "GET", "/device/"+testDeviceID+"/params", 200, `{"status":true,"result":[
+		{"id":"65a1b2c3d4e5f6071829bbb0","key":"a","value":"1","sent":false},
+		{"id":"`+paramID+`","key":"interval","value":"60","sent":false},
+		{"id":"65a1b2c3d4e5f6071829bbb2","key":"mode","value":"eco","sent":true}]}`)
+	set := expect(mt, "POST", "/device/"+testDeviceID+"/params", 201, `{"status":true,"result":"Params Successfully Updated"}`)
+	require.NoError(t, c.Devices.Data(testDeviceID).MarkParamRead(t.Context(), paramID))
+	assert.JSONEq(t, `[
+		{"id":"65a1b2c3d4e5f6071829bbb0","key":"a","value":"1","sent":false},
+		{"id":"`+paramID+`","key":"interval","value":"60","sent":true},
+		{"id":"65a1b2c3d4e5f6071829bbb2","key":"mode","value":"eco","sent":true}]`, string(set.last(t).Body))
+}
+
 func TestDataMarkParamRead(t *testing.T) {
 	t.Parallel()
 	const paramID = "65a1b2c3d4e5f6071829bbb1"
@@ -1299,7 +1627,7 @@ func TestDataMarkParamRead(t *testing.T) {
 	require.NoError(t, c.Devices.Data(testDeviceID).MarkParamRead(t.Context(), paramID))
 	assert.Empty(t, list.last(t).Query)
 	assertAccountToken(t, list.last(t))
-	assert.JSONEq(t, `[{"id":"`+paramID+`","key":"interval","value":"60","sent":true}]`, string(set.last(t).Body))
+	assert.JSONEq(t, `[{"id":"65a1b2c3d4e5f6071829bbb0","key":"a","value":"1","sent":false},{"id":"`+paramID+`","key":"interval","value":"60","sent":true}]`, string(set.last(t).Body))
 	assertAccountToken(t, set.last(t))
 	assert.Equal(t, 2, mt.GetTotalCallCount())
 }
@@ -1401,7 +1729,15 @@ func TestDataJSONRoundTrip(t *testing.T) {
 	var list []Data
 	require.NoError(t, json.Unmarshal([]byte(sampleRecords), &list))
 	assertSameData(t, sampleWant(), list)
-	assert.Error(t, json.Unmarshal([]byte(`{"variable":"t","value":[1]}`), &out))
+	assert.Error(t, json.Unmarshal([]byte(`{"variable":"t","value":[1}`), &out))
+
+	// A foreign record reads leniently and marshals back as it came (Extra aside).
+	require.NoError(t, json.Unmarshal([]byte(`{"variable":"t","value":[1, {"a":2}],"metadata":[1]}`), &out))
+	assert.Equal(t, Data{Variable: "t", Value: json.RawMessage(`[1, {"a":2}]`), Extra: map[string]json.RawMessage{"metadata": json.RawMessage(`[1]`)}}, out)
+	assert.Equal(t, ValueJSON, out.ValueKind())
+	b, err = json.Marshal(out)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"variable":"t","value":[1,{"a":2}]}`, string(b))
 }
 
 func TestBatchErrorUnwrap(t *testing.T) {
@@ -1410,6 +1746,8 @@ func TestBatchErrorUnwrap(t *testing.T) {
 	err := error(&BatchError{Batch: 1, Batches: 2, First: 8000, Size: 2001, Stored: 8000, Err: cause})
 	assert.ErrorIs(t, err, ErrRateLimited)
 	assert.Equal(t, "tago: batch 2 of 2 (items 8000-10000) failed after 8000 were stored: POST /data: 429 Too many requests", err.Error())
+	assert.False(t, MayBeStored(err))
+	assert.Equal(t, 8000, err.(*BatchError).NotStoredFrom())
 	var got *APIError
 	require.True(t, errors.As(err, &got))
 	assert.Same(t, cause, got)

@@ -1,7 +1,12 @@
 package tago_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"math"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -204,25 +209,101 @@ func TestFlowDataEdit(t *testing.T) {
 	assert.Zero(t, n)
 }
 
-// The platform's validation is the last line: a point the SDK lets through but the
-// platform refuses rejects the whole request, and nothing of it is stored.
+// The platform's validation is the last line: a request the SDK cannot check (a device
+// at its record limit) is refused whole, and nothing of it is stored.
 func TestFlowRejectedPoints(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	srv := tagotest.NewServer(t)
+	srv := tagotest.NewServer(t, tagotest.WithDataLimit(1))
 	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Pump"})
 	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
 
-	n, err := device.Data.Send(ctx,
-		tago.Data{Variable: "flow", Value: 3},
-		tago.Data{Variable: "flow rate", Value: 4}, // the platform refuses spaces in variable names
-	)
+	n, err := device.Data.Send(ctx, tago.Data{Variable: "flow", Value: 3}, tago.Data{Variable: "flow", Value: 4})
 	require.ErrorIs(t, err, tago.ErrBadRequest)
 	assert.Zero(t, n)
 	var apiErr *tago.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 400, apiErr.HTTPStatus)
-	assert.Contains(t, apiErr.FieldErrors, "[1].variable")
+	assert.False(t, tago.MayBeStored(err))
+	assert.Empty(t, srv.Data(dev.ID))
+}
+
+// TestValidateDataAgreesWithTagotest: every point the SDK lets through, the fake (which
+// follows the platform's documented limits) stores, and every point the SDK refuses
+// locally, the fake refuses too. Points go to the fake as raw JSON, past the SDK.
+func TestValidateDataAgreesWithTagotest(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Probe"})
+	for _, p := range []tago.Data{
+		{Variable: "ok", Value: 1},
+		{Variable: "Mixed_Case", Value: "on"},
+		{Variable: strings.Repeat("v", 100)},
+		{Variable: strings.Repeat("é", 100)},
+		{Variable: strings.Repeat("v", 101)},
+		{Variable: strings.Repeat("é", 101)},
+		{Variable: "a b"}, {Variable: "a\tb"}, {Variable: "a\u00a0b"}, {Variable: "a\u3000b"},
+		{Variable: "a*"}, {Variable: "a?"}, {Variable: "a!"}, {Variable: "a<"}, {Variable: "a>"},
+		{Variable: "a.b"}, {Variable: "a-b"}, {Variable: "a=b"}, {Variable: "a$"}, {Variable: "a_b:c/d#e"},
+		{Variable: "u", Unit: strings.Repeat("°", 25)},
+		{Variable: "u", Unit: strings.Repeat("°", 26)},
+		{Variable: "g", Group: strings.Repeat("é", 100)},
+		{Variable: "g", Group: strings.Repeat("é", 101)},
+		{Variable: "s", Value: strings.Repeat("x", 6<<10)},
+		{Variable: "s", Value: strings.Repeat("x", 6<<10+1)},
+		{Variable: "s", Value: strings.Repeat("é", 3<<10)},
+		{Variable: "s", Value: strings.Repeat("é", 3<<10) + "x"},
+		{Variable: "m", Metadata: map[string]any{"n": strings.Repeat("m", 10<<10-8)}},
+		{Variable: "m", Metadata: map[string]any{"n": strings.Repeat("m", 10<<10-7)}},
+		{Variable: "l", Location: &tago.Location{Lat: 90, Lng: -180}},
+	} {
+		body, err := json.Marshal([]tago.Data{p})
+		require.NoError(t, err)
+		req, err := http.NewRequestWithContext(t.Context(), "POST", srv.URL+"/data", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Device-Token", dev.Token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		local := tago.ValidateData(p)
+		name := truncated(string(body))
+		if local == nil {
+			assert.Equal(t, 200, resp.StatusCode, "the SDK sends what the fake refuses: %s: %s", name, answer)
+		} else {
+			assert.Equal(t, 400, resp.StatusCode, "the SDK refuses (%v) what the fake stores: %s", local, name)
+		}
+	}
+}
+
+// truncated shortens a long JSON body for a test message.
+func truncated(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}
+
+// TestFlowBadPointAnywhereSendsNothing: one bad point at index 8000 of 9000 fails the
+// Send before its first request; the fake holds nothing (it used to hold the 6,487
+// points of the first batch).
+func TestFlowBadPointAnywhereSendsNothing(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Logger"})
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+	srv.ClearRequests()
+	points := make([]tago.Data, 9000)
+	for i := range points {
+		points[i] = tago.Data{Variable: "temperature", Value: 20 + float64(i%100)/10, Unit: "°C", Group: "run-1"}
+	}
+	points[8000].Variable = "temperature (C)"
+	n, err := device.Data.Send(t.Context(), points...)
+	require.ErrorIs(t, err, tago.ErrInvalidInput)
+	assert.ErrorContains(t, err, "points[8000].variable")
+	assert.Zero(t, n)
+	assert.Empty(t, srv.Requests())
 	assert.Empty(t, srv.Data(dev.ID))
 }
 
@@ -408,4 +489,100 @@ func TestFlowConcurrentSends(t *testing.T) {
 		seen[r.Value.(float64)] = true
 	}
 	assert.Len(t, seen, workers*each)
+}
+
+// TestFlowSendCountlessSuccessIsStored: a server that stores the points and answers
+// without a count (TagoCore's 202 "N items added", a bare {"status": true}) gets a
+// success counting the batch, never an error inviting a resend that stores them twice.
+func TestFlowSendCountlessSuccessIsStored(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	for _, body := range []string{`{"status":true}`, `{"status":true,"result":"3 items added"}`, `{"status":true,"result":"ok"}`} {
+		srv := tagotest.NewServer(t)
+		dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Pump"})
+		device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+		srv.Inject(tagotest.Fault{Method: "POST", Path: "/data", Status: 202, Body: body, Process: true})
+		n, err := device.Data.Send(ctx, tago.Data{Variable: "a", Value: 1}, tago.Data{Variable: "b", Value: 2}, tago.Data{Variable: "c", Value: 3})
+		require.NoError(t, err, body)
+		assert.Equal(t, 3, n, body)
+		assert.Len(t, srv.Data(dev.ID), 3, body)
+	}
+}
+
+// TestFlowMarkParamReadKeepsTheOthers: marking one parameter read with an account
+// token leaves every other parameter as it was.
+func TestFlowMarkParamReadKeepsTheOthers(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Valve"})
+	params := srv.AddParams(dev.ID, tagotest.Param{Key: "interval", Value: "60"},
+		tagotest.Param{Key: "mode", Value: "eco", Sent: true}, tagotest.Param{Key: "target", Value: "21.5"})
+	account := accountClient(t, srv)
+	require.NoError(t, account.Devices.Data(dev.ID).MarkParamRead(t.Context(), params[2].ID))
+	params[2].Sent = true
+	assert.Equal(t, params, srv.Params(dev.ID))
+}
+
+// TestFlowForeignRecordNeverBreaksARead: a record another client stored (metadata that
+// is an array, an object as value) is read with the rest; it used to fail every Get and
+// Stream of the device with "data[0].metadata: must be an object".
+func TestFlowForeignRecordNeverBreaksARead(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Shared"})
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+	_, err := device.Data.Send(ctx, tago.Data{Variable: "level", Value: 1, Time: at(8, 0)}, tago.Data{Variable: "level", Value: 2, Time: at(9, 0)})
+	require.NoError(t, err)
+	ids := srv.AddForeignData(dev.ID,
+		`{"variable":"level","value":3,"metadata":[1, {"a": 2}],"time":"2025-03-10T10:00:00Z"}`,
+		`{"variable":"level","value":{"raw":[4]},"time":"2025-03-10T11:00:00Z"}`)
+
+	check := func(recs []tago.Data) {
+		t.Helper()
+		require.Len(t, recs, 4)
+		byID := map[string]tago.Data{}
+		for _, r := range recs {
+			byID[r.ID] = r
+		}
+		assert.Equal(t, 3.0, byID[ids[0]].Value)
+		assert.Nil(t, byID[ids[0]].Metadata)
+		assert.JSONEq(t, `[1, {"a": 2}]`, string(byID[ids[0]].Extra["metadata"]))
+		assert.Equal(t, tago.ValueJSON, byID[ids[1]].ValueKind())
+		assert.JSONEq(t, `{"raw":[4]}`, string(byID[ids[1]].Value.(json.RawMessage)))
+	}
+	got, err := device.Data.Get(ctx, &tago.DataQuery{Variables: []string{"level"}})
+	require.NoError(t, err)
+	check(got)
+	var streamed []tago.Data
+	for d, err := range device.Data.Stream(ctx, &tago.DataQuery{Qty: 3}) {
+		require.NoError(t, err)
+		streamed = append(streamed, d)
+	}
+	check(streamed)
+	assert.Equal(t, []string{"level@08:00", "level@09:00", "level@10:00", "level@11:00"}, describe(streamed))
+}
+
+// TestFlowNullValue: tago.Null stores a record without a value, and clears the value
+// of a stored record in an edit, where nil leaves it as it was.
+func TestFlowNullValue(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Relay"})
+	device, _ := flowClient(t, srv, tago.DeviceToken(dev.Token))
+	_, err := device.Data.Send(ctx, tago.Data{Variable: "state", Value: tago.Null, Unit: "on/off"}, tago.Data{Variable: "level", Value: 7})
+	require.NoError(t, err)
+	held := srv.Data(dev.ID)
+	require.Len(t, held, 2)
+	assert.Nil(t, held[0].Value)
+	assert.Equal(t, "on/off", held[0].Unit)
+
+	_, err = device.Data.Edit(ctx, tago.DataEdit{ID: held[1].ID, Unit: tago.Ptr("cm")})
+	require.NoError(t, err)
+	assert.Equal(t, 7.0, srv.Data(dev.ID)[1].Value, "nil leaves the value")
+	_, err = device.Data.Edit(ctx, tago.DataEdit{ID: held[1].ID, Value: tago.Null})
+	require.NoError(t, err)
+	assert.Nil(t, srv.Data(dev.ID)[1].Value, "Null clears it")
+	assert.Equal(t, "cm", srv.Data(dev.ID)[1].Unit)
 }

@@ -2,18 +2,51 @@ package tago
 
 import (
 	"context"
+	"fmt"
 	"iter"
+	"reflect"
 )
+
+// PagingError reports a listing the server did not page as asked: a page holding more
+// items than the page size asked for, or the same items as the page before it (a
+// server ignoring page, skip or amount, such as TagoCore's token lists, which return
+// every token on every page). Going on would yield items twice or loop forever, so the
+// iterator stops with this error, without yielding that page.
+//
+// A listing whose projection holds no unique field (Fields naming only "name", say)
+// can in principle show two identical full pages in a row; include "id" in Fields to
+// tell such pages apart.
+type PagingError struct {
+	// Page is the zero-based index of the faulty page among those the iterator loaded.
+	Page int
+	// Size is the page size the iterator asked for.
+	Size int
+	// Got is how many items the page held.
+	Got int
+	// Repeated reports that the page repeated the previous one (else it was too large).
+	Repeated bool
+}
+
+// Error returns "tago: the server ignored paging: ...".
+func (e *PagingError) Error() string {
+	if e.Repeated {
+		return fmt.Sprintf("tago: the server ignored paging: page %d repeats page %d (%d items)", e.Page+1, e.Page, e.Got)
+	}
+	return fmt.Sprintf("tago: the server ignored paging: page %d holds %d items, more than the %d asked for", e.Page+1, e.Got, e.Size)
+}
 
 // pages returns an iterator over every item of a paged listing. fetch receives the
 // zero-based index of the page to load; size is the page size it asks the platform for.
-// A page with fewer than size items (or none) is the last. The iterator is lazy: it
-// loads a page only when the caller ranges past the previous one, checks ctx between
-// pages, yields (zero, err) once on failure, and never calls yield after it returned
-// false. Only one page is held in memory at a time.
+// A page with fewer than size items (or none) is the last. A page with more than size
+// items, or the same items as the full page before it, ends the iteration with a
+// *PagingError. The iterator is lazy: it loads a page only when the caller ranges past
+// the previous one, checks ctx between pages, yields (zero, err) once on failure, and
+// never calls yield after it returned false. At most two pages are held in memory at a
+// time (the previous one, to recognise a repetition).
 func pages[T any](ctx context.Context, size int, fetch func(ctx context.Context, index int) ([]T, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		var prev []T
 		for index := 0; ; index++ {
 			if err := ctx.Err(); err != nil {
 				yield(zero, err)
@@ -24,6 +57,14 @@ func pages[T any](ctx context.Context, size int, fetch func(ctx context.Context,
 				yield(zero, err)
 				return
 			}
+			if size > 0 && len(items) > size {
+				yield(zero, &PagingError{Page: index, Size: size, Got: len(items)})
+				return
+			}
+			if samePage(prev, items) {
+				yield(zero, &PagingError{Page: index, Size: size, Got: len(items), Repeated: true})
+				return
+			}
 			for _, it := range items {
 				if !yield(it, nil) {
 					return
@@ -32,8 +73,19 @@ func pages[T any](ctx context.Context, size int, fetch func(ctx context.Context,
 			if len(items) < size || size <= 0 {
 				return
 			}
+			prev = items
 		}
 	}
+}
+
+// samePage reports whether two non-empty pages hold equal items. Pages of a listing
+// that advances differ from their first item on, so the common case costs one
+// comparison.
+func samePage[T any](prev, items []T) bool {
+	if len(prev) == 0 || len(prev) != len(items) || !reflect.DeepEqual(prev[0], items[0]) {
+		return false
+	}
+	return reflect.DeepEqual(prev, items)
 }
 
 // errSeq returns an iterator that yields err once; services use it for arguments

@@ -114,3 +114,62 @@ func TestErrSeq(t *testing.T) {
 	}
 	assert.Equal(t, 1, n)
 }
+
+// TestPagesStopsWhenServerIgnoresPaging checks that a page larger than asked for, or
+// one repeating the previous page, ends the iteration with a *PagingError instead of
+// yielding items twice or looping forever.
+func TestPagesStopsWhenServerIgnoresPaging(t *testing.T) {
+	t.Parallel()
+	collect := func(fetch func(context.Context, int) ([]int, error)) ([]int, int, error) {
+		var got []int
+		calls := 0
+		for v, err := range pages(t.Context(), 3, func(ctx context.Context, i int) ([]int, error) {
+			calls++
+			if calls > 100 {
+				t.Fatal("the iterator loops")
+			}
+			return fetch(ctx, i)
+		}) {
+			if err != nil {
+				return got, calls, err
+			}
+			got = append(got, v)
+		}
+		return got, calls, nil
+	}
+
+	// Every item on every page, more than a page holds (TagoCore's token lists).
+	got, calls, err := collect(func(context.Context, int) ([]int, error) { return []int{1, 2, 3, 4, 5}, nil })
+	assert.Empty(t, got, "the oversized page is not yielded")
+	assert.Equal(t, &PagingError{Page: 0, Size: 3, Got: 5}, err)
+	assert.EqualError(t, err, "tago: the server ignored paging: page 1 holds 5 items, more than the 3 asked for")
+	assert.Equal(t, 1, calls)
+
+	// Exactly a page of items, on every page.
+	got, calls, err = collect(func(context.Context, int) ([]int, error) { return []int{1, 2, 3}, nil })
+	assert.Equal(t, []int{1, 2, 3}, got, "the first page is yielded once")
+	assert.Equal(t, &PagingError{Page: 1, Size: 3, Got: 3, Repeated: true}, err)
+	assert.EqualError(t, err, "tago: the server ignored paging: page 2 repeats page 1 (3 items)")
+	assert.Equal(t, 2, calls)
+
+	// A repetition later on, and a page that only starts like the previous one.
+	got, _, err = collect(func(_ context.Context, i int) ([]int, error) {
+		switch i {
+		case 0:
+			return []int{1, 2, 3}, nil
+		case 1:
+			return []int{1, 5, 6}, nil
+		}
+		return []int{1, 5, 6}, nil
+	})
+	assert.Equal(t, []int{1, 2, 3, 1, 5, 6}, got)
+	var pe *PagingError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 2, pe.Page)
+
+	// A server that ignores paging but holds less than a page is read correctly.
+	got, calls, err = collect(func(context.Context, int) ([]int, error) { return []int{1, 2}, nil })
+	assert.NoError(t, err)
+	assert.Equal(t, []int{1, 2}, got)
+	assert.Equal(t, 1, calls)
+}

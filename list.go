@@ -12,7 +12,8 @@ import (
 type ListOptions struct {
 	// Page is the 1-based page to fetch; 0 means 1. All methods start from it.
 	Page int
-	// Amount is the page size; 0 means 20.
+	// Amount is the page size; 0 means 20. All methods ask for at most 1000 items a
+	// page, the most the platform is known to serve, and still yield every item.
 	Amount int
 	// Fields names the fields the platform should return; nil means the resource's
 	// default set, named in each list method's comment.
@@ -98,9 +99,19 @@ func listQuery(opts *ListOptions, def listDefaults, filters func(q *query)) (*qu
 	return q, nil
 }
 
+// maxPageAmount is the largest page an All asks for: the most the official SDKs ask the
+// platform for in one page (the JS SDK's device list streaming caps its pages at 1000),
+// so the most it is known to serve. The platform's own cap is undocumented; a server
+// serving fewer items than asked would end a listing early, since a short page is the
+// last.
+const maxPageAmount = 1000
+
 // allPages returns an iterator over every item of a listing, from opts' page on. list
 // fetches the page its ListOptions name; the iterator stops after a page shorter than
-// the page size, when the caller stops ranging, or at the first error.
+// the page size, when the caller stops ranging, or at the first error. Pages are
+// opts.Amount items (default 20), at most maxPageAmount: an All asking for more still
+// yields every item, in pages of maxPageAmount. A server ignoring paging (a page larger
+// than asked, or repeating the one before) ends the iteration with a *PagingError.
 func allPages[T any](ctx context.Context, opts ListOptions, list func(ctx context.Context, page ListOptions) ([]T, error)) iter.Seq2[T, error] {
 	if ctx == nil {
 		return errSeq[T](invalidf("context", "must not be nil"))
@@ -108,13 +119,33 @@ func allPages[T any](ctx context.Context, opts ListOptions, list func(ctx contex
 	if err := opts.check(); err != nil {
 		return errSeq[T](err)
 	}
-	first := max(opts.Page, 1)
 	if opts.Amount == 0 {
 		opts.Amount = defaultAmount
 	}
-	return pages(ctx, opts.Amount, func(ctx context.Context, index int) ([]T, error) {
+	// Page numbers count pages of the size asked for: the listing starts at item
+	// (Page-1)*Amount, which pages of the size sent reach at the page below, less the
+	// items before it on that page.
+	size := min(opts.Amount, maxPageAmount)
+	start := (max(opts.Page, 1) - 1) * opts.Amount
+	first, drop := start/size+1, start%size
+	seq := pages(ctx, size, func(ctx context.Context, index int) ([]T, error) {
 		page := opts
-		page.Page = first + index
+		page.Page, page.Amount = first+index, size
 		return list(ctx, page)
 	})
+	if drop == 0 {
+		return seq
+	}
+	return func(yield func(T, error) bool) {
+		n := 0
+		for it, err := range seq {
+			if err == nil && n < drop {
+				n++
+				continue
+			}
+			if !yield(it, err) {
+				return
+			}
+		}
+	}
 }

@@ -10,9 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
-// Limits on a data point, as the platform documents them.
+// Limits on a data point, as the platform documents them: names, units and groups in
+// characters, values and metadata in bytes (6 kB of string value, 10 kB of metadata
+// JSON). The SDK refuses the same points before sending them.
 const (
 	maxVariable = 100
 	maxUnit     = 25
@@ -237,19 +241,48 @@ func decodeLocation(b []byte) (*Location, error) {
 	return &loc, nil
 }
 
-// checkVariable validates and lower-cases a variable name.
+// checkVariable validates and lower-cases a variable name: 1 to 100 characters, no
+// white space and none of * ? ! < > . - = $.
 func checkVariable(v *string) (string, string) {
 	if v == nil || *v == "" {
 		return "", "is required"
 	}
 	name := strings.ToLower(*v)
-	if len(name) > maxVariable {
+	if utf8.RuneCountInString(name) > maxVariable {
 		return "", fmt.Sprintf("must be at most %d characters", maxVariable)
 	}
-	if strings.ContainsAny(name, " \t\r\n*?!<>.-=$") {
+	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("*?!<>.-=$", r) }) >= 0 {
 		return "", "must not contain spaces or any of * ? ! < > . - = $"
 	}
 	return name, ""
+}
+
+// checkDataFields applies the platform's limits on a point's value, unit, group and
+// metadata (the fields an edit can change too); it returns the reply for the first
+// field at fault.
+func checkDataFields(i int, p dataIn) (reply, bool) {
+	field := func(name string) string { return "[" + strconv.Itoa(i) + "]." + name }
+	if str, ok := p.value.(string); ok && len(str) > maxValue {
+		return bad(field("value"), "must be at most %d bytes", maxValue), false
+	}
+	if f, ok := p.value.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return bad(field("value"), "must be a finite number"), false
+	}
+	if utf8.RuneCountInString(p.Unit) > maxUnit {
+		return bad(field("unit"), "must be at most %d characters", maxUnit), false
+	}
+	if utf8.RuneCountInString(p.Group) > maxGroup {
+		return bad(field("group"), "must be at most %d characters", maxGroup), false
+	}
+	if m := bytes.TrimSpace(p.Metadata); len(m) > 0 && string(m) != "null" {
+		if m[0] != '{' {
+			return bad(field("metadata"), "must be an object"), false
+		}
+		if len(m) > maxMetadata {
+			return bad(field("metadata"), "must be at most %d bytes", maxMetadata), false
+		}
+	}
+	return reply{}, true
 }
 
 // storeLocked validates points and stores them all, or none. It returns the stored
@@ -261,25 +294,8 @@ func (s *Server) storeLocked(d *device, in []dataIn) ([]*record, reply) {
 		if _, msg := checkVariable(p.Variable); msg != "" {
 			return nil, bad(field("variable"), "%s", msg)
 		}
-		if str, ok := p.value.(string); ok && len(str) > maxValue {
-			return nil, bad(field("value"), "must be at most %d bytes", maxValue)
-		}
-		if f, ok := p.value.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			return nil, bad(field("value"), "must be a finite number")
-		}
-		if len(p.Unit) > maxUnit {
-			return nil, bad(field("unit"), "must be at most %d characters", maxUnit)
-		}
-		if len(p.Group) > maxGroup {
-			return nil, bad(field("group"), "must be at most %d characters", maxGroup)
-		}
-		if m := bytes.TrimSpace(p.Metadata); len(m) > 0 && string(m) != "null" {
-			if m[0] != '{' {
-				return nil, bad(field("metadata"), "must be an object")
-			}
-			if len(m) > maxMetadata {
-				return nil, bad(field("metadata"), "must be at most %d bytes", maxMetadata)
-			}
+		if rep, good := checkDataFields(i, p); !good {
+			return nil, rep
 		}
 		if p.location != nil {
 			if _, err := decodeLocation(fmt.Appendf(nil, `{"lat":%v,"lng":%v}`, p.location.Lat, p.location.Lng)); err != nil {
@@ -377,7 +393,12 @@ func (c *call) dataQuery() (dataQuery, reply, bool) {
 		if err != nil || n < 1 {
 			return q, fail(http.StatusBadRequest, "qty must be a positive integer, got %q", v), false
 		}
-		q.qty, q.hasQty = min(n, maxQty), true
+		if n > maxQty {
+			// Refused, as TagoCore refuses it, rather than cut silently to a partial
+			// answer.
+			return q, bad("qty", "must be at most %d", maxQty), false
+		}
+		q.qty, q.hasQty = n, true
 	}
 	if v := c.q.str("skip"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -795,6 +816,9 @@ func (s *Server) editData(c *call) reply {
 		if !good {
 			return rep
 		}
+		if rep, good := checkDataFields(i, in); !good {
+			return rep
+		}
 		if e.Variable != nil {
 			if _, msg := checkVariable(e.Variable); msg != "" {
 				return bad("["+strconv.Itoa(i)+"].variable", "%s", msg)
@@ -985,4 +1009,60 @@ func (s *Server) deleteChunk(c *call) reply {
 	}
 	s.removeRecords(d, gone)
 	return ok("Chunk " + id + " deleted")
+}
+
+// AddForeignData stores records as another client may have stored them, past the
+// checks a POST /data makes: each is a JSON object with at least a "variable", whose
+// "value" and "metadata" may be any JSON (TagoCore accepts metadata such as
+// [1, {"a": 2}]; older platform versions held objects as values). Reads return them as
+// stored. It is for testing that a client reads such records without failing; it
+// returns the stored records' IDs.
+func (s *Server) AddForeignData(deviceID string, records ...string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.mustDevice(deviceID)
+	now := s.now()
+	ids := make([]string, len(records))
+	for i, raw := range records {
+		var in struct {
+			Variable string          `json:"variable"`
+			Value    json.RawMessage `json:"value"`
+			Unit     string          `json:"unit"`
+			Group    string          `json:"group"`
+			Metadata json.RawMessage `json:"metadata"`
+			Time     json.RawMessage `json:"time"`
+		}
+		if err := json.Unmarshal([]byte(raw), &in); err != nil || in.Variable == "" {
+			panic(fmt.Sprintf("tagotest: AddForeignData: record %d must be a JSON object with a variable: %v", i, err))
+		}
+		r := &record{id: s.newID(), variable: in.Variable, unit: in.Unit, group: in.Group, t: now, created: now, seq: s.nextSeq()}
+		if v := bytes.TrimSpace(in.Value); len(v) > 0 && string(v) != "null" {
+			var scalar any
+			if json.Unmarshal(v, &scalar) == nil {
+				switch scalar.(type) {
+				case string, bool, float64:
+					r.value = scalar
+				}
+			}
+			if r.value == nil {
+				r.value = json.RawMessage(append([]byte(nil), v...))
+			}
+		}
+		if m := bytes.TrimSpace(in.Metadata); len(m) > 0 && string(m) != "null" {
+			r.metadata = append(json.RawMessage(nil), m...)
+		}
+		if len(in.Time) > 0 {
+			t, err := parseDataTime(in.Time, now)
+			if err != nil {
+				panic(fmt.Sprintf("tagotest: AddForeignData: record %d: time: %v", i, err))
+			}
+			r.t = t
+		}
+		if r.group == "" {
+			r.group = s.newGroup()
+		}
+		d.data = append(d.data, r)
+		ids[i] = r.id
+	}
+	return ids
 }

@@ -82,6 +82,14 @@ func TestDataValidation(t *testing.T) {
 		{"bad location", map[string]any{"variable": "v", "location": "here"}, "[1].location"},
 		{"bad time", map[string]any{"variable": "v", "time": "yesterday-ish"}, "[1].time"},
 		{"metadata not an object", map[string]any{"variable": "v", "metadata": []int{1}}, "[1].metadata"},
+		{"too long in characters", map[string]any{"variable": strings.Repeat("é", 101)}, "[1].variable"},
+		{"tab", map[string]any{"variable": "a\tb"}, "[1].variable"},
+		{"no-break space", map[string]any{"variable": "a\u00a0b"}, "[1].variable"},
+		{"dollar", map[string]any{"variable": "$a"}, "[1].variable"},
+		{"long unit in characters", map[string]any{"variable": "v", "unit": strings.Repeat("°", 26)}, "[1].unit"},
+		{"long group", map[string]any{"variable": "v", "group": strings.Repeat("g", 101)}, "[1].group"},
+		{"long string value", map[string]any{"variable": "v", "value": strings.Repeat("x", 6<<10+1)}, "[1].value"},
+		{"large metadata", map[string]any{"variable": "v", "metadata": map[string]any{"n": strings.Repeat("m", 10<<10)}}, "[1].metadata"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +100,13 @@ func TestDataValidation(t *testing.T) {
 	}
 	assert.Empty(t, srv.Data(dev.ID), "a batch with a bad point stores nothing")
 
-	r := asDevice(t, srv, dev.Token, "POST", "/data", `[{"variable":"x","unit":5}]`)
+	// The limits are counted in characters, not bytes.
+	other := srv.AddDevice(DeviceSpec{Name: "other"})
+	r := asDevice(t, srv, other.Token, "POST", "/data", []map[string]any{{"variable": strings.Repeat("é", 100),
+		"unit": strings.Repeat("°", 25), "group": strings.Repeat("é", 100), "value": strings.Repeat("x", 6<<10)}})
+	assert.Equal(t, http.StatusOK, r.code, string(r.body))
+
+	r = asDevice(t, srv, dev.Token, "POST", "/data", `[{"variable":"x","unit":5}]`)
 	assert.Equal(t, http.StatusBadRequest, r.code)
 	r = asDevice(t, srv, dev.Token, "POST", "/data", strings.Repeat(" ", 201<<10)+"[]")
 	assert.Equal(t, http.StatusRequestEntityTooLarge, r.code)
@@ -249,7 +263,7 @@ func TestDataQueryErrors(t *testing.T) {
 	t.Parallel()
 	srv, dev := seedSeries(t)
 	for _, q := range []string{
-		"query=median", "qty=0", "qty=-1", "qty=ten", "skip=-1", "ordination=sideways",
+		"query=median", "qty=0", "qty=-1", "qty=ten", "qty=10001", "skip=-1", "ordination=sideways",
 		"query=avg", "query=sum", "start_date=soonish", "query=aggregate&interval=week&function=avg&start_date=1 day",
 		"query=aggregate&interval=day&function=median&start_date=1 day", "query=conditional&function=gt&start_date=1 day",
 	} {
@@ -286,6 +300,23 @@ func TestEditData(t *testing.T) {
 	imm := srv.AddDevice(DeviceSpec{Name: "i", Type: "immutable"})
 	r = asDevice(t, srv, imm.Token, "PUT", "/data", []map[string]any{{"id": recs[0].ID, "value": 1}})
 	assert.Equal(t, http.StatusBadRequest, r.code)
+
+	// An edit meets the limits a new point does; a refused edit changes nothing.
+	before := srv.Data(dev.ID)
+	for field, edit := range map[string]map[string]any{
+		"[1].unit":     {"unit": strings.Repeat("u", 26)},
+		"[1].group":    {"group": strings.Repeat("g", 101)},
+		"[1].value":    {"value": strings.Repeat("x", 6<<10+1)},
+		"[1].metadata": {"metadata": map[string]any{"n": strings.Repeat("m", 10<<10)}},
+	} {
+		edit["id"] = recs[1].ID
+		r = asDevice(t, srv, dev.Token, "PUT", "/data", []map[string]any{{"id": recs[0].ID, "value": -1}, edit})
+		assert.Equal(t, http.StatusBadRequest, r.code, field)
+		assert.Contains(t, r.env.FieldErrors, field)
+	}
+	r = asDevice(t, srv, dev.Token, "PUT", "/data", []map[string]any{{"id": recs[0].ID, "metadata": []int{1}}})
+	assert.Contains(t, r.env.FieldErrors, "[0].metadata")
+	assert.Equal(t, before, srv.Data(dev.ID))
 }
 
 func TestDeleteData(t *testing.T) {
@@ -376,4 +407,17 @@ func TestAddDataPanicsOnBadInput(t *testing.T) {
 		func() { srv.AddData(dev.ID, Record{Variable: "a b"}) })
 	assert.Panics(t, func() { srv.AddData(dev.ID, Record{Variable: "a", Value: struct{}{}}) })
 	assert.Panics(t, func() { srv.AddData("0123456789abcdef01234567", Record{Variable: "a"}) })
+}
+
+func TestAddForeignData(t *testing.T) {
+	t.Parallel()
+	srv := NewServer(t)
+	dev := srv.AddDevice(DeviceSpec{Name: "d"})
+	ids := srv.AddForeignData(dev.ID, `{"variable":"v","value":{"a":1},"metadata":[1,{"a":2}],"time":"2024-01-02T03:04:05Z"}`, `{"variable":"w","value":"s"}`)
+	require.Len(t, ids, 2)
+	r := asDevice(t, srv, dev.Token, "GET", "/data?variables=v", nil)
+	assert.JSONEq(t, `[{"id":"`+ids[0]+`","device":"`+dev.ID+`","variable":"v","value":{"a":1},"metadata":[1,{"a":2}],
+		"group":"`+srv.Data(dev.ID)[0].Group+`","time":"2024-01-02T03:04:05.000Z"}]`, string(r.env.Result))
+	assert.Equal(t, "s", srv.Data(dev.ID)[1].Value)
+	assert.Panics(t, func() { srv.AddForeignData(dev.ID, `{"value":1}`) })
 }

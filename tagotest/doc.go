@@ -32,7 +32,8 @@
 // Seeding helpers: [Server.AddProfile] (a profile of another account),
 // [Server.AddDevice] (returns the device's ID and first token; DeviceSpec.SerieNumber
 // sets the DevEUI a network resolves), [Server.AddDeviceToken], [Server.AddParams],
-// [Server.AddData], [Server.AddNetwork] (with a network token and an optional
+// [Server.AddData] (and
+// [Server.AddForeignData] for records another client stored), [Server.AddNetwork] (with a network token and an optional
 // middleware_endpoint), [Server.AddNetworkToken], [Server.AddConnector],
 // [Server.AddAuthorization] (a service authorization key, "at" + 32 hex),
 // [Server.AddDashboard], [Server.AddWidget], [Server.AddAnalysis] (with its analysis
@@ -166,8 +167,8 @@
 //
 // GET /data reads variables (or variable), groups, ids, values, start_date and end_date
 // (ISO, "YYYY-MM-DD HH:mm:ss" or relative; with a start_date and no end_date the range
-// ends now), qty (default 15, at most 10,000), skip, ordination (descending by default),
-// details (adds created_at) and query:
+// ends now), qty (default 15, at most 10,000: more is refused with 400), skip,
+// ordination (descending by default), details (adds created_at) and query:
 //
 //   - no query (or "default"): records sorted by time. With variables, qty and skip
 //     apply to each variable and the result lists the variables in the order asked, as
