@@ -490,19 +490,45 @@ func scopeBody(scope []Data) ([]byte, error) {
 		if i > 0 {
 			body = append(body, ',')
 		}
-		var err error
-		if body, err = appendPoint(body, &scope[i], i); err != nil {
-			var in *InputError
-			if errors.As(err, &in) {
-				in.Field = "scope" + strings.TrimPrefix(in.Field, "points")
+		// Send leaves out the record's ID and device (the platform assigns them); an
+		// analysis's scope carries them, so they come first here.
+		rec := &scope[i]
+		if rec.ID != "" || rec.Device != "" {
+			body = append(body, '{')
+			if rec.ID != "" {
+				body = appendString(append(body, `"id":`...), rec.ID)
+				body = append(body, ',')
 			}
-			return nil, err
+			if rec.Device != "" {
+				body = appendString(append(body, `"device":`...), rec.Device)
+				body = append(body, ',')
+			}
+			mark := len(body)
+			var err error
+			if body, err = appendPoint(body, rec, i); err != nil {
+				return nil, scopeError(err)
+			}
+			body = append(body[:mark], body[mark+1:]...) // drop the record's own '{'
+			continue
+		}
+		var err error
+		if body, err = appendPoint(body, rec, i); err != nil {
+			return nil, scopeError(err)
 		}
 	}
 	if len(body) > maxBatchBytes {
 		return nil, invalidf("scope", "encodes to %d bytes, more than the platform's %d-byte request limit", len(body), maxBatchBytes)
 	}
 	return append(body, "]}"...), nil
+}
+
+// scopeError renames the record in an *InputError from points[i] to scope[i].
+func scopeError(err error) error {
+	var in *InputError
+	if errors.As(err, &in) {
+		in.Field = "scope" + strings.TrimPrefix(in.Field, "points")
+	}
+	return err
 }
 
 // AnalysisRunResult is the platform's answer to running an analysis: the run's analysis
