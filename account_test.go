@@ -171,7 +171,9 @@ func TestAccountAnonymousOperations(t *testing.T) {
 		},
 		{
 			name: "recover the password", method: "GET", path: "/account/passwordreset/ops@example.com", result: `"Email sent"`,
-			run: func(ctx context.Context, c *Client) (any, error) { return noResult(c.Account.RecoverPassword(ctx, testEmail)) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Account.RecoverPassword(ctx, testEmail))
+			},
 		},
 		{
 			name: "resend the confirmation", method: "GET", path: "/account/resend_confirmation/a+b@example.com", result: `"Email sent"`,

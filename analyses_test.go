@@ -78,7 +78,9 @@ func TestAnalysesOperations(t *testing.T) {
 		},
 		{
 			name: "delete", method: "DELETE", path: "/analysis/" + resAnalysisID, result: `"Successfully Removed"`,
-			run: func(ctx context.Context, c *Client) (any, error) { return noResult(c.Analyses.Delete(ctx, resAnalysisID)) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Analyses.Delete(ctx, resAnalysisID))
+			},
 		},
 		{
 			name: "run without a scope", method: "POST", path: "/analysis/" + resAnalysisID + "/run", body: `{}`,
@@ -133,8 +135,10 @@ func TestAnalysesOperations(t *testing.T) {
 		{
 			name: "analyses of a dashboard", method: "GET", path: "/dashboard/" + resDashboardID + "/analysis",
 			result: `[{"id":"` + resAnalysisID + `","name":"Analysis 001"}]`,
-			run:    func(ctx context.Context, c *Client) (any, error) { return c.Analyses.RelatedToDashboard(ctx, resDashboardID) },
-			want:   []AnalysisRef{{ID: resAnalysisID, Name: "Analysis 001"}},
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Analyses.RelatedToDashboard(ctx, resDashboardID)
+			},
+			want: []AnalysisRef{{ID: resAnalysisID, Name: "Analysis 001"}},
 		},
 		{
 			name: "run a widget's button", method: "POST", path: "/analysis/" + resAnalysisID + "/run/" + resDashboardID + "/" + resWidgetID,

@@ -95,7 +95,9 @@ func TestProfilesOperations(t *testing.T) {
 		{
 			name: "statistics of today", method: "GET", path: "/profile/" + resProfileID + "/statistics",
 			result: `[{"data_records":151611,"file_storage":49.89,"input":39933,"output":1272,"time":"2023-11-08T04:01:36.124Z"}]`,
-			run:    func(ctx context.Context, c *Client) (any, error) { return c.Profiles.Statistics(ctx, resProfileID, nil) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Profiles.Statistics(ctx, resProfileID, nil)
+			},
 			want: []UsageStatistic{{Time: time.Date(2023, 11, 8, 4, 1, 36, 124e6, time.UTC),
 				ProfileLimits: ProfileLimits{DataRecords: 151611, FileStorage: 49.89, Input: 39933, Output: 1272}}},
 		},
@@ -133,8 +135,10 @@ func TestProfilesOperations(t *testing.T) {
 		{
 			name: "audit log query", method: "GET", path: "/profile/" + resProfileID + "/auditlog/q-1",
 			result: `{"status":"Running","queryId":"q-1"}`,
-			run:    func(ctx context.Context, c *Client) (any, error) { return c.Profiles.AuditLogQuery(ctx, resProfileID, "q-1") },
-			want:   AuditLog{Status: "Running", QueryID: "q-1"},
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Profiles.AuditLogQuery(ctx, resProfileID, "q-1")
+			},
+			want: AuditLog{Status: "Running", QueryID: "q-1"},
 		},
 		{
 			name: "add-ons as one object", method: "GET", path: "/profile/" + resProfileID + "/addons",
@@ -182,7 +186,9 @@ func TestProfilesOperations(t *testing.T) {
 		},
 		{
 			name: "transfer the token", method: "PUT", path: "/profile/switch/" + resProfile2ID, result: `"Token switched"`,
-			run: func(ctx context.Context, c *Client) (any, error) { return noResult(c.Profiles.TransferToken(ctx, resProfile2ID)) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Profiles.TransferToken(ctx, resProfile2ID))
+			},
 		},
 		{
 			name: "team members", method: "GET", path: "/profile/" + resProfileID + "/team",
@@ -234,10 +240,16 @@ func TestProfileErrorsMapToSentinels(t *testing.T) {
 func TestProfilesBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
 	stats := func(o StatisticsOptions) func(ctx context.Context, c *Client) error {
-		return func(ctx context.Context, c *Client) error { _, err := c.Profiles.Statistics(ctx, resProfileID, &o); return err }
+		return func(ctx context.Context, c *Client) error {
+			_, err := c.Profiles.Statistics(ctx, resProfileID, &o)
+			return err
+		}
 	}
 	audit := func(f AuditLogFilter) func(ctx context.Context, c *Client) error {
-		return func(ctx context.Context, c *Client) error { _, err := c.Profiles.AuditLog(ctx, resProfileID, &f); return err }
+		return func(ctx context.Context, c *Client) error {
+			_, err := c.Profiles.AuditLog(ctx, resProfileID, &f)
+			return err
+		}
 	}
 	services := func(r ProfileServicesRequest) func(ctx context.Context, c *Client) error {
 		return func(ctx context.Context, c *Client) error { return c.Profiles.EditServices(ctx, resProfileID, r) }
