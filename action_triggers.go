@@ -92,8 +92,9 @@ func checkWatched(field, device, tagKey, tagValue string) error {
 type VariableTrigger struct {
 	// Device is the watched device's ID.
 	Device string `json:"device,omitempty"`
-	// TagKey and TagValue select the watched devices by tag, instead of Device.
-	TagKey   string `json:"tag_key,omitempty"`
+	// TagKey selects the watched devices by tag, with TagValue, instead of Device.
+	TagKey string `json:"tag_key,omitempty"`
+	// TagValue is the value of the TagKey tag of the watched devices.
 	TagValue string `json:"tag_value,omitempty"`
 	// Variable is the variable tested.
 	Variable string `json:"variable"`
@@ -193,8 +194,9 @@ type ResourceTrigger struct {
 	Resource ResourceKind `json:"resource"`
 	// When is the event.
 	When ResourceEvent `json:"when"`
-	// TagKey and TagValue narrow the trigger to resources with this tag.
-	TagKey   string `json:"tag_key,omitempty"`
+	// TagKey narrows the trigger to resources with this tag, with TagValue.
+	TagKey string `json:"tag_key,omitempty"`
+	// TagValue is the value of the TagKey tag.
 	TagValue string `json:"tag_value,omitempty"`
 }
 
@@ -274,8 +276,9 @@ func (t ScheduleTrigger) check(field string) error {
 type MQTTTopicTrigger struct {
 	// Device is the watched device's ID.
 	Device string `json:"device,omitempty"`
-	// TagKey and TagValue select the watched devices by tag, instead of Device.
-	TagKey   string `json:"tag_key,omitempty"`
+	// TagKey selects the watched devices by tag, with TagValue, instead of Device.
+	TagKey string `json:"tag_key,omitempty"`
+	// TagValue is the value of the TagKey tag of the watched devices.
 	TagValue string `json:"tag_value,omitempty"`
 	// Topic is the topic listened to.
 	Topic string `json:"topic"`

@@ -143,6 +143,7 @@ type capWriter struct {
 	left, limit int64
 }
 
+// Write passes p on up to the limit.
 func (c *capWriter) Write(p []byte) (int, error) {
 	if int64(len(p)) <= c.left {
 		n, err := c.w.Write(p)

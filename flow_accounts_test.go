@@ -2,6 +2,7 @@ package tago_test
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -433,4 +434,97 @@ func TestFlowAccessPolicy(t *testing.T) {
 	require.NoError(t, c.Access.Delete(ctx, id))
 	_, err = c.Access.Info(ctx, id)
 	require.ErrorIs(t, err, tago.ErrNotFound)
+}
+
+// Every trigger and task the SDK types is taken by the fake, which checks actions as
+// the platform documents them, and reads back as the same typed value.
+func TestFlowEveryActionKindRoundTrips(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	c := accountClient(t, srv)
+	ctx := t.Context()
+	dev := createDevice(t, c, "Watched")
+	an, err := c.Analyses.Create(ctx, tago.AnalysisCreateRequest{Name: "Target"})
+	require.NoError(t, err)
+	secret, err := c.Secrets.Create(ctx, tago.SecretCreateRequest{Key: "API_KEY", Value: "v"})
+	require.NoError(t, err)
+	run := tago.RunAnalysis{Analyses: []string{an.ID}}
+	hot := tago.VariableTrigger{Device: dev.ID, Variable: "temperature", Is: tago.CondGreater, Value: "30", ValueType: tago.CompareNumber}
+
+	triggers := map[string]tago.ActionTrigger{
+		// The platform also watches devices by tag (tag_key, tag_value); the fake
+		// requires a device, so that form is checked by the unit tests only.
+		"variable between": tago.VariableTrigger{Device: dev.ID, Variable: "level", Is: tago.CondBetween, Value: "1", SecondValue: "5", ValueType: tago.CompareNumber},
+		"resource":         tago.ResourceTrigger{Resource: tago.ResourceDevice, When: tago.OnCreate},
+		"interval":         tago.IntervalTrigger{Interval: "15 minutes"},
+		"schedule":         tago.ScheduleTrigger{Cron: "0 8 * * 1", Timezone: "UTC"},
+		"mqtt topic":       tago.MQTTTopicTrigger{Device: dev.ID, Topic: "up/#"},
+		"usage alert":      tago.UsageAlertTrigger{ServiceOrResource: tago.UsageDataRecords, Condition: ">", ConditionValue: 90},
+		"geofence":         tago.GeofenceTrigger{Device: dev.ID, Variable: "location", Is: tago.Outside, Value: tago.Geofence{Center: []float64{-46.6, -23.5}, Radius: 500}},
+	}
+	for name, trig := range triggers {
+		id, err := c.Actions.Create(ctx, tago.ActionCreateRequest{Name: name, Triggers: []tago.ActionTrigger{trig}, Task: run})
+		require.NoError(t, err, name)
+		got, err := c.Actions.Info(ctx, id)
+		require.NoError(t, err, name)
+		assert.Equal(t, trig.TriggerType(), got.Type, name)
+		assert.Equal(t, []tago.ActionTrigger{trig}, got.Triggers, name)
+	}
+	tasks := map[string]tago.ActionTask{
+		"notify":      tago.NotifyAccount{Subject: "S", Message: "M"},
+		"e-mail":      tago.SendEmail{To: "a@example.com", Subject: "S", Message: "M"},
+		"sms":         tago.SendSMS{To: "+15551234567", Message: "M"},
+		"mqtt":        tago.PublishMQTT{Device: dev.ID, Topic: "down", Payload: "$VALUE$"},
+		"webhook":     tago.PostWebhook{URL: "https://example.com/hook", Headers: map[string]string{"X-Key": "k"}},
+		"twilio":      tago.SendSMSTwilio{To: "+1555", From: "+1666", Message: "M", SIDSecret: secret, TokenSecret: secret},
+		"sendgrid":    tago.SendEmailSendGrid{From: "n@example.com", To: "a@example.com", Subject: "S", Message: "M", APIKeySecret: secret},
+		"smtp":        tago.SendEmailSMTP{From: "n@example.com", To: "a@example.com", Subject: "S", Message: "M", SMTPSecret: secret},
+		"sqs":         tago.SendSQS{SQSSecret: secret, BatchEnabled: true},
+		"two scripts": tago.RunAnalysis{Analyses: []string{an.ID, an.ID}},
+	}
+	for name, task := range tasks {
+		id, err := c.Actions.Create(ctx, tago.ActionCreateRequest{Name: name, Triggers: []tago.ActionTrigger{hot}, Task: task})
+		require.NoError(t, err, name)
+		got, err := c.Actions.Info(ctx, id)
+		require.NoError(t, err, name)
+		assert.Equal(t, task, got.Task, name)
+	}
+}
+
+// Arguments the SDK refuses never reach the fake.
+func TestFlowAutomationBadInputSendsNothing(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	c := accountClient(t, srv)
+	anon := anonymousClient(t, srv)
+	ctx := t.Context()
+	srv.ClearRequests()
+	calls := map[string]func() error{
+		"login without a password": func() error {
+			_, err := anon.Account.Login(ctx, tago.LoginRequest{Email: tagotest.DefaultEmail})
+			return err
+		},
+		"an account route without a token": func() error { _, err := anon.Account.Info(ctx); return err },
+		"a script over 5 MB": func() error {
+			return c.Analyses.UploadScript(ctx, srv.ProfileID(), tago.Script{Name: "a.js", Runtime: tago.RuntimeNode, Content: make([]byte, tago.MaxScriptSize+1)})
+		},
+		"an action mixing trigger kinds": func() error {
+			_, err := c.Actions.Create(ctx, tago.ActionCreateRequest{Name: "x", Task: tago.NotifyAccount{Message: "m"},
+				Triggers: []tago.ActionTrigger{tago.IntervalTrigger{Interval: "1 hour"}, tago.ScheduleTrigger{Cron: "* * * * *"}}})
+			return err
+		},
+		"a secret without a value": func() error { _, err := c.Secrets.Create(ctx, tago.SecretCreateRequest{Key: "K"}); return err },
+		"a policy targeting devices": func() error {
+			_, err := c.Access.Create(ctx, tago.AccessCreateRequest{Name: "p", Targets: []tago.AccessMatch{tago.MatchAll("device")},
+				Permissions: []tago.AccessPermission{{Effect: tago.Allow, Actions: []tago.AccessAction{tago.AccessRead}, Resource: tago.MatchAll("device")}}})
+			return err
+		},
+		"an add-on that is a route": func() error { return c.Profiles.RemoveAddOn(ctx, srv.ProfileID(), "token") },
+	}
+	for name, call := range calls {
+		err := call()
+		require.Error(t, err, name)
+		assert.True(t, errors.Is(err, tago.ErrInvalidInput) || errors.Is(err, tago.ErrTokenKind), "%s: %v", name, err)
+	}
+	assert.Empty(t, srv.Requests())
 }
