@@ -3,9 +3,11 @@
 // A [Client] carries one token of one kind and exposes the platform's resources as
 // services: [Client.Data] for device data, [Client.Devices], [Client.Tokens],
 // [Client.Authorizations], [Client.Dashboards] and [Client.Networks] for account
-// management and integrations. Every method takes a [context.Context] first, decodes the
-// platform's {"status", "result"} envelope into typed results and reports failures as
-// typed errors.
+// management and integrations, and [Client.Account], [Client.Profiles],
+// [Client.Analyses], [Client.Actions], [Client.Secrets], [Client.Access] and
+// [Client.Tags] for the account, its profiles and their automation. Every method takes
+// a [context.Context] first, decodes the platform's {"status", "result"} envelope into
+// typed results and reports failures as typed errors.
 //
 // # Authentication
 //
@@ -227,6 +229,21 @@ type Client struct {
 	// Networks reads networks and connectors (account token) and resolves device tokens
 	// for network-server bridges (network token).
 	Networks *NetworksService
+	// Account manages the token's account (account token) and logs in, creates tokens
+	// from credentials and recovers passwords (no token: see [Anonymous]).
+	Account *AccountService
+	// Profiles manages profiles, their usage, audit log, add-ons and team (account token).
+	Profiles *ProfilesService
+	// Analyses manages analyses: scripts, runs and analysis tokens (account token).
+	Analyses *AnalysesService
+	// Actions manages actions, typed triggers and tasks (account token).
+	Actions *ActionsService
+	// Secrets manages the profile's secrets (account token).
+	Secrets *SecretsService
+	// Access manages access policies for TagoRUN users and analyses (account token).
+	Access *AccessService
+	// Tags lists the tag keys in use per kind of resource (account token).
+	Tags *TagsService
 
 	token      Token
 	baseURL    string // scheme://host[/prefix], no trailing slash
@@ -473,6 +490,13 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Authorizations = (*AuthorizationsService)(svc)
 	c.Dashboards = (*DashboardsService)(svc)
 	c.Networks = (*NetworksService)(svc)
+	c.Account = (*AccountService)(svc)
+	c.Profiles = (*ProfilesService)(svc)
+	c.Analyses = (*AnalysesService)(svc)
+	c.Actions = (*ActionsService)(svc)
+	c.Secrets = (*SecretsService)(svc)
+	c.Access = (*AccessService)(svc)
+	c.Tags = (*TagsService)(svc)
 	return c, nil
 }
 
