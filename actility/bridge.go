@@ -86,6 +86,53 @@ type BridgeConfig struct {
 	DownlinkClient *http.Client
 }
 
+// MarshalJSON writes the configuration's settings with its secrets masked, for logs.
+func (c BridgeConfig) MarshalJSON() ([]byte, error) {
+	return json.Marshal(c.summary())
+}
+
+// LogValue logs the configuration's settings with its secrets masked.
+func (c BridgeConfig) LogValue() slog.Value {
+	s := c.summary()
+	return slog.GroupValue(slog.String("network_token", s.NetworkToken), slog.Int64("max_body_bytes", s.MaxBodyBytes),
+		slog.String("token_ttl", s.TokenTTL), slog.String("timeout", s.Timeout), slog.String("deliveries", s.Deliveries),
+		slog.String("downlink_url", s.DownlinkURL), slog.Any("downlink_hosts", s.DownlinkHosts))
+}
+
+// bridgeSummary is the logged form of a BridgeConfig.
+type bridgeSummary struct {
+	NetworkToken     string   `json:"network_token"`
+	MaxBodyBytes     int64    `json:"max_body_bytes,omitempty"`
+	TokenTTL         string   `json:"token_ttl,omitempty"`
+	Timeout          string   `json:"timeout,omitempty"`
+	RetryAfter       string   `json:"retry_after,omitempty"`
+	SettleTime       string   `json:"settle_time,omitempty"`
+	Deliveries       string   `json:"deliveries"`
+	FailedResolveTTL string   `json:"failed_resolve_ttl,omitempty"`
+	SourceBurst      int      `json:"source_burst,omitempty"`
+	SourceRefill     string   `json:"source_refill,omitempty"`
+	DownlinkURL      string   `json:"downlink_url,omitempty"`
+	DownlinkHosts    []string `json:"downlink_hosts,omitempty"`
+}
+
+// summary returns the logged form of c.
+func (c BridgeConfig) summary() bridgeSummary {
+	dur := func(d time.Duration) string {
+		if d <= 0 {
+			return ""
+		}
+		return d.String()
+	}
+	s := bridgeSummary{NetworkToken: c.NetworkToken.String(), MaxBodyBytes: c.MaxBodyBytes, TokenTTL: dur(c.TokenTTL),
+		Timeout: dur(c.Timeout), RetryAfter: dur(c.RetryAfter), SettleTime: dur(c.SettleTime), Deliveries: "memory",
+		FailedResolveTTL: dur(c.FailedResolveTTL), SourceBurst: c.SourceBurst, SourceRefill: dur(c.SourceRefill),
+		DownlinkURL: c.DownlinkURL.String(), DownlinkHosts: c.DownlinkHosts}
+	if c.Deliveries != nil {
+		s.Deliveries = fmt.Sprintf("%T", c.Deliveries)
+	}
+	return s
+}
+
 // Bridge is the network-server middleware between ThingPark and TagoIO, for people who
 // run it themselves. It is an [http.Handler] for the POSTs of a ThingPark X IoT Flow
 // connection to TagoIO, whose destination URL is https://<host>/uplink?authorization=<key>

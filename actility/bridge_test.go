@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,9 +46,21 @@ type bridgeEnv struct {
 	netw   tagotest.Network
 	auth   tagotest.Authorization
 	bridge *Bridge
-	url    string
+	cfg    BridgeConfig
+	base   string // the bridge server's URL
+	url    string // its uplink route
 	logs   *syncBuffer
+	swap   *swappable
 }
+
+// swappable routes requests to the current bridge, so that a test can restart it.
+type swappable struct {
+	mu sync.Mutex
+	b  *Bridge
+}
+
+func (s *swappable) set(b *Bridge) { s.mu.Lock(); s.b = b; s.mu.Unlock() }
+func (s *swappable) get() *Bridge  { s.mu.Lock(); defer s.mu.Unlock(); return s.b }
 
 // fastRetries makes the SDK's own retries quick in tests.
 var fastRetries = tago.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, NoJitter: true}
@@ -61,21 +74,48 @@ func newBridgeEnv(t testing.TB, edit func(*BridgeConfig), opts ...tagotest.Optio
 	e.netw = srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN Actility", MiddlewareEndpoint: "actility.middleware.tago.io"})
 	e.auth = srv.AddAuthorization(tagotest.AuthorizationSpec{Name: "ThingPark"})
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// A delivery file, as a production bridge has: the fixtures' uplinks are older than
+	// the bridge, which the default in-memory log would check on the platform first
+	// (TestBridgeRestartWithoutFile covers that).
+	deliveries, err := OpenDeliveryFile(filepath.Join(t.TempDir(), "deliveries"), DeliveryFileOptions{NoSync: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = deliveries.Close() })
 	cfg := BridgeConfig{
-		NetworkToken: e.netw.Token, HTTPClient: srv.Client(), Logger: logger,
+		NetworkToken: tago.Secret(e.netw.Token), HTTPClient: srv.Client(), Logger: logger,
 		ClientOptions: []tago.Option{tago.WithBaseURL(srv.URL), tago.WithRetryPolicy(fastRetries), tago.WithLogger(logger)},
 		SettleTime:    30 * time.Millisecond,
+		Deliveries:    deliveries,
 	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	e.cfg = cfg
+	b, err := NewBridge(cfg)
+	require.NoError(t, err)
+	e.bridge = b
+	e.swap = &swappable{b: b}
+	mux := http.NewServeMux()
+	mux.Handle("/uplink", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.swap.get().ServeHTTP(w, r) }))
+	mux.Handle("/downlink", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.swap.get().DownlinkHandler().ServeHTTP(w, r) }))
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	e.base = hs.URL
+	e.url = hs.URL + "/uplink"
+	return e
+}
+
+// restart replaces the bridge with a new one made from the same configuration (and
+// edit), as a restarted process would be, behind the same URL.
+func (e *bridgeEnv) restart(t testing.TB, edit func(*BridgeConfig)) {
+	t.Helper()
+	cfg := e.cfg
 	if edit != nil {
 		edit(&cfg)
 	}
 	b, err := NewBridge(cfg)
 	require.NoError(t, err)
 	e.bridge = b
-	hs := httptest.NewServer(b)
-	t.Cleanup(hs.Close)
-	e.url = hs.URL + "/uplink"
-	return e
+	e.swap.set(b)
 }
 
 // addDevice adds a LoRaWAN Actility device with the DevEUI as its serial.
@@ -131,7 +171,7 @@ func (e *bridgeEnv) requests(method, path string) int {
 func uplinkFor(t testing.TB, devEUI string, fcnt int) []byte {
 	t.Helper()
 	u := typed2024(t)
-	u.DevEUI, u.FCntUp = devEUI, fcnt
+	u.DevEUI, u.FCntUp = devEUI, ip(fcnt)
 	u.Time = u.Time.Add(time.Duration(fcnt) * time.Second)
 	msg, err := u.Message()
 	require.NoError(t, err)
@@ -242,7 +282,7 @@ func TestBridgeRejects(t *testing.T) {
 	}{
 		{"wrong key", "at00000000000000000000000000000000", good, 401, "the TagoIO authorization key was rejected"},
 		{"malformed key", "not a key!", good, 401, "the TagoIO authorization key was rejected"},
-		{"missing key", "", good, 400, "missing Authorization header: ThingPark must send the TagoIO authorization key in it"},
+		{"missing key", "", good, 400, "missing authorization key: ThingPark must send the TagoIO authorization key as the authorization query parameter (https://<host>/uplink?authorization=<key>) or in the Authorization header"},
 		{"not JSON", e.auth.Key, []byte("DevEUI=0018B20000000BEE"), 400, "actility: malformed message: the body is not a JSON object"},
 		{"bad field", e.auth.Key, []byte(`{"DevEUI_uplink":{"DevEUI":"0018B20000000BEE","FPort":"one"}}`), 400, `actility: malformed message: DevEUI_uplink.FPort: "one" is not an integer`},
 		{"no DevEUI", e.auth.Key, []byte(`{"DevEUI_uplink":{"FPort":1,"payload_hex":"00"}}`), 400, "the uplink has no DevEUI"},
@@ -273,7 +313,7 @@ func TestBridgeRejects(t *testing.T) {
 	// Another kind of ThingPark message is acknowledged and ignored.
 	a = e.post(t, e.auth.Key, []byte(`{"DevEUI_notification":{"DevEUI":"0018B20000000BEE"}}`))
 	assert.Equal(t, 202, a.status)
-	assert.Equal(t, map[string]any{"status": true, "result": "ignored: got a DevEUI_notification message"}, a.body)
+	assert.Equal(t, map[string]any{"status": true, "result": "ignored: a DevEUI_notification message is not stored"}, a.body)
 
 	req, err := http.NewRequest("GET", e.url, nil)
 	require.NoError(t, err)
@@ -345,7 +385,7 @@ func TestBridgeChecksOnlyAfterSettling(t *testing.T) {
 	a = e.post(t, e.auth.Key, body)
 	require.Equal(t, http.StatusServiceUnavailable, a.status)
 	assert.Equal(t, map[string]any{"status": false,
-		"message": "an earlier delivery of this uplink may have been stored; it is checked once the platform has settled"}, a.body)
+		"message": "an earlier delivery of this message may have been stored; it is checked once the platform has settled"}, a.body)
 	n, _ := strconv.Atoi(a.retryAfter)
 	assert.InDelta(t, 3600, n, 2)
 	assert.Equal(t, 1, e.requests("POST", "/data"))
@@ -367,7 +407,7 @@ func TestBridgeConcurrentDeliveryOfOneUplink(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	second := e.post(t, e.auth.Key, body)
 	assert.Equal(t, http.StatusServiceUnavailable, second.status)
-	assert.Equal(t, "this uplink is being handled; try again later", second.body["message"])
+	assert.Equal(t, "this message is being handled; try again later", second.body["message"])
 	assert.Equal(t, http.StatusOK, (<-first).status)
 	assert.Len(t, e.srv.Data(dev.ID), 58)
 	assert.Equal(t, 2, e.requests("POST", "/data"))

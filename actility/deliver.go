@@ -110,6 +110,14 @@ func (b *Bridge) unclaim(lk string) {
 func (b *Bridge) store(ctx context.Context, source string, tk tokenKey, key string, c *tago.Client, m Message, group, lk string, why check) outcome {
 	if why != noCheck {
 		found, err := stored(ctx, c, group)
+		if errors.Is(err, tago.ErrUnauthorized) {
+			// The cached token was revoked: resolve anew once, and look again.
+			b.forget(tk, c)
+			if c, err = b.deviceClient(ctx, source, tk, key); err != nil {
+				return b.resolveFailure(err, tk.devEUI)
+			}
+			found, err = stored(ctx, c, group)
+		}
 		switch {
 		case err == nil && found:
 			b.record(lk, DeliveryStored)

@@ -58,7 +58,7 @@ func ExampleBridge() {
 	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Field tester", Network: network.ID, SerieNumber: "0018B20000000BEE"})
 
 	bridge, err := actility.NewBridge(actility.BridgeConfig{
-		NetworkToken:  network.Token,
+		NetworkToken:  tago.Secret(network.Token),
 		HTTPClient:    srv.Client(),
 		ClientOptions: []tago.Option{tago.WithBaseURL(srv.URL)},
 	})
