@@ -180,9 +180,9 @@ func uplinkFor(t testing.TB, devEUI string, fcnt int) []byte {
 
 // expectStored is what the fake holds after ToData(u) was sent: numbers read back as
 // float64.
-func expectStored(u Uplink) []tagotest.Record {
+func expectStored(recs []tago.Data) []tagotest.Record {
 	var out []tagotest.Record
-	for _, d := range ToData(u) {
+	for _, d := range recs {
 		r := tagotest.Record{Variable: d.Variable, Value: d.Value, Group: d.Group, Time: d.Time}
 		switch v := d.Value.(type) {
 		case int:
@@ -192,6 +192,15 @@ func expectStored(u Uplink) []tagotest.Record {
 		}
 		if d.Location != nil {
 			r.Location = &tagotest.Location{Lat: d.Location.Lat, Lng: d.Location.Lng}
+		}
+		if d.Metadata != nil {
+			r.Metadata = map[string]any{}
+			for k, v := range d.Metadata {
+				if n, ok := v.(int); ok {
+					v = float64(n)
+				}
+				r.Metadata[k] = v
+			}
 		}
 		out = append(out, r)
 	}
@@ -229,7 +238,7 @@ func TestBridgeStoresRecordedUplink(t *testing.T) {
 	u, err := ParseUplink(fixture(t, "uplink_typed_2024.json"))
 	require.NoError(t, err)
 	got := storedOn(e, dev.ID)
-	assert.Equal(t, utc(expectStored(u)), got)
+	assert.Equal(t, utc(expectStored(ToData(u))), got)
 	require.Len(t, got, 29)
 	byName := map[string]any{}
 	for _, r := range got {
@@ -261,10 +270,10 @@ func TestBridgeStoresRecordedUplink(t *testing.T) {
 	geo := e.addDevice("Tracker", "0004A30B00087103")
 	a = e.post(t, "Bearer "+e.auth.Key, fixture(t, "uplink_geoloc_2022.json"))
 	require.Equal(t, http.StatusOK, a.status, a.raw)
-	assert.Equal(t, utc(expectStored(geoloc2022(t))), storedOn(e, geo.ID))
+	assert.Equal(t, utc(expectStored(ToData(geoloc2022(t)))), storedOn(e, geo.ID))
 	a = e.post(t, e.auth.Key, fixture(t, "uplink_untyped_2018.json"))
 	require.Equal(t, http.StatusOK, a.status, a.raw)
-	assert.Equal(t, utc(expectStored(untyped2018(t))), storedOn(e, other.ID))
+	assert.Equal(t, utc(expectStored(ToData(untyped2018(t)))), storedOn(e, other.ID))
 }
 
 func TestBridgeRejects(t *testing.T) {
@@ -360,7 +369,7 @@ func TestBridgeRecoversWithoutDuplicates(t *testing.T) {
 			require.Equal(t, http.StatusOK, a.status, a.raw)
 			u, err := ParseUplink(body)
 			require.NoError(t, err)
-			assert.Equal(t, utc(expectStored(u)), storedOn(e, dev.ID))
+			assert.Equal(t, utc(expectStored(ToData(u))), storedOn(e, dev.ID))
 
 			// And any later delivery of it stores nothing more.
 			a = e.post(t, e.auth.Key, body)
