@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -65,9 +66,10 @@ type DeliveryLogConfig struct {
 	// Window is how long a record is kept after it was recorded. Zero means 24 hours,
 	// the longest ThingPark X IoT Flow retries a message.
 	Window time.Duration
-	// MaxEntries is how many records are kept; when a new one would exceed it, the
-	// oldest is dropped first. Zero means 1,000,000 (about 70 MB of memory when
-	// full), enough for 11 messages a second around the clock. Size it above the
+	// MaxEntries is how many messages are remembered; when a new one would exceed it,
+	// the one first recorded longest ago is forgotten. Zero means 1,000,000, enough
+	// for 11 messages a second around the clock. Memory grows with use, to about
+	// 110 bytes a message (110 MB when full; BenchmarkMemoryLogSize). Size it above the
 	// messages the bridge handles in a Window.
 	MaxEntries int
 }
@@ -93,27 +95,31 @@ func keyOf(key string) logKey {
 }
 
 // logEntry is one record: a state and when it was recorded, in Unix milliseconds.
+// seq is the number of the key's item in the eviction queue. (16 bytes.)
 type logEntry struct {
-	state DeliveryState
 	at    int64
+	seq   uint32
+	state DeliveryState
 }
 
-// queued is one record in recording order, for eviction.
+// queued is one key in the order of its first record, for eviction; an item whose seq
+// is not its entry's is stale. (20 bytes.)
 type queued struct {
 	key logKey
-	at  int64
+	seq uint32
 }
 
 // MemoryLog is a [DeliveryLog] in memory, which a restart forgets. It keeps each
 // record for the configured Window and at most MaxEntries records; past that it
-// forgets the oldest first. A [Bridge] without a DeliveryLog uses one with the default
+// forgets first the message first recorded longest ago. A [Bridge] without a DeliveryLog uses one with the default
 // bounds, and then checks the platform before storing a message older than itself.
 type MemoryLog struct {
 	cfg     DeliveryLogConfig
 	mu      sync.Mutex
 	entries map[logKey]logEntry
-	order   []queued // recording order; entries whose time no longer matches are stale
+	order   []queued // order of first records
 	head    int      // order[:head] has been consumed
+	seq     uint32   // the last seq given
 }
 
 // NewMemoryLog returns an empty MemoryLog bounded by cfg.
@@ -137,7 +143,7 @@ func (m *MemoryLog) Record(key string, state DeliveryState, at time.Time) error 
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.setLocked(keyOf(key), logEntry{state, at.UnixMilli()}, time.Now())
+	m.setLocked(keyOf(key), logEntry{state: state, at: at.UnixMilli()}, time.Now())
 	return nil
 }
 
@@ -165,16 +171,24 @@ func (m *MemoryLog) lookupLocked(k logKey, now time.Time) (DeliveryState, time.T
 	return e.state, time.UnixMilli(e.at), true
 }
 
-// setLocked stores e under k and evicts what the bounds require.
+// setLocked stores e under k and evicts what the bounds require. A key keeps its
+// place in the eviction queue when its record is updated (pending, then stored a few
+// seconds later), so that the queue holds one item per key.
 func (m *MemoryLog) setLocked(k logKey, e logEntry, now time.Time) {
+	if old, ok := m.entries[k]; ok {
+		e.seq = old.seq
+	} else {
+		m.seq++
+		e.seq = m.seq
+		m.order = append(m.order, queued{k, e.seq})
+	}
 	m.entries[k] = e
-	m.order = append(m.order, queued{k, e.at})
 	expired := now.UnixMilli() - m.cfg.Window.Milliseconds()
 	for m.head < len(m.order) {
 		q := m.order[m.head]
 		cur, ok := m.entries[q.key]
-		live := ok && cur.at == q.at
-		if live && q.at >= expired && len(m.entries) <= m.cfg.MaxEntries {
+		live := ok && cur.seq == q.seq
+		if live && cur.at >= expired && len(m.entries) <= m.cfg.MaxEntries {
 			break
 		}
 		if live {
@@ -182,40 +196,49 @@ func (m *MemoryLog) setLocked(k logKey, e logEntry, now time.Time) {
 		}
 		m.head++
 	}
-	// Reclaim the consumed prefix, and stale items when updates piled them up.
+	// Reclaim the consumed prefix, and stale items when forgotten keys piled them up.
 	if m.head > len(m.order)/2 {
 		m.order = append(m.order[:0], m.order[m.head:]...)
 		m.head = 0
 	}
-	if len(m.order) > 3*len(m.entries)+1024 {
+	if len(m.order) > 2*len(m.entries)+1024 {
 		m.rebuildOrderLocked()
 	}
 }
 
 // rebuildOrderLocked rebuilds the eviction queue from the entries, oldest first.
 func (m *MemoryLog) rebuildOrderLocked() {
-	order := make([]queued, 0, len(m.entries))
-	for k, e := range m.entries {
-		order = append(order, queued{k, e.at})
+	live := m.snapshotLocked(time.Time{})
+	order := make([]queued, len(live))
+	for i, q := range live {
+		e := m.entries[q.key]
+		m.seq++
+		e.seq = m.seq
+		m.entries[q.key] = e
+		order[i] = queued{q.key, e.seq}
 	}
-	sortQueued(order)
 	m.order, m.head = order, 0
 }
 
-// snapshotLocked returns the live records, oldest first.
-func (m *MemoryLog) snapshotLocked(now time.Time) []queued {
-	expired := now.UnixMilli() - m.cfg.Window.Milliseconds()
-	out := make([]queued, 0, len(m.entries))
-	for k, e := range m.entries {
-		if e.at >= expired {
-			out = append(out, queued{k, e.at})
-		}
-	}
-	sortQueued(out)
-	return out
+// timed is a key and the time of its record.
+type timed struct {
+	key logKey
+	at  int64
 }
 
-// sortQueued sorts records oldest first.
-func sortQueued(q []queued) {
-	slices.SortFunc(q, func(a, b queued) int { return cmp.Compare(a.at, b.at) })
+// snapshotLocked returns the records recorded since the window before now (all of
+// them for a zero now), oldest first.
+func (m *MemoryLog) snapshotLocked(now time.Time) []timed {
+	expired := int64(math.MinInt64)
+	if !now.IsZero() {
+		expired = now.UnixMilli() - m.cfg.Window.Milliseconds()
+	}
+	out := make([]timed, 0, len(m.entries))
+	for k, e := range m.entries {
+		if e.at >= expired {
+			out = append(out, timed{k, e.at})
+		}
+	}
+	slices.SortFunc(out, func(a, b timed) int { return cmp.Compare(a.at, b.at) })
+	return out
 }

@@ -119,7 +119,7 @@ func (d *DeliveryFile) load() error {
 		case kind == 'F':
 			delete(d.mem.entries, k)
 		default:
-			d.mem.setLocked(k, logEntry{stateOf(kind), at}, now)
+			d.mem.setLocked(k, logEntry{state: stateOf(kind), at: at}, now)
 		}
 	}
 }
@@ -210,7 +210,7 @@ func (d *DeliveryFile) append(kind byte, k logKey, at int64) (uint64, error) {
 	if kind == 'F' {
 		delete(d.mem.entries, k)
 	} else {
-		d.mem.setLocked(k, logEntry{stateOf(kind), at}, time.Now())
+		d.mem.setLocked(k, logEntry{state: stateOf(kind), at: at}, time.Now())
 	}
 	d.written++
 	d.lines++
