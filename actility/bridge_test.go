@@ -70,8 +70,17 @@ var fastRetries = tago.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, M
 func newBridgeEnv(t testing.TB, edit func(*BridgeConfig), opts ...tagotest.Option) *bridgeEnv {
 	t.Helper()
 	srv := tagotest.NewServer(t, opts...)
-	e := &bridgeEnv{srv: srv, logs: &syncBuffer{}}
-	e.netw = srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN Actility", MiddlewareEndpoint: "actility.middleware.tago.io"})
+	e := &bridgeEnv{srv: srv, logs: &syncBuffer{}, swap: &swappable{}}
+	// The bridge's server first, so that the network's middleware is the bridge.
+	mux := http.NewServeMux()
+	mux.Handle("/uplink", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.swap.get().ServeHTTP(w, r) }))
+	mux.Handle("/downlink", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.swap.get().DownlinkHandler().ServeHTTP(w, r) }))
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	e.base = hs.URL
+	e.url = hs.URL + "/uplink"
+
+	e.netw = srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN Actility", MiddlewareEndpoint: hs.URL})
 	e.auth = srv.AddAuthorization(tagotest.AuthorizationSpec{Name: "ThingPark"})
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// A delivery file, as a production bridge has: the fixtures' uplinks are older than
@@ -93,14 +102,7 @@ func newBridgeEnv(t testing.TB, edit func(*BridgeConfig), opts ...tagotest.Optio
 	b, err := NewBridge(cfg)
 	require.NoError(t, err)
 	e.bridge = b
-	e.swap = &swappable{b: b}
-	mux := http.NewServeMux()
-	mux.Handle("/uplink", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.swap.get().ServeHTTP(w, r) }))
-	mux.Handle("/downlink", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.swap.get().DownlinkHandler().ServeHTTP(w, r) }))
-	hs := httptest.NewServer(mux)
-	t.Cleanup(hs.Close)
-	e.base = hs.URL
-	e.url = hs.URL + "/uplink"
+	e.swap.set(b)
 	return e
 }
 
