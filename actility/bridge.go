@@ -251,6 +251,21 @@ func NewBridge(cfg BridgeConfig) (*Bridge, error) {
 	return b, nil
 }
 
+// String describes the bridge, without any of its secrets.
+func (b *Bridge) String() string {
+	if b == nil {
+		return "actility.Bridge(nil)"
+	}
+	return fmt.Sprintf("actility.Bridge(deliveries %T)", b.deliveries)
+}
+
+// Format writes String for every verb, so that fmt never prints the bridge's fields
+// (its TagoIO client holds the network token).
+func (b *Bridge) Format(f fmt.State, verb rune) { writeFormatted(f, verb, b.String()) }
+
+// LogValue logs String.
+func (b *Bridge) LogValue() slog.Value { return slog.StringValue(b.String()) }
+
 // orDefault returns v, or def when v is not positive.
 func orDefault[T int64 | time.Duration](v, def T) T {
 	if v <= 0 {
