@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -305,7 +307,9 @@ func TestNormalizeDevEUI(t *testing.T) {
 }
 
 func FuzzParseUplink(f *testing.F) {
-	for _, name := range []string{"uplink_typed_2024.json", "uplink_untyped_2018.json", "uplink_geoloc_2022.json"} {
+	for _, name := range []string{"uplink_typed_2024.json", "uplink_untyped_2018.json", "uplink_geoloc_2022.json",
+		"uplink_untyped_2015.json", "uplink_abeeway_2025.json", "join_request_2020.json", "uplink_no_time.json",
+		"location_ble_2025.json", "location_gps_2024.json", "notification_2020.json", "downlink_sent_2019.json"} {
 		f.Add(fixture(f, name))
 	}
 	f.Add([]byte(`{"DevEUI_uplink":{"Lrrs":{"Lrr":{"Chain":"1"}}}}`))
@@ -315,14 +319,48 @@ func FuzzParseUplink(f *testing.F) {
 			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrNotUplink) {
 				t.Fatalf("error matches no sentinel: %v", err)
 			}
+		} else {
+			msg, err := u.Message()
+			if err != nil {
+				t.Fatalf("a parsed uplink does not encode: %v", err)
+			}
+			back, err := ParseUplink(msg)
+			if err != nil {
+				t.Fatalf("an encoded uplink does not parse: %v\n%s", err, msg)
+			}
+			// A redelivery of the same uplink is the same records, in the same group.
+			if a, b := ToData(u), ToData(back); !reflect.DeepEqual(a, b) {
+				t.Fatalf("the records change after a round trip:\n%v\n%v\n%s", a, b, msg)
+			}
+		}
+
+		m, err := ParseMessage(body)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrNotStored) {
+				t.Fatalf("ParseMessage: error matches no sentinel: %v", err)
+			}
 			return
 		}
-		msg, err := u.Message()
-		if err != nil {
-			t.Fatalf("a parsed uplink does not encode: %v", err)
+		for _, d := range ToData(m) {
+			if !validVariable(d.Variable) || d.Variable != strings.ToLower(d.Variable) {
+				t.Fatalf("a variable the platform refuses: %q", d.Variable)
+			}
+			if d.Group == "" || len(d.Group) > 100 {
+				t.Fatalf("a bad group %q", d.Group)
+			}
 		}
-		if _, err := ParseUplink(msg); err != nil {
-			t.Fatalf("an encoded uplink does not parse: %v\n%s", err, msg)
+		if l, ok := m.(LocationMessage); ok {
+			enc, err := l.MarshalJSON()
+			if err != nil {
+				t.Fatalf("a parsed location message does not encode: %v", err)
+			}
+			back, err := ParseLocation(enc)
+			if err != nil {
+				t.Fatalf("an encoded location message does not parse: %v\n%s", err, enc)
+			}
+			if a, b := ToData(l), ToData(back); !reflect.DeepEqual(a, b) {
+				t.Fatalf("the records change after a round trip:\n%v\n%v\n%s", a, b, enc)
+			}
 		}
 	})
 }
