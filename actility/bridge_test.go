@@ -526,23 +526,47 @@ func TestNewBridge(t *testing.T) {
 
 // BenchmarkBridgeThroughput measures uplinks per second end to end: ThingPark's POST to
 // the bridge, the bridge's send to the fake platform, the answer. Ten devices, tokens
-// cached after the first uplink of each.
+// cached after the first uplink of each, with each delivery log: a file without and
+// with flushes to disk (the pending record of each uplink), and memory.
 func BenchmarkBridgeThroughput(b *testing.B) {
-	e := newBridgeEnv(b, func(c *BridgeConfig) { c.Logger = nil; c.ClientOptions = c.ClientOptions[:2] },
-		tagotest.WithDataLimit(0), tagotest.WithRequestLogLimit(0))
+	for _, log := range []string{"file-nosync", "file", "memory"} {
+		b.Run(log, func(b *testing.B) { benchmarkBridge(b, log) })
+	}
+}
+
+func benchmarkBridge(b *testing.B, log string) {
+	e := newBridgeEnv(b, func(c *BridgeConfig) {
+		c.Logger = nil
+		c.ClientOptions = c.ClientOptions[:2]
+		switch log {
+		case "file":
+			f, err := OpenDeliveryFile(filepath.Join(b.TempDir(), "d"), DeliveryFileOptions{})
+			require.NoError(b, err)
+			b.Cleanup(func() { _ = f.Close() })
+			c.Deliveries = f
+		case "memory":
+			c.Deliveries = nil
+		}
+	}, tagotest.WithDataLimit(0), tagotest.WithRequestLogLimit(0))
 	const devices = 10
+	// Uplinks newer than the bridge, as in production: none is looked for first.
+	base := time.Now().Add(time.Hour).Truncate(time.Millisecond)
 	bodies := make([][][]byte, devices)
 	for d := range devices {
 		devEUI := fmt.Sprintf("0018B200000%05X", d)
 		e.addDevice(fmt.Sprintf("device %d", d), devEUI)
 		bodies[d] = make([][]byte, 1000)
 		for f := range bodies[d] {
-			bodies[d][f] = uplinkFor(b, devEUI, f+1)
+			u := typed2024(b)
+			u.DevEUI, u.FCntUp, u.TimeText = devEUI, ip(f+1), ""
+			u.Time = base.Add(time.Duration(f) * time.Second)
+			bodies[d][f], _ = u.Message()
 		}
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var mu sync.Mutex
 	next := 0
+	b.SetParallelism(4) // ThingPark delivers several uplinks at once
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
@@ -555,11 +579,10 @@ func BenchmarkBridgeThroughput(b *testing.B) {
 			body := bodies[i%devices][(i/devices)%1000]
 			if i >= devices*1000 {
 				u, _ := ParseUplink(body)
-				u.Time = u.Time.Add(time.Duration(i) * time.Hour)
+				u.Time, u.TimeText = u.Time.Add(time.Duration(i)*time.Hour), ""
 				body, _ = u.Message()
 			}
-			req, _ := http.NewRequest("POST", e.url, bytes.NewReader(body))
-			req.Header.Set("Authorization", e.auth.Key)
+			req, _ := http.NewRequest("POST", e.url+"?authorization="+e.auth.Key, bytes.NewReader(body))
 			resp, err := client.Do(req)
 			if err != nil {
 				b.Fatal(err)

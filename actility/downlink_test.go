@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-tago/tago"
@@ -179,8 +180,8 @@ func TestDownlinkTransportErrorRedacted(t *testing.T) {
 // authorization key to the host it points at.
 func TestQueueDownlinkNoRedirect(t *testing.T) {
 	t.Parallel()
-	hits := 0
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	var hits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	t.Cleanup(other.Close)
 	e := newDownlinkEnv(t, http.StatusOK, ``)
 	e.mw.mu.Lock()
@@ -203,6 +204,6 @@ func TestQueueDownlinkNoRedirect(t *testing.T) {
 	require.ErrorAs(t, err, &dlErr)
 	assert.Equal(t, http.StatusTemporaryRedirect, dlErr.StatusCode)
 	assert.Len(t, e.mwCalls(), 1)
-	assert.Zero(t, hits)
+	assert.Zero(t, hits.Load())
 	assert.NotContains(t, err.Error(), e.auth.Key)
 }
