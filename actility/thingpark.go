@@ -167,8 +167,11 @@ func (c Connection) LogValue() slog.Value {
 // secret-looking members masked.
 func (c Connection) MarshalJSON() ([]byte, error) {
 	cfg := maskMembers(c.Configuration)
-	if c.UplinkURL != "" || c.AuthorizationKey != "" {
+	switch {
+	case c.UplinkURL != "":
 		cfg["destinationURL"] = destinationURL(c.UplinkURL, c.AuthorizationKey.String())
+	case c.AuthorizationKey != "": // a connection made the way Actility documented until 2022-04
+		cfg["authorizationKey"] = c.AuthorizationKey.String()
 	}
 	if c.Description != "" {
 		cfg["description"] = c.Description

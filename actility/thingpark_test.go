@@ -273,3 +273,19 @@ func TestNewThingParkClient(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectionLoggedForms(t *testing.T) {
+	t.Parallel()
+	c := Connection{ID: "7", Name: "n", AuthorizationKey: testAuthKey, UplinkURL: "https://bridge.example.com/uplink",
+		Configuration: map[string]json.RawMessage{"downlinkAsKey": raw(`"9311e22d7d44fc52215b0dc154aa1d22"`), "uplinkTimeValidity": raw(`"1h"`)}}
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"7","name":"n","configuration":{"destinationURL":"https://bridge.example.com/uplink?authorization=%2A%2A%2A%2Acdef",
+		"downlinkAsKey":"****1d22","uplinkTimeValidity":"1h"}}`, string(b))
+	legacy := Connection{ID: "8", AuthorizationKey: testAuthKey}
+	b, err = json.Marshal(legacy)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"8","configuration":{"authorizationKey":"****cdef"}}`, string(b))
+	assert.Equal(t, `connection "n" (7, /, )`, fmt.Sprintf("%v", c))
+	assert.Equal(t, `actility.Connection({"configuration":{"destinationURL":"https://bridge.example.com/uplink?authorization=%2A%2A%2A%2Acdef","downlinkAsKey":"****1d22","uplinkTimeValidity":"1h"},"id":"7","name":"n"})`, fmt.Sprintf("%#v", c))
+}
