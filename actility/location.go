@@ -118,7 +118,7 @@ var locationFields = []field[LocationMessage]{
 	{"userAccountId", func(l *LocationMessage) any { return &l.UserAccountID }},
 	{"realmId", func(l *LocationMessage) any { return &l.RealmID }},
 	{"parentRealmId", func(l *LocationMessage) any { return &l.ParentRealmID }},
-	{"deviceEUI", func(l *LocationMessage) any { return &l.DeviceEUI }},
+	{"deviceEUI", func(l *LocationMessage) any { return requiredString{&l.DeviceEUI} }}, // marks the kind: always written
 	{"time", func(l *LocationMessage) any { return timeField{&l.Time, &l.TimeText} }},
 	{"coordinates", func(l *LocationMessage) any { return &l.Coordinates }},
 	{"overwriteCoordinates", func(l *LocationMessage) any { return jsonBool{&l.OverwriteCoordinates} }},

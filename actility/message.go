@@ -566,6 +566,9 @@ func wrap(root string, inner []byte) []byte {
 	return append(out, '}')
 }
 
+// requiredString binds a string field written even when empty.
+type requiredString struct{ s *string }
+
 // jsonBool binds a flag written as a JSON boolean (location messages), where **bool
 // fields are written as "1" or "0" (ThingPark's downlink flags).
 type jsonBool struct{ b **bool }
@@ -725,6 +728,8 @@ func decodeValue(raw json.RawMessage, dst any) error {
 		return decodeTime(text, quoted, p.t, p.text)
 	case jsonBool:
 		return decodeValue(raw, p.b)
+	case requiredString:
+		return decodeValue(raw, p.s)
 	default:
 		return fmt.Errorf("unsupported field type %T", dst)
 	}
@@ -939,6 +944,8 @@ func encodeValue(src any, reveal bool) ([]byte, error) {
 			return nil, nil
 		}
 		return strconv.AppendBool(nil, **p.b), nil
+	case requiredString:
+		return json.Marshal(*p.s)
 	case *json.RawMessage:
 		raw := bytes.TrimSpace(*p)
 		if len(raw) == 0 {

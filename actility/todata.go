@@ -151,6 +151,8 @@ func memberValue(p any) (value any, nested, ok bool) {
 		return **v, false, true
 	case jsonBool:
 		return memberValue(v.b)
+	case requiredString:
+		return memberValue(v.s)
 	case *json.RawMessage:
 		return rawValue(*v)
 	case *[]Lrr:
