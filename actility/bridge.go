@@ -2,13 +2,11 @@ package actility
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,10 +17,12 @@ import (
 )
 
 // BridgeConfig configures a [Bridge]. Only NetworkToken is required.
+//
+// Printing, logging or marshaling a BridgeConfig never shows its secrets.
 type BridgeConfig struct {
 	// NetworkToken is a token of the TagoIO network the devices use (see
 	// [tago.NetworksService.CreateToken]); it resolves device tokens. Required.
-	NetworkToken string
+	NetworkToken tago.Secret
 	// HTTPClient sends every request to TagoIO; nil means a default client. One
 	// connection pool is shared by the network client and all device clients.
 	HTTPClient *http.Client
@@ -31,146 +31,240 @@ type BridgeConfig struct {
 	// [tago.WithLogger]... Set HTTPClient rather than passing [tago.WithHTTPClient],
 	// which would give each device its own connection pool.
 	ClientOptions []tago.Option
-	// Logger receives one line per uplink (DevEUI, frame counter, status, duration,
-	// error). Nil discards. No line ever holds an authorization key or a token.
+	// Logger receives one line per message (kind, DevEUI, frame counter, status,
+	// duration, error) and per downlink. Nil discards. No line ever holds an
+	// authorization key, a token or a downlink URL.
 	Logger *slog.Logger
-	// MaxBodyBytes bounds an uplink's body; larger ones get 413. Zero means 256 KiB.
+	// MaxBodyBytes bounds a message's body; larger ones get 413. Zero means 256 KiB.
 	MaxBodyBytes int64
 	// TokenTTL is how long a resolved device token is reused before it is resolved
 	// again. Zero means 15 minutes. A token the platform rejects is dropped at once.
 	TokenTTL time.Duration
-	// Timeout bounds the handling of one uplink, retries included. It is not tied to
-	// the caller's connection: an uplink whose sender hangs up is still finished. Zero
+	// Timeout bounds the handling of one message, retries included. It is not tied to
+	// the caller's connection: a message whose sender hangs up is still finished. Zero
 	// means 30 seconds.
 	Timeout time.Duration
 	// RetryAfter is the Retry-After sent with a 503 when the platform did not say how
 	// long to wait. Zero means 30 seconds.
 	RetryAfter time.Duration
 	// SettleTime is how long the bridge waits, after a send whose outcome is unknown,
-	// before it checks whether the platform stored the uplink; retries that come
+	// before it checks whether the platform stored the message; deliveries that come
 	// sooner get 503 again. Zero means 10 seconds.
 	SettleTime time.Duration
-	// PendingTTL is how long the bridge remembers an uplink whose send had an unknown
-	// outcome. Zero means 24 hours, the longest ThingPark X IoT Flow keeps a message.
-	PendingTTL time.Duration
-	// StoredTTL is how long the bridge remembers an uplink it stored, to answer a
-	// repeated delivery (ThingPark gave up waiting for the first answer) without
-	// storing it again. Zero means 1 hour.
-	StoredTTL time.Duration
+	// Deliveries is the bridge's memory of the messages it sent, which keeps a
+	// redelivered message from being stored twice. Nil means a [MemoryLog] with its
+	// default bounds (a day, a million messages), which a restart forgets: the bridge
+	// then checks the platform before storing a message older than itself. An
+	// [OpenDeliveryFile] keeps the memory across restarts.
+	Deliveries DeliveryLog
+	// FailedResolveTTL is how long a resolve the platform refused (an unknown device,
+	// a rejected key) is remembered and answered without asking again; a rejected key
+	// is refused for every DevEUI meanwhile. Zero means 1 minute.
+	FailedResolveTTL time.Duration
+	// SourceBurst and SourceRefill are the budget of failed resolves of one source
+	// (see Source): resolves with a key the platform has not accepted in the last day
+	// spend one when refused, and a source that spent them all is answered 503 without
+	// a resolve until one more is earned, every SourceRefill. Keys the platform
+	// accepted are never limited. Zero means 10 and 6 seconds (10 a minute).
+	SourceBurst  int
+	SourceRefill time.Duration
+	// Source returns the address a request comes from, for the budget above. Nil
+	// means the host of r.RemoteAddr; behind a reverse proxy, return the client
+	// address the proxy forwards.
+	Source func(r *http.Request) string
+	// DownlinkURL is the ThingPark X IoT Flow downlink URL of the connection
+	// (https://<thingpark>/iot-flow/downlinkMessages/<id>, shown on the connection's
+	// page), used by [Bridge.DownlinkHandler] for devices whose uplinks did not bring
+	// their own downlinkUrl. It is a credential: whoever has it can send downlinks.
+	DownlinkURL tago.Secret
+	// DownlinkHosts are the hosts downlinks may be posted to (a name matches itself
+	// and its subdomains). Nil means thingpark.io, thingpark.com and actility.com,
+	// and the host of DownlinkURL.
+	DownlinkHosts []string
+	// DownlinkClient posts downlinks to ThingPark; nil means a client with a
+	// 30-second timeout. It never follows a redirect.
+	DownlinkClient *http.Client
+}
+
+// MarshalJSON writes the configuration's settings with its secrets masked, for logs.
+func (c BridgeConfig) MarshalJSON() ([]byte, error) {
+	return json.Marshal(c.summary())
+}
+
+// LogValue logs the configuration's settings with its secrets masked.
+func (c BridgeConfig) LogValue() slog.Value {
+	s := c.summary()
+	return slog.GroupValue(slog.String("network_token", s.NetworkToken), slog.Int64("max_body_bytes", s.MaxBodyBytes),
+		slog.String("token_ttl", s.TokenTTL), slog.String("timeout", s.Timeout), slog.String("deliveries", s.Deliveries),
+		slog.String("downlink_url", s.DownlinkURL), slog.Any("downlink_hosts", s.DownlinkHosts))
+}
+
+// bridgeSummary is the logged form of a BridgeConfig.
+type bridgeSummary struct {
+	NetworkToken     string   `json:"network_token"`
+	MaxBodyBytes     int64    `json:"max_body_bytes,omitempty"`
+	TokenTTL         string   `json:"token_ttl,omitempty"`
+	Timeout          string   `json:"timeout,omitempty"`
+	RetryAfter       string   `json:"retry_after,omitempty"`
+	SettleTime       string   `json:"settle_time,omitempty"`
+	Deliveries       string   `json:"deliveries"`
+	FailedResolveTTL string   `json:"failed_resolve_ttl,omitempty"`
+	SourceBurst      int      `json:"source_burst,omitempty"`
+	SourceRefill     string   `json:"source_refill,omitempty"`
+	DownlinkURL      string   `json:"downlink_url,omitempty"`
+	DownlinkHosts    []string `json:"downlink_hosts,omitempty"`
+}
+
+// summary returns the logged form of c.
+func (c BridgeConfig) summary() bridgeSummary {
+	dur := func(d time.Duration) string {
+		if d <= 0 {
+			return ""
+		}
+		return d.String()
+	}
+	s := bridgeSummary{NetworkToken: c.NetworkToken.String(), MaxBodyBytes: c.MaxBodyBytes, TokenTTL: dur(c.TokenTTL),
+		Timeout: dur(c.Timeout), RetryAfter: dur(c.RetryAfter), SettleTime: dur(c.SettleTime), Deliveries: "memory",
+		FailedResolveTTL: dur(c.FailedResolveTTL), SourceBurst: c.SourceBurst, SourceRefill: dur(c.SourceRefill),
+		DownlinkURL: c.DownlinkURL.String(), DownlinkHosts: c.DownlinkHosts}
+	if c.Deliveries != nil {
+		s.Deliveries = fmt.Sprintf("%T", c.Deliveries)
+	}
+	return s
 }
 
 // Bridge is the network-server middleware between ThingPark and TagoIO, for people who
-// run it themselves. It is an [http.Handler] for ThingPark's uplink POSTs: the body is
-// a DevEUI_uplink message and the Authorization header holds the TagoIO service
-// authorization key. For each uplink it resolves the device token for the DevEUI and
-// the key ([tago.NetworksService.ResolveToken], cached per DevEUI and key), and sends
-// [ToData]'s variables as that device.
+// run it themselves. It is an [http.Handler] for the POSTs of a ThingPark X IoT Flow
+// connection to TagoIO, whose destination URL is https://<host>/uplink?authorization=<key>
+// with the TagoIO service authorization key (the Authorization header is accepted too;
+// a request with two different keys is refused). The body is an uplink or a location
+// message ([ParseMessage]); the bridge resolves the device token for the DevEUI and the
+// key ([tago.NetworksService.ResolveToken], cached per DevEUI and key), and sends
+// [ToData]'s records as that device. [Bridge.DownlinkHandler] serves the other
+// direction.
 //
 // Answers (JSON, {"status": true, "result": ...} or {"status": false, "message": ...}):
 //
-//   - 200: stored, or already stored by an earlier delivery of the same uplink.
-//   - 202: a well-formed ThingPark message that is not an uplink; ignored.
-//   - 400: not a DevEUI_uplink message, no or an invalid DevEUI, no Authorization
-//     header, or data the platform refuses.
+//   - 200: stored, or already stored by an earlier delivery of the same message.
+//   - 202: a well-formed ThingPark message of a kind TagoIO does not store
+//     (DevEUI_notification, DevEUI_downlink_Sent, ...): acknowledged, logged, ignored.
+//   - 400: not a ThingPark message, no or an invalid DevEUI, no authorization key or
+//     two different ones, or data the platform refuses.
 //   - 401: the platform rejects the authorization key.
 //   - 403: the platform refuses the device's data (inactive device, plan limit).
 //   - 404: no device with that DevEUI for that key.
 //   - 405: not a POST. 413: the body is larger than MaxBodyBytes.
-//   - 503 with Retry-After: the platform is unreachable, failing or rate-limiting;
-//     ThingPark retries later and nothing is lost.
+//   - 503 with Retry-After: the platform is unreachable, failing or rate-limiting, or
+//     the sender's budget of rejected keys is spent; ThingPark retries later and
+//     nothing is lost.
 //
-// No reading is stored twice. Every variable of an uplink carries the group
-// [Uplink.Group], the same for every delivery of the same uplink, and the bridge
-// remembers each uplink by DevEUI and group:
+// No message is stored twice. Every record of a message carries its group (see
+// [Uplink.Group], [LocationMessage.Group]), the same for every delivery of the message,
+// and the bridge keeps in its [DeliveryLog] what it did with each (DevEUI, group, key):
 //
-//   - While an uplink is being handled, another delivery of it gets 503.
-//   - Once stored, further deliveries (ThingPark stopped waiting for the first answer
-//     and retried) get 200 without a send, for StoredTTL.
+//   - While a message is being handled, another delivery of it gets 503.
+//   - Before a send it records the message pending; after a success, stored. Further
+//     deliveries of a stored message get 200 without a send, for as long as the log
+//     keeps it (a day by default).
 //   - When a send fails in a way that leaves unknown whether the platform stored it (a
-//     timeout, a connection lost after the request went out, a 5xx), the bridge
-//     answers 503. When ThingPark delivers the uplink again, after SettleTime, the
-//     bridge first looks for that group on the device: found, it answers 200 without
-//     sending; not found, it sends. If the device's token may not read data the check
-//     cannot be made: the bridge then answers 200 without sending, and logs an error.
+//     timeout, a connection lost after the request went out, a 5xx), or the process
+//     stopped during it, the record stays pending and the bridge answers 503. When
+//     ThingPark delivers the message again, after SettleTime, the bridge first looks
+//     for that group on the device: found, it answers 200 without sending; not found,
+//     it sends. If the device's token may not read data the check cannot be made: the
+//     bridge then answers 200 without sending, and logs an error.
 //
-// The memory is in-process: an uplink whose send had an unknown outcome just before
-// the bridge restarted can be stored twice.
+// With a [DeliveryFile] this holds across restarts. With the default in-memory log a
+// restart forgets, so the bridge looks for the group on the platform before storing a
+// message older than the process (or, for one without a time, during its first day).
+//
+// Forged keys cost little: a refused resolve is remembered for FailedResolveTTL, and
+// each source has a small budget of refused resolves (SourceBurst, SourceRefill).
 //
 // A Bridge is safe for concurrent use.
 type Bridge struct {
-	network   *tago.Client
-	devOpts   []tago.Option
-	log       *slog.Logger
-	maxBody   int64
-	tokenTTL  time.Duration
-	timeout   time.Duration
-	retry     time.Duration
-	settle    time.Duration
-	pendTTL   time.Duration
-	storedTTL time.Duration
+	network    *tago.Client
+	devOpts    []tago.Option
+	log        *slog.Logger
+	maxBody    int64
+	tokenTTL   time.Duration
+	timeout    time.Duration
+	retry      time.Duration
+	settle     time.Duration
+	failTTL    time.Duration
+	srcBurst   int
+	srcRefill  time.Duration
+	source     func(*http.Request) string
+	deliveries DeliveryLog
+	volatile   bool // deliveries forgets on restart
+	started    time.Time
+	down       downlinkConfig
+
 	mu        sync.Mutex
 	tokens    map[tokenKey]*tokenEntry
-	marks     map[string]mark // by DevEUI "/" group
+	rejected  map[[32]byte]rejection // keys the platform rejected, by hash
+	accepted  map[[32]byte]time.Time // keys the platform accepted, by hash
+	sources   map[string]*sourceBucket
+	inflight  map[string]bool // messages being handled, by log key
 	lastSweep time.Time
 }
 
-// mark is what the bridge remembers about one uplink.
-type mark struct {
-	state markState
-	at    time.Time // when the state was entered (for unknown: when the failed send was)
-	// verify is set on an in-flight delivery that must check before sending.
-	verify bool
-}
-
-// markState is the state of one remembered uplink.
-type markState uint8
-
-const (
-	inFlight markState = iota + 1 // being handled
-	unknown                       // a send failed with an unknown outcome
-	done                          // stored
-)
-
-// tokenKey identifies a cached device token: the DevEUI and a hash of the key, so the
-// cache holds no key.
-type tokenKey struct {
-	devEUI string
-	key    [sha256.Size]byte
-}
-
-// tokenEntry is a resolved device client, or a resolve in progress (done open).
-type tokenEntry struct {
-	done    chan struct{}
-	client  *tago.Client
-	err     error
-	expires time.Time
-}
-
-// NewBridge returns a Bridge configured by cfg. It fails on a missing network token or
-// a client option TagoIO's client refuses; it makes no request.
+// NewBridge returns a Bridge configured by cfg. It fails on a missing network token, a
+// client option TagoIO's client refuses or a downlink URL that is not an https URL of
+// an allowed host; it makes no request.
 func NewBridge(cfg BridgeConfig) (*Bridge, error) {
-	if strings.TrimSpace(cfg.NetworkToken) == "" {
+	tok := strings.TrimSpace(cfg.NetworkToken.Reveal())
+	if tok == "" {
 		return nil, errors.New("actility: the bridge needs a network token")
 	}
 	hc := sharedClient(cfg.HTTPClient)
 	opts := append([]tago.Option{tago.WithHTTPClient(hc)}, cfg.ClientOptions...)
-	network, err := tago.NewClient(tago.NetworkToken(cfg.NetworkToken), opts...)
+	network, err := tago.NewClient(tago.NetworkToken(tok), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("actility: the bridge's network client: %w", err)
+	}
+	down, err := newDownlinkConfig(cfg)
+	if err != nil {
+		return nil, err
 	}
 	b := &Bridge{
 		network: network, devOpts: opts, log: cfg.Logger,
 		maxBody: orDefault(cfg.MaxBodyBytes, 256<<10), tokenTTL: orDefault(cfg.TokenTTL, 15*time.Minute),
 		timeout: orDefault(cfg.Timeout, 30*time.Second), retry: orDefault(cfg.RetryAfter, 30*time.Second),
-		settle: orDefault(cfg.SettleTime, 10*time.Second), pendTTL: orDefault(cfg.PendingTTL, 24*time.Hour),
-		storedTTL: orDefault(cfg.StoredTTL, time.Hour),
-		tokens:    make(map[tokenKey]*tokenEntry), marks: make(map[string]mark),
+		settle: orDefault(cfg.SettleTime, 10*time.Second), failTTL: orDefault(cfg.FailedResolveTTL, time.Minute),
+		srcBurst: int(orDefault(int64(cfg.SourceBurst), 10)), srcRefill: orDefault(cfg.SourceRefill, 6*time.Second),
+		source: cfg.Source, deliveries: cfg.Deliveries, started: time.Now(), down: down,
+		tokens: make(map[tokenKey]*tokenEntry), rejected: make(map[[32]byte]rejection),
+		accepted: make(map[[32]byte]time.Time), sources: make(map[string]*sourceBucket),
+		inflight: make(map[string]bool),
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
+	if b.source == nil {
+		b.source = remoteHost
+	}
+	if b.deliveries == nil {
+		b.deliveries = NewMemoryLog(DeliveryLogConfig{})
+	}
+	_, b.volatile = b.deliveries.(*MemoryLog)
 	return b, nil
 }
+
+// String describes the bridge, without any of its secrets.
+func (b *Bridge) String() string {
+	if b == nil {
+		return "actility.Bridge(nil)"
+	}
+	return fmt.Sprintf("actility.Bridge(deliveries %T)", b.deliveries)
+}
+
+// Format writes String for every verb, so that fmt never prints the bridge's fields
+// (its TagoIO client holds the network token).
+func (b *Bridge) Format(f fmt.State, verb rune) { writeFormatted(f, verb, b.String()) }
+
+// LogValue logs String.
+func (b *Bridge) LogValue() slog.Value { return slog.StringValue(b.String()) }
 
 // orDefault returns v, or def when v is not positive.
 func orDefault[T int64 | time.Duration](v, def T) T {
@@ -189,29 +283,50 @@ func sharedClient(hc *http.Client) *http.Client {
 	}
 	t, ok := http.DefaultTransport.(*http.Transport)
 	if !ok {
-		return &http.Client{Transport: http.DefaultTransport}
+		return &http.Client{Transport: http.DefaultTransport, CheckRedirect: noRedirect}
 	}
 	t = t.Clone()
 	t.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: t, CheckRedirect: noRedirect}
 }
 
-// outcome is the answer to one uplink and what to log about it.
+// noRedirect is the CheckRedirect of every HTTP client of the package: a redirect
+// would resend a key or token to wherever the server points, so it is answered as it
+// is.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// withoutRedirects returns a copy of hc (or of a client with timeout, when hc is nil)
+// that does not follow redirects; hc itself is left alone.
+func withoutRedirects(hc *http.Client, timeout time.Duration) *http.Client {
+	if hc == nil {
+		return &http.Client{Timeout: timeout, CheckRedirect: noRedirect}
+	}
+	c := *hc
+	c.CheckRedirect = noRedirect
+	return &c
+}
+
+// outcome is the answer to one message and what to log about it.
 type outcome struct {
 	status     int
 	retryAfter time.Duration
 	message    string // the answer's result or message
 	err        error  // logged, redacted
 	stored     int
-	state      markState // done: stored; unknown: may have been stored; 0: not stored
 }
 
-// ServeHTTP handles one ThingPark uplink POST.
+// logInfo is what the log line says about the message.
+type logInfo struct {
+	kind, devEUI string
+	fcntUp       *int
+}
+
+// ServeHTTP handles one POST of ThingPark.
 func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	var u Uplink
-	key := authorizationKey(r.Header.Get("Authorization"))
-	out := b.handle(w, r, key, &u)
+	keys := requestKeys(r, "")
+	info := logInfo{kind: "message"}
+	out := b.handle(w, r, keys, &info)
 
 	level := slog.LevelInfo
 	switch {
@@ -224,17 +339,29 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelError // stored nothing on purpose after a failure: say so loudly
 	}
 	if b.log.Enabled(r.Context(), level) {
-		attrs := []slog.Attr{slog.String("deveui", u.DevEUI), slog.Int("fcntup", u.FCntUp),
-			slog.Int("status", out.status), slog.Int("stored", out.stored), slog.Duration("duration", time.Since(start))}
+		msg := "actility: " + info.kind
+		if out.status == http.StatusAccepted {
+			msg = "actility: not stored: " + info.kind + " messages are not stored"
+		}
+		attrs := []slog.Attr{slog.String("kind", info.kind), slog.String("deveui", info.devEUI)}
+		if info.fcntUp != nil {
+			attrs = append(attrs, slog.Int("fcntup", *info.fcntUp))
+		}
+		attrs = append(attrs, slog.Int("status", out.status), slog.Int("stored", out.stored),
+			slog.Duration("duration", time.Since(start)))
 		if out.retryAfter > 0 {
 			attrs = append(attrs, slog.Duration("retry_after", out.retryAfter))
 		}
 		if out.err != nil {
-			attrs = append(attrs, slog.String("error", redactAll(out.err.Error(), key)))
+			attrs = append(attrs, slog.String("error", redactAll(out.err.Error(), keys...)))
 		}
-		b.log.LogAttrs(r.Context(), level, "actility: uplink", attrs...)
+		b.log.LogAttrs(r.Context(), level, msg, attrs...)
 	}
+	writeAnswer(w, out, keys)
+}
 
+// writeAnswer writes the JSON answer of out, with every key redacted.
+func writeAnswer(w http.ResponseWriter, out outcome, keys []string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
@@ -250,34 +377,67 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body = struct {
 			Status bool   `json:"status"`
 			Result string `json:"result"`
-		}{true, out.message}
+		}{true, redactAll(out.message, keys...)}
 	} else {
 		body = struct {
 			Status  bool   `json:"status"`
 			Message string `json:"message"`
-		}{false, redactAll(out.message, key)}
+		}{false, redactAll(out.message, keys...)}
 	}
 	w.WriteHeader(out.status)
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-// authorizationKey returns the key of an Authorization header: the value itself, or
-// what follows "Bearer ".
-func authorizationKey(h string) string {
-	h = strings.TrimSpace(h)
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		h = strings.TrimSpace(h[7:])
+// requestKeys returns the authorization keys a request carries, in the order found:
+// the authorization query parameters (each value), the Authorization header (the value
+// itself, or what follows "Bearer "), and extra when not empty. Empty values are left
+// out; duplicates are kept, for oneKey to compare.
+func requestKeys(r *http.Request, extra string) []string {
+	var keys []string
+	for _, v := range r.URL.Query()["authorization"] {
+		if v = strings.TrimSpace(v); v != "" {
+			keys = append(keys, v)
+		}
 	}
-	return h
+	for _, h := range r.Header.Values("Authorization") {
+		h = strings.TrimSpace(h)
+		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+			h = strings.TrimSpace(h[7:])
+		}
+		if h != "" {
+			keys = append(keys, h)
+		}
+	}
+	if extra = strings.TrimSpace(extra); extra != "" {
+		keys = append(keys, extra)
+	}
+	return keys
 }
 
-// handle decides the answer to one uplink; it fills *u as soon as the body is parsed.
-func (b *Bridge) handle(w http.ResponseWriter, r *http.Request, key string, u *Uplink) outcome {
-	if r.Method != http.MethodPost {
-		return outcome{status: http.StatusMethodNotAllowed, message: "ThingPark uplinks are POSTed"}
+// oneKey returns the request's key, or the answer to a request with none or with two
+// different ones.
+func oneKey(keys []string) (string, *outcome) {
+	if len(keys) == 0 {
+		return "", &outcome{status: http.StatusBadRequest,
+			message: "missing authorization key: ThingPark must send the TagoIO authorization key as the authorization query parameter (https://<host>/uplink?authorization=<key>) or in the Authorization header"}
 	}
-	if key == "" {
-		return outcome{status: http.StatusBadRequest, message: "missing Authorization header: ThingPark must send the TagoIO authorization key in it"}
+	for _, k := range keys[1:] {
+		if k != keys[0] {
+			return "", &outcome{status: http.StatusBadRequest, message: "the request carries two different authorization keys"}
+		}
+	}
+	return keys[0], nil
+}
+
+// handle decides the answer to one message; it fills *info as soon as the body is
+// parsed.
+func (b *Bridge) handle(w http.ResponseWriter, r *http.Request, keys []string, info *logInfo) outcome {
+	if r.Method != http.MethodPost {
+		return outcome{status: http.StatusMethodNotAllowed, message: "ThingPark messages are POSTed"}
+	}
+	key, bad := oneKey(keys)
+	if bad != nil {
+		return *bad
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, b.maxBody))
 	if err != nil {
@@ -287,297 +447,34 @@ func (b *Bridge) handle(w http.ResponseWriter, r *http.Request, key string, u *U
 		}
 		return outcome{status: http.StatusBadRequest, message: "reading the body failed", err: err}
 	}
-	parsed, err := ParseUplink(body)
-	if errors.Is(err, ErrNotUplink) {
-		return outcome{status: http.StatusAccepted, message: "ignored: " + strings.TrimPrefix(err.Error(), ErrNotUplink.Error()+": ")}
+	m, err := ParseMessage(body)
+	var kindErr *KindError
+	if errors.As(err, &kindErr) {
+		info.kind, info.devEUI = kindErr.Kind, kindErr.DevEUI
+		return outcome{status: http.StatusAccepted, message: "ignored: " + strings.TrimPrefix(kindErr.Error(), "actility: ")}
 	}
 	if err != nil {
 		return outcome{status: http.StatusBadRequest, message: err.Error()}
 	}
-	*u = parsed
-	if strings.TrimSpace(u.DevEUI) == "" {
-		return outcome{status: http.StatusBadRequest, message: "the uplink has no DevEUI"}
+	what := "uplink"
+	switch m := m.(type) {
+	case Uplink:
+		info.kind, info.devEUI, info.fcntUp = "uplink", m.DevEUI, m.FCntUp
+	case LocationMessage:
+		info.kind, info.devEUI, what = "location", m.DeviceEUI, "location message"
 	}
-	devEUI, err := NormalizeDevEUI(u.DevEUI)
+	if strings.TrimSpace(m.EUI()) == "" {
+		return outcome{status: http.StatusBadRequest, message: "the " + what + " has no DevEUI"}
+	}
+	devEUI, err := NormalizeDevEUI(m.EUI())
 	if err != nil {
 		return outcome{status: http.StatusBadRequest, message: err.Error()}
 	}
-	u.DevEUI = devEUI
-	if u.Time.IsZero() {
-		u.Time = time.Now().UTC().Truncate(time.Millisecond) // arrival time, as the platform would use
-	}
+	info.devEUI = devEUI
 
-	// Finish the uplink even if ThingPark hangs up: a send cut halfway is the one
+	// Finish the message even if ThingPark hangs up: a send cut halfway is the one
 	// case that can lose or duplicate data.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), b.timeout)
 	defer cancel()
-	return b.deliver(ctx, key, u)
-}
-
-// deliver resolves the device and stores the uplink's variables on it, at most once.
-func (b *Bridge) deliver(ctx context.Context, key string, u *Uplink) (out outcome) {
-	tk := tokenKey{devEUI: u.DevEUI, key: sha256.Sum256([]byte(key))}
-	c, err := b.deviceClient(ctx, tk, key)
-	if err != nil {
-		return b.resolveFailure(err, u.DevEUI)
-	}
-	group := u.Group()
-	pk := u.DevEUI + "/" + group
-	verify, early := b.claim(pk)
-	if early != nil {
-		return *early
-	}
-	// Deferred so that a panic cannot leave the uplink marked in flight for good; a
-	// panic's zero outcome forgets it.
-	defer func() { b.settleMark(pk, out) }()
-	return b.store(ctx, tk, key, c, u, group, verify)
-}
-
-// store sends the uplink's variables, after checking the platform for an earlier
-// delivery when verify is set. Its outcome's state tells settleMark what to remember.
-func (b *Bridge) store(ctx context.Context, tk tokenKey, key string, c *tago.Client, u *Uplink, group string, verify bool) outcome {
-	if verify {
-		found, err := stored(ctx, c, group)
-		switch {
-		case err == nil && found:
-			return outcome{status: http.StatusOK, message: "already stored", state: done}
-		case err == nil: // not there: send it below
-		case errors.Is(err, tago.ErrUnauthorized):
-			b.forget(tk, c)
-			return b.unavailable(err, 0, "the device token was rejected; try again", unknown)
-		case transient(err):
-			return b.unavailable(err, retryAfterOf(err), "the platform is unavailable; try again later", unknown)
-		default:
-			return outcome{status: http.StatusOK, state: done,
-				err:     fmt.Errorf("not sent again, since whether an earlier delivery was stored cannot be checked: %w", err),
-				message: "not sent again: an earlier delivery may have been stored"}
-		}
-	}
-
-	points := ToData(*u)
-	n, err := c.Data.Send(ctx, points...)
-	if errors.Is(err, tago.ErrUnauthorized) {
-		// The cached token was revoked; the platform processed nothing. Resolve anew once.
-		b.forget(tk, c)
-		if c, err = b.deviceClient(ctx, tk, key); err != nil {
-			return b.resolveFailure(err, u.DevEUI)
-		}
-		n, err = c.Data.Send(ctx, points...)
-	}
-	if err == nil {
-		return outcome{status: http.StatusOK, stored: n, message: strconv.Itoa(n) + " Data Added", state: done}
-	}
-	return b.sendFailure(err, tk, c, group != "")
-}
-
-// claim marks the uplink in flight. verify says an earlier send had an unknown
-// outcome; a non-nil early outcome answers the delivery without sending.
-func (b *Bridge) claim(pk string) (verify bool, early *outcome) {
-	now := time.Now()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.sweepLocked(now)
-	m, ok := b.marks[pk]
-	switch {
-	case !ok:
-	case m.state == inFlight:
-		return false, &outcome{status: http.StatusServiceUnavailable, retryAfter: b.settle,
-			message: "this uplink is being handled; try again later"}
-	case m.state == done && now.Sub(m.at) <= b.storedTTL:
-		return false, &outcome{status: http.StatusOK, message: "already stored"}
-	case m.state == unknown && now.Sub(m.at) <= b.pendTTL:
-		if wait := b.settle - now.Sub(m.at); wait > 0 {
-			return false, &outcome{status: http.StatusServiceUnavailable, retryAfter: wait,
-				message: "an earlier delivery of this uplink may have been stored; it is checked once the platform has settled"}
-		}
-		b.marks[pk] = mark{state: inFlight, at: m.at, verify: true}
-		return true, nil
-	}
-	b.marks[pk] = mark{state: inFlight, at: now}
-	return false, nil
-}
-
-// settleMark records what the delivery of pk ended with.
-func (b *Bridge) settleMark(pk string, out outcome) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	m := b.marks[pk]
-	switch out.state {
-	case done:
-		b.marks[pk] = mark{state: done, at: time.Now()}
-	case unknown:
-		if !m.verify { // a check that failed keeps the first failure's time
-			m.at = time.Now()
-		}
-		b.marks[pk] = mark{state: unknown, at: m.at}
-	default: // certainly not stored: forget it, the next delivery sends afresh
-		delete(b.marks, pk)
-	}
-}
-
-// resolveFailure maps a failed device token resolve to an answer.
-func (b *Bridge) resolveFailure(err error, devEUI string) outcome {
-	switch {
-	case errors.Is(err, tago.ErrNotFound), errors.Is(err, tago.ErrBadRequest):
-		return outcome{status: http.StatusNotFound, err: err,
-			message: "no TagoIO device with serial " + devEUI + " for this authorization key"}
-	case errors.Is(err, tago.ErrUnauthorized), errors.Is(err, tago.ErrForbidden), errors.Is(err, tago.ErrInvalidInput):
-		return outcome{status: http.StatusUnauthorized, err: err, message: "the TagoIO authorization key was rejected"}
-	case transient(err):
-		return b.unavailable(err, retryAfterOf(err), "the platform is unavailable; try again later", 0)
-	}
-	return b.unavailable(err, 0, "resolving the device failed; try again later", 0)
-}
-
-// sendFailure maps a failed send to an answer. A failure the platform certainly did
-// not process is answered for what it is; one it may have processed marks the uplink
-// pending, so that its next delivery is checked before it is sent again.
-func (b *Bridge) sendFailure(err error, tk tokenKey, c *tago.Client, grouped bool) outcome {
-	var apiErr *tago.APIError
-	if errors.As(err, &apiErr) && apiErr.HTTPStatus >= 400 && apiErr.HTTPStatus < 500 {
-		switch apiErr.HTTPStatus {
-		case http.StatusTooManyRequests:
-			return b.unavailable(err, apiErr.RetryAfter, "the platform is rate-limiting; try again later", 0)
-		case http.StatusUnauthorized:
-			b.forget(tk, c)
-			return outcome{status: http.StatusUnauthorized, err: err, message: "the device token was rejected"}
-		case http.StatusNotFound:
-			b.forget(tk, c)
-			return outcome{status: http.StatusNotFound, err: err, message: "the device no longer exists"}
-		case http.StatusForbidden:
-			return outcome{status: http.StatusForbidden, err: err, message: "the platform refused the data: " + apiErr.Message}
-		}
-		return outcome{status: http.StatusBadRequest, err: err, message: "the platform refused the data: " + apiErr.Message}
-	}
-	if errors.Is(err, tago.ErrInvalidInput) { // nothing was sent
-		return outcome{status: http.StatusBadRequest, err: err, message: "the uplink's data cannot be stored: " + err.Error()}
-	}
-	if notSent(err) || !grouped {
-		return b.unavailable(err, retryAfterOf(err), "the platform is unavailable; try again later", 0)
-	}
-	return b.unavailable(err, max(b.settle, retryAfterOf(err)), "the platform did not confirm the data; it is checked before being sent again", unknown)
-}
-
-// unavailable answers 503 with Retry-After: wait, or the bridge's default.
-func (b *Bridge) unavailable(err error, wait time.Duration, msg string, state markState) outcome {
-	if wait <= 0 {
-		wait = b.retry
-	}
-	return outcome{status: http.StatusServiceUnavailable, retryAfter: wait, err: err, message: msg, state: state}
-}
-
-// transient reports an error worth retrying later: rate limits, server errors, no
-// answer, or our own deadline.
-func transient(err error) bool {
-	var reqErr *tago.RequestError
-	return errors.Is(err, tago.ErrRateLimited) || errors.Is(err, tago.ErrServer) || errors.As(err, &reqErr) ||
-		errors.Is(err, context.DeadlineExceeded)
-}
-
-// notSent reports a send error after which the platform certainly holds nothing: a
-// 503 with Retry-After (refused before processing) or a connection that was never
-// opened.
-func notSent(err error) bool {
-	var apiErr *tago.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.HTTPStatus == http.StatusServiceUnavailable && apiErr.RetryAfter > 0
-	}
-	var reqErr *tago.RequestError
-	if !errors.As(err, &reqErr) {
-		return false
-	}
-	var op *net.OpError
-	if errors.As(reqErr.Err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(reqErr.Err, &dns)
-}
-
-// retryAfterOf returns the platform's Retry-After carried by err, if any.
-func retryAfterOf(err error) time.Duration {
-	var apiErr *tago.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.RetryAfter
-	}
-	return 0
-}
-
-// stored reports whether the device holds a record of group.
-func stored(ctx context.Context, c *tago.Client, group string) (bool, error) {
-	recs, err := c.Data.Get(ctx, &tago.DataQuery{Groups: []string{group}, Qty: 1})
-	return len(recs) > 0, err
-}
-
-// deviceClient returns a client holding the device token for tk, resolving it when it
-// is not cached or has expired. Concurrent uplinks of one device share one resolve.
-func (b *Bridge) deviceClient(ctx context.Context, tk tokenKey, key string) (*tago.Client, error) {
-	now := time.Now()
-	b.mu.Lock()
-	if e := b.tokens[tk]; e != nil {
-		select {
-		case <-e.done:
-			if e.err == nil && now.Before(e.expires) {
-				b.mu.Unlock()
-				return e.client, nil
-			}
-		default:
-			b.mu.Unlock()
-			select {
-			case <-e.done:
-				return e.client, e.err
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-	}
-	e := &tokenEntry{done: make(chan struct{})}
-	b.tokens[tk] = e
-	b.sweepLocked(now)
-	b.mu.Unlock()
-
-	tok, err := b.network.Networks.ResolveToken(ctx, tk.devEUI, key)
-	var c *tago.Client
-	if err == nil {
-		c, err = tago.NewClient(tago.DeviceToken(tok.Reveal()), b.devOpts...)
-	}
-	b.mu.Lock()
-	e.client, e.err, e.expires = c, err, time.Now().Add(b.tokenTTL)
-	if err != nil && b.tokens[tk] == e {
-		delete(b.tokens, tk) // failures are not cached
-	}
-	close(e.done)
-	b.mu.Unlock()
-	return c, err
-}
-
-// forget drops the cached client for tk if it is still c.
-func (b *Bridge) forget(tk tokenKey, c *tago.Client) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if e := b.tokens[tk]; e != nil && e.client == c {
-		delete(b.tokens, tk)
-	}
-}
-
-// sweepLocked drops expired tokens and marks, at most once a minute.
-func (b *Bridge) sweepLocked(now time.Time) {
-	if now.Sub(b.lastSweep) < time.Minute {
-		return
-	}
-	b.lastSweep = now
-	for k, e := range b.tokens {
-		select {
-		case <-e.done:
-			if !now.Before(e.expires) {
-				delete(b.tokens, k)
-			}
-		default:
-		}
-	}
-	for k, m := range b.marks {
-		if m.state == done && now.Sub(m.at) > b.storedTTL || m.state == unknown && now.Sub(m.at) > b.pendTTL {
-			delete(b.marks, k)
-		}
-	}
+	return b.deliver(ctx, b.source(r), key, devEUI, m)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,9 +46,21 @@ type bridgeEnv struct {
 	netw   tagotest.Network
 	auth   tagotest.Authorization
 	bridge *Bridge
-	url    string
+	cfg    BridgeConfig
+	base   string // the bridge server's URL
+	url    string // its uplink route
 	logs   *syncBuffer
+	swap   *swappable
 }
+
+// swappable routes requests to the current bridge, so that a test can restart it.
+type swappable struct {
+	mu sync.Mutex
+	b  *Bridge
+}
+
+func (s *swappable) set(b *Bridge) { s.mu.Lock(); s.b = b; s.mu.Unlock() }
+func (s *swappable) get() *Bridge  { s.mu.Lock(); defer s.mu.Unlock(); return s.b }
 
 // fastRetries makes the SDK's own retries quick in tests.
 var fastRetries = tago.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, NoJitter: true}
@@ -57,25 +70,54 @@ var fastRetries = tago.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, M
 func newBridgeEnv(t testing.TB, edit func(*BridgeConfig), opts ...tagotest.Option) *bridgeEnv {
 	t.Helper()
 	srv := tagotest.NewServer(t, opts...)
-	e := &bridgeEnv{srv: srv, logs: &syncBuffer{}}
-	e.netw = srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN Actility", MiddlewareEndpoint: "actility.middleware.tago.io"})
+	e := &bridgeEnv{srv: srv, logs: &syncBuffer{}, swap: &swappable{}}
+	// The bridge's server first, so that the network's middleware is the bridge.
+	mux := http.NewServeMux()
+	mux.Handle("/uplink", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.swap.get().ServeHTTP(w, r) }))
+	mux.Handle("/downlink", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { e.swap.get().DownlinkHandler().ServeHTTP(w, r) }))
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	e.base = hs.URL
+	e.url = hs.URL + "/uplink"
+
+	e.netw = srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN Actility", MiddlewareEndpoint: hs.URL})
 	e.auth = srv.AddAuthorization(tagotest.AuthorizationSpec{Name: "ThingPark"})
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// A delivery file, as a production bridge has: the fixtures' uplinks are older than
+	// the bridge, which the default in-memory log would check on the platform first
+	// (TestBridgeRestartWithoutFile covers that).
+	deliveries, err := OpenDeliveryFile(filepath.Join(t.TempDir(), "deliveries"), DeliveryFileOptions{NoSync: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = deliveries.Close() })
 	cfg := BridgeConfig{
-		NetworkToken: e.netw.Token, HTTPClient: srv.Client(), Logger: logger,
+		NetworkToken: tago.Secret(e.netw.Token), HTTPClient: srv.Client(), Logger: logger,
 		ClientOptions: []tago.Option{tago.WithBaseURL(srv.URL), tago.WithRetryPolicy(fastRetries), tago.WithLogger(logger)},
 		SettleTime:    30 * time.Millisecond,
+		Deliveries:    deliveries,
 	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	e.cfg = cfg
+	b, err := NewBridge(cfg)
+	require.NoError(t, err)
+	e.bridge = b
+	e.swap.set(b)
+	return e
+}
+
+// restart replaces the bridge with a new one made from the same configuration (and
+// edit), as a restarted process would be, behind the same URL.
+func (e *bridgeEnv) restart(t testing.TB, edit func(*BridgeConfig)) {
+	t.Helper()
+	cfg := e.cfg
 	if edit != nil {
 		edit(&cfg)
 	}
 	b, err := NewBridge(cfg)
 	require.NoError(t, err)
 	e.bridge = b
-	hs := httptest.NewServer(b)
-	t.Cleanup(hs.Close)
-	e.url = hs.URL + "/uplink"
-	return e
+	e.swap.set(b)
 }
 
 // addDevice adds a LoRaWAN Actility device with the DevEUI as its serial.
@@ -131,7 +173,7 @@ func (e *bridgeEnv) requests(method, path string) int {
 func uplinkFor(t testing.TB, devEUI string, fcnt int) []byte {
 	t.Helper()
 	u := typed2024(t)
-	u.DevEUI, u.FCntUp = devEUI, fcnt
+	u.DevEUI, u.FCntUp = devEUI, ip(fcnt)
 	u.Time = u.Time.Add(time.Duration(fcnt) * time.Second)
 	msg, err := u.Message()
 	require.NoError(t, err)
@@ -140,9 +182,9 @@ func uplinkFor(t testing.TB, devEUI string, fcnt int) []byte {
 
 // expectStored is what the fake holds after ToData(u) was sent: numbers read back as
 // float64.
-func expectStored(u Uplink) []tagotest.Record {
+func expectStored(recs []tago.Data) []tagotest.Record {
 	var out []tagotest.Record
-	for _, d := range ToData(u) {
+	for _, d := range recs {
 		r := tagotest.Record{Variable: d.Variable, Value: d.Value, Group: d.Group, Time: d.Time}
 		switch v := d.Value.(type) {
 		case int:
@@ -152,6 +194,15 @@ func expectStored(u Uplink) []tagotest.Record {
 		}
 		if d.Location != nil {
 			r.Location = &tagotest.Location{Lat: d.Location.Lat, Lng: d.Location.Lng}
+		}
+		if d.Metadata != nil {
+			r.Metadata = map[string]any{}
+			for k, v := range d.Metadata {
+				if n, ok := v.(int); ok {
+					v = float64(n)
+				}
+				r.Metadata[k] = v
+			}
 		}
 		out = append(out, r)
 	}
@@ -189,7 +240,7 @@ func TestBridgeStoresRecordedUplink(t *testing.T) {
 	u, err := ParseUplink(fixture(t, "uplink_typed_2024.json"))
 	require.NoError(t, err)
 	got := storedOn(e, dev.ID)
-	assert.Equal(t, utc(expectStored(u)), got)
+	assert.Equal(t, utc(expectStored(ToData(u))), got)
 	require.Len(t, got, 29)
 	byName := map[string]any{}
 	for _, r := range got {
@@ -221,10 +272,10 @@ func TestBridgeStoresRecordedUplink(t *testing.T) {
 	geo := e.addDevice("Tracker", "0004A30B00087103")
 	a = e.post(t, "Bearer "+e.auth.Key, fixture(t, "uplink_geoloc_2022.json"))
 	require.Equal(t, http.StatusOK, a.status, a.raw)
-	assert.Equal(t, utc(expectStored(geoloc2022(t))), storedOn(e, geo.ID))
+	assert.Equal(t, utc(expectStored(ToData(geoloc2022(t)))), storedOn(e, geo.ID))
 	a = e.post(t, e.auth.Key, fixture(t, "uplink_untyped_2018.json"))
 	require.Equal(t, http.StatusOK, a.status, a.raw)
-	assert.Equal(t, utc(expectStored(untyped2018(t))), storedOn(e, other.ID))
+	assert.Equal(t, utc(expectStored(ToData(untyped2018(t)))), storedOn(e, other.ID))
 }
 
 func TestBridgeRejects(t *testing.T) {
@@ -242,7 +293,7 @@ func TestBridgeRejects(t *testing.T) {
 	}{
 		{"wrong key", "at00000000000000000000000000000000", good, 401, "the TagoIO authorization key was rejected"},
 		{"malformed key", "not a key!", good, 401, "the TagoIO authorization key was rejected"},
-		{"missing key", "", good, 400, "missing Authorization header: ThingPark must send the TagoIO authorization key in it"},
+		{"missing key", "", good, 400, "missing authorization key: ThingPark must send the TagoIO authorization key as the authorization query parameter (https://<host>/uplink?authorization=<key>) or in the Authorization header"},
 		{"not JSON", e.auth.Key, []byte("DevEUI=0018B20000000BEE"), 400, "actility: malformed message: the body is not a JSON object"},
 		{"bad field", e.auth.Key, []byte(`{"DevEUI_uplink":{"DevEUI":"0018B20000000BEE","FPort":"one"}}`), 400, `actility: malformed message: DevEUI_uplink.FPort: "one" is not an integer`},
 		{"no DevEUI", e.auth.Key, []byte(`{"DevEUI_uplink":{"FPort":1,"payload_hex":"00"}}`), 400, "the uplink has no DevEUI"},
@@ -273,7 +324,7 @@ func TestBridgeRejects(t *testing.T) {
 	// Another kind of ThingPark message is acknowledged and ignored.
 	a = e.post(t, e.auth.Key, []byte(`{"DevEUI_notification":{"DevEUI":"0018B20000000BEE"}}`))
 	assert.Equal(t, 202, a.status)
-	assert.Equal(t, map[string]any{"status": true, "result": "ignored: got a DevEUI_notification message"}, a.body)
+	assert.Equal(t, map[string]any{"status": true, "result": "ignored: a DevEUI_notification message is not stored"}, a.body)
 
 	req, err := http.NewRequest("GET", e.url, nil)
 	require.NoError(t, err)
@@ -320,7 +371,7 @@ func TestBridgeRecoversWithoutDuplicates(t *testing.T) {
 			require.Equal(t, http.StatusOK, a.status, a.raw)
 			u, err := ParseUplink(body)
 			require.NoError(t, err)
-			assert.Equal(t, utc(expectStored(u)), storedOn(e, dev.ID))
+			assert.Equal(t, utc(expectStored(ToData(u))), storedOn(e, dev.ID))
 
 			// And any later delivery of it stores nothing more.
 			a = e.post(t, e.auth.Key, body)
@@ -345,7 +396,7 @@ func TestBridgeChecksOnlyAfterSettling(t *testing.T) {
 	a = e.post(t, e.auth.Key, body)
 	require.Equal(t, http.StatusServiceUnavailable, a.status)
 	assert.Equal(t, map[string]any{"status": false,
-		"message": "an earlier delivery of this uplink may have been stored; it is checked once the platform has settled"}, a.body)
+		"message": "an earlier delivery of this message may have been stored; it is checked once the platform has settled"}, a.body)
 	n, _ := strconv.Atoi(a.retryAfter)
 	assert.InDelta(t, 3600, n, 2)
 	assert.Equal(t, 1, e.requests("POST", "/data"))
@@ -367,7 +418,7 @@ func TestBridgeConcurrentDeliveryOfOneUplink(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	second := e.post(t, e.auth.Key, body)
 	assert.Equal(t, http.StatusServiceUnavailable, second.status)
-	assert.Equal(t, "this uplink is being handled; try again later", second.body["message"])
+	assert.Equal(t, "this message is being handled; try again later", second.body["message"])
 	assert.Equal(t, http.StatusOK, (<-first).status)
 	assert.Len(t, e.srv.Data(dev.ID), 58)
 	assert.Equal(t, 2, e.requests("POST", "/data"))
@@ -475,23 +526,47 @@ func TestNewBridge(t *testing.T) {
 
 // BenchmarkBridgeThroughput measures uplinks per second end to end: ThingPark's POST to
 // the bridge, the bridge's send to the fake platform, the answer. Ten devices, tokens
-// cached after the first uplink of each.
+// cached after the first uplink of each, with each delivery log: a file without and
+// with flushes to disk (the pending record of each uplink), and memory.
 func BenchmarkBridgeThroughput(b *testing.B) {
-	e := newBridgeEnv(b, func(c *BridgeConfig) { c.Logger = nil; c.ClientOptions = c.ClientOptions[:2] },
-		tagotest.WithDataLimit(0), tagotest.WithRequestLogLimit(0))
+	for _, log := range []string{"file-nosync", "file", "memory"} {
+		b.Run(log, func(b *testing.B) { benchmarkBridge(b, log) })
+	}
+}
+
+func benchmarkBridge(b *testing.B, log string) {
+	e := newBridgeEnv(b, func(c *BridgeConfig) {
+		c.Logger = nil
+		c.ClientOptions = c.ClientOptions[:2]
+		switch log {
+		case "file":
+			f, err := OpenDeliveryFile(filepath.Join(b.TempDir(), "d"), DeliveryFileOptions{})
+			require.NoError(b, err)
+			b.Cleanup(func() { _ = f.Close() })
+			c.Deliveries = f
+		case "memory":
+			c.Deliveries = nil
+		}
+	}, tagotest.WithDataLimit(0), tagotest.WithRequestLogLimit(0))
 	const devices = 10
+	// Uplinks newer than the bridge, as in production: none is looked for first.
+	base := time.Now().Add(time.Hour).Truncate(time.Millisecond)
 	bodies := make([][][]byte, devices)
 	for d := range devices {
 		devEUI := fmt.Sprintf("0018B200000%05X", d)
 		e.addDevice(fmt.Sprintf("device %d", d), devEUI)
 		bodies[d] = make([][]byte, 1000)
 		for f := range bodies[d] {
-			bodies[d][f] = uplinkFor(b, devEUI, f+1)
+			u := typed2024(b)
+			u.DevEUI, u.FCntUp, u.TimeText = devEUI, ip(f+1), ""
+			u.Time = base.Add(time.Duration(f) * time.Second)
+			bodies[d][f], _ = u.Message()
 		}
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var mu sync.Mutex
 	next := 0
+	b.SetParallelism(4) // ThingPark delivers several uplinks at once
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
@@ -504,11 +579,10 @@ func BenchmarkBridgeThroughput(b *testing.B) {
 			body := bodies[i%devices][(i/devices)%1000]
 			if i >= devices*1000 {
 				u, _ := ParseUplink(body)
-				u.Time = u.Time.Add(time.Duration(i) * time.Hour)
+				u.Time, u.TimeText = u.Time.Add(time.Duration(i)*time.Hour), ""
 				body, _ = u.Message()
 			}
-			req, _ := http.NewRequest("POST", e.url, bytes.NewReader(body))
-			req.Header.Set("Authorization", e.auth.Key)
+			req, _ := http.NewRequest("POST", e.url+"?authorization="+e.auth.Key, bytes.NewReader(body))
 			resp, err := client.Do(req)
 			if err != nil {
 				b.Fatal(err)

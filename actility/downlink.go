@@ -41,8 +41,9 @@ type DownlinkRequest struct {
 	Port int
 	// Confirmed asks the device to acknowledge the frame.
 	Confirmed bool
-	// HTTPClient sends the request to the network's middleware; nil means a client
-	// with a 30-second timeout.
+	// HTTPClient sends the request to the network's middleware (a copy of it that
+	// does not follow redirects, which would post the key elsewhere); nil means a
+	// client with a 30-second timeout.
 	HTTPClient *http.Client
 }
 
@@ -182,9 +183,7 @@ type downlinkBody struct {
 // postDownlink posts body to the middleware; the request carries no auth header, the
 // authorization key is in the body.
 func postDownlink(ctx context.Context, hc *http.Client, target string, body downlinkBody) error {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
+	hc = withoutRedirects(hc, 30*time.Second) // a redirect would post the key elsewhere
 	data, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("actility: encoding the downlink: %s", redactAll(err.Error(), body.Authorization))
@@ -200,7 +199,7 @@ func postDownlink(ctx context.Context, hc *http.Client, target string, body down
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		return fmt.Errorf("actility: POST %s: %w", target, redactedError{err, []string{body.Authorization}})
+		return fmt.Errorf("actility: POST %s: %w", target, redact(err, body.Authorization))
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-tago/tago"
@@ -173,4 +174,36 @@ func TestDownlinkTransportErrorRedacted(t *testing.T) {
 	assert.NotContains(t, err.Error(), testAuthKey)
 	b, _ := json.Marshal(downlinkBody{Authorization: "x"})
 	assert.JSONEq(t, `{"device":"","authorization":"x","payload":"","port":0,"confirmed":false}`, string(b))
+}
+
+// TestQueueDownlinkNoRedirect: a middleware answering 307 gets no second post of the
+// authorization key to the host it points at.
+func TestQueueDownlinkNoRedirect(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(other.Close)
+	e := newDownlinkEnv(t, http.StatusOK, ``)
+	e.mw.mu.Lock()
+	e.mw.status = http.StatusTemporaryRedirect
+	e.mw.mu.Unlock()
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mw.ServeHTTP(httptest.NewRecorder(), r)
+		http.Redirect(w, r, other.URL+"/downlink", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirector.Close)
+	netw := e.srv.AddNetwork(tagotest.NetworkSpec{Name: "Redirecting", MiddlewareEndpoint: redirector.URL})
+	dev := e.srv.AddDevice(tagotest.DeviceSpec{Name: "Valve 2", Network: netw.ID, SerieNumber: "0018B20000000BEF"})
+	nc, err := tago.NewClient(tago.NetworkToken(netw.Token), tago.WithBaseURL(e.srv.URL))
+	require.NoError(t, err)
+	_, err = nc.Networks.ResolveToken(t.Context(), "0018B20000000BEF", e.auth.Key)
+	require.NoError(t, err)
+
+	err = QueueDownlink(t.Context(), e.acct, dev.ID, DownlinkRequest{Payload: "01", Port: 2, HTTPClient: &http.Client{}})
+	var dlErr *DownlinkError
+	require.ErrorAs(t, err, &dlErr)
+	assert.Equal(t, http.StatusTemporaryRedirect, dlErr.StatusCode)
+	assert.Len(t, e.mwCalls(), 1)
+	assert.Zero(t, hits.Load())
+	assert.NotContains(t, err.Error(), e.auth.Key)
 }

@@ -45,8 +45,8 @@ func ExampleNormalizeDevEUI() {
 	// Output: 0018B20000000BEE <nil>
 }
 
-// A bridge in front of a fake TagoIO: ThingPark's POST of an uplink lands on the device
-// whose serial is the DevEUI.
+// A bridge in front of a fake TagoIO: ThingPark's POST of an uplink, to the URL Actility
+// documents (the key in the query), lands on the device whose serial is the DevEUI.
 func ExampleBridge() {
 	srv, err := tagotest.Start()
 	if err != nil {
@@ -58,7 +58,7 @@ func ExampleBridge() {
 	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Field tester", Network: network.ID, SerieNumber: "0018B20000000BEE"})
 
 	bridge, err := actility.NewBridge(actility.BridgeConfig{
-		NetworkToken:  network.Token,
+		NetworkToken:  tago.Secret(network.Token),
 		HTTPClient:    srv.Client(),
 		ClientOptions: []tago.Option{tago.WithBaseURL(srv.URL)},
 	})
@@ -68,10 +68,9 @@ func ExampleBridge() {
 	hs := httptest.NewServer(bridge)
 	defer hs.Close()
 
-	req, _ := http.NewRequest("POST", hs.URL+"/uplink", strings.NewReader(`{"DevEUI_uplink": {
+	req, _ := http.NewRequest("POST", hs.URL+"/uplink?authorization="+key, strings.NewReader(`{"DevEUI_uplink": {
 		"Time": "2024-12-17T09:16:55.911+00:00", "DevEUI": "0018B20000000BEE", "FPort": 1, "FCntUp": 368,
 		"payload_hex": "9e184856043000211770baae0bc9", "LrrRSSI": -84.0, "LrrSNR": 9.75, "SpFact": 7}}`))
-	req.Header.Set("Authorization", key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		log.Fatal(err)
@@ -92,4 +91,25 @@ func ExampleBridge() {
 	// lrrsnr 9.75
 	// spfact 7
 	// payload 9e184856043000211770baae0bc9
+}
+
+// A ThingPark X Location Engine position, as TagoIO's decoder stores it: the indoor
+// position with its beacons, floor and room as metadata.
+func ExampleToData_location() {
+	m, err := actility.ParseMessage([]byte(`{"deviceEUI": "20635f039100011e", "time": "2025-01-13T12:46:30.201Z",
+		"coordinates": [103.84844, 1.37911, 0], "age": 17, "validityState": "NEW", "trackerType": "Micro Tracker V3.1",
+		"rawPosition": {"rawPositionType": "RawPositionByBleSolver", "coordinates": [103.84844, 1.37911],
+			"beaconIdData": [{"rssi": -65, "beaconId": "00-00-00-00-43-84"}], "floor_number": 4, "room_name": "S.439"}}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, d := range actility.ToData(m) {
+		fmt.Println(d.Variable, d.Value, d.Metadata)
+	}
+	// Output:
+	// deviceeui 20635f039100011e map[]
+	// age 17 map[]
+	// validitystate NEW map[]
+	// trackertype Micro Tracker V3.1 map[]
+	// rawposition_location 1.37911, 103.84844 map[beaconIdData_beaconId0:00-00-00-00-43-84 beaconIdData_rssi0:-65 floor_number:4 room_name:S.439]
 }

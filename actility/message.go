@@ -25,6 +25,26 @@ var ErrNotUplink = errors.New("actility: not an uplink message")
 // ErrInvalidDevEUI matches errors about a DevEUI that is not 16 hexadecimal digits.
 var ErrInvalidDevEUI = errors.New("actility: invalid DevEUI")
 
+// ErrNotStored matches [ParseMessage] errors about a well-formed ThingPark message of a
+// kind TagoIO's decoder does not store, such as DevEUI_notification or
+// DevEUI_downlink_Sent. [errors.As] with a [*KindError] gives the kind.
+var ErrNotStored = errors.New("actility: a ThingPark message kind TagoIO does not store")
+
+// KindError reports a well-formed ThingPark message of a kind that is not stored. It
+// matches [ErrNotStored].
+type KindError struct {
+	// Kind is the message's root, such as "DevEUI_notification".
+	Kind string
+	// DevEUI is the device the message is about, as written; empty when it names none.
+	DevEUI string
+}
+
+// Error returns "actility: a DevEUI_notification message is not stored".
+func (e *KindError) Error() string { return "actility: a " + e.Kind + " message is not stored" }
+
+// Is reports whether target is [ErrNotStored].
+func (e *KindError) Is(target error) bool { return target == ErrNotStored }
+
 // The roots of the two messages this package types.
 const (
 	uplinkRoot   = "DevEUI_uplink"
@@ -32,7 +52,8 @@ const (
 )
 
 // TimeLayout is how ThingPark writes times, such as "2024-12-17T09:16:55.911+00:00";
-// [Uplink.Message] and [Downlink.Message] write times this way.
+// [Uplink.Message] and [Downlink.Message] write times this way, unless the uplink keeps
+// the text ThingPark wrote (see [Uplink.TimeText]).
 const TimeLayout = "2006-01-02T15:04:05.000-07:00"
 
 // Uplink is a ThingPark DevEUI_uplink message: one LoRaWAN frame received from a device,
@@ -41,15 +62,26 @@ const TimeLayout = "2006-01-02T15:04:05.000-07:00"
 // Fields ThingPark always sends are values; the others are pointers (nil when absent)
 // or strings (empty when absent), so that absent and zero stay apart. Every field the
 // type does not name is kept, as received, in Extra.
+//
+// A join request (MType 0) is an uplink too: it has no FPort, FCntUp or payload.
+//
+// MarshalJSON writes the AppSKey masked, so that encoders and loggers (slog's JSON
+// handler marshals struct values) never reveal it; [Uplink.Message] writes the real
+// message.
 type Uplink struct {
 	// Time is the network's reception time.
 	Time time.Time
+	// TimeText is Time as ThingPark wrote it, such as "2015-07-09T16:06:38.49+02:00";
+	// ParseUplink sets it. While it denotes the same instant as Time, [ToData] stores it
+	// unchanged as the time variable and MarshalJSON writes it; set Time alone to
+	// change the time.
+	TimeText string
 	// DevEUI is the device's EUI, 16 hexadecimal digits; TagoIO's serial for the device.
 	DevEUI string
-	// FPort is the LoRaWAN application port.
-	FPort int
-	// FCntUp is the uplink frame counter.
-	FCntUp int
+	// FPort is the LoRaWAN application port; nil for a join request.
+	FPort *int
+	// FCntUp is the uplink frame counter; nil for a join request.
+	FCntUp *int
 	// FCntDn is the downlink frame counter.
 	FCntDn *int
 	// LostUplinksAS counts uplinks lost between the network and the application server.
@@ -126,6 +158,8 @@ type Uplink struct {
 	DownlinkURL string
 	// DevLocTime is when the network located the device, for network-geolocated devices.
 	DevLocTime time.Time
+	// DevLocTimeText is DevLocTime as ThingPark wrote it; used like TimeText.
+	DevLocTimeText string
 	// DevLAT is the device's latitude as the network solved it.
 	DevLAT *float64
 	// DevLON is the device's longitude as the network solved it.
@@ -151,7 +185,7 @@ type Uplink struct {
 	// NwGeolocAlgoUsed is the geolocation algorithm used.
 	NwGeolocAlgoUsed *int
 	// AppSKey is the application session key of an end-to-end ABP device, when sent.
-	// Printing it shows at most its last four characters.
+	// Printing, logging or marshaling it shows at most its last four characters.
 	AppSKey tago.Secret
 	// ASID is the application server's ID, for AS routing (JSON AS_ID).
 	ASID string
@@ -177,6 +211,8 @@ type Lrr struct {
 
 // Downlink is a ThingPark DevEUI_downlink message: a frame to queue for a device through
 // IoT Flow. Exactly one of PayloadHex and Payload is set.
+//
+// MarshalJSON writes the AS key masked; [Downlink.Message] writes the real message.
 type Downlink struct {
 	// Time is when the downlink was made; zero leaves it out.
 	Time time.Time
@@ -201,8 +237,8 @@ type Downlink struct {
 	FCntDn *int
 	// ASID is the application server's ID (JSON AS_ID).
 	ASID string
-	// ASKey is the application server's key (JSON AS_KEY). Printing it shows at most its
-	// last four characters.
+	// ASKey is the application server's key (JSON AS_KEY). Printing, logging or
+	// marshaling it shows at most its last four characters.
 	ASKey tago.Secret
 	// DriverCfg selects the IoT Flow driver that encodes Payload, as JSON.
 	DriverCfg json.RawMessage
@@ -218,7 +254,7 @@ type field[T any] struct {
 
 // uplinkFields lists the uplink's named fields in ThingPark's order.
 var uplinkFields = []field[Uplink]{
-	{"Time", func(u *Uplink) any { return &u.Time }},
+	{"Time", func(u *Uplink) any { return timeField{&u.Time, &u.TimeText} }},
 	{"DevEUI", func(u *Uplink) any { return &u.DevEUI }},
 	{"FPort", func(u *Uplink) any { return &u.FPort }},
 	{"FCntUp", func(u *Uplink) any { return &u.FCntUp }},
@@ -259,7 +295,7 @@ var uplinkFields = []field[Uplink]{
 	{"payload", func(u *Uplink) any { return &u.Payload }},
 	{"points", func(u *Uplink) any { return &u.Points }},
 	{"downlinkUrl", func(u *Uplink) any { return &u.DownlinkURL }},
-	{"DevLocTime", func(u *Uplink) any { return &u.DevLocTime }},
+	{"DevLocTime", func(u *Uplink) any { return timeField{&u.DevLocTime, &u.DevLocTimeText} }},
 	{"DevLAT", func(u *Uplink) any { return &u.DevLAT }},
 	{"DevLON", func(u *Uplink) any { return &u.DevLON }},
 	{"DevAlt", func(u *Uplink) any { return &u.DevAlt }},
@@ -302,6 +338,44 @@ var downlinkFields = []field[Downlink]{
 	{"DriverCfg", func(d *Downlink) any { return &d.DriverCfg }},
 }
 
+// Message is a ThingPark message that TagoIO's decoder stores: an [Uplink] or a
+// [LocationMessage]. [ParseMessage] reads one; [ToData] turns it into records.
+type Message interface {
+	// EUI returns the device's EUI as the message wrote it.
+	EUI() string
+	// Group returns the group of the message's records: the same for every delivery
+	// of the message, different for different messages of a device.
+	Group() string
+	// records returns the message's records (see ToData).
+	records() []tago.Data
+}
+
+// ParseMessage reads the body of any POST ThingPark sends to a TagoIO connection: an
+// uplink (as [ParseUplink] reads it) or a ThingPark X Location Engine location message
+// (as [ParseLocation] reads it). A well-formed message of another kind
+// (DevEUI_notification, DevEUI_downlink_Sent, DevEUI_location, ...) fails with a
+// [*KindError] matching [ErrNotStored]; anything else with [ErrMalformed].
+func ParseMessage(body []byte) (Message, error) {
+	top, err := topObject(body)
+	if err != nil {
+		return nil, err
+	}
+	switch kind := kindOf(top); kind {
+	case uplinkRoot:
+		var u Uplink
+		err := u.UnmarshalJSON(uplinkBody(top, body))
+		return u, err
+	case locationKind:
+		var l LocationMessage
+		err := l.UnmarshalJSON(body)
+		return l, err
+	case "":
+		return nil, fmt.Errorf("%w: neither an uplink nor a location message", ErrMalformed)
+	default:
+		return nil, &KindError{Kind: kind, DevEUI: innerDevEUI(top[kind])}
+	}
+}
+
 // ParseUplink reads the body of a ThingPark uplink POST: {"DevEUI_uplink": {...}}, or
 // the bare inner object that IoT Flow sends when its connection sets sendMetadata. It
 // accepts typed JSON and the "JSON untyped" variant (numbers and flags written as
@@ -310,49 +384,96 @@ var downlinkFields = []field[Downlink]{
 // DevEUI; see [NormalizeDevEUI].
 func ParseUplink(body []byte) (Uplink, error) {
 	var u Uplink
-	inner, err := messageBody(body, uplinkRoot, "DevEUI")
+	top, err := topObject(body)
 	if err != nil {
 		return u, err
 	}
-	err = u.UnmarshalJSON(inner)
-	return u, err
+	switch kind := kindOf(top); kind {
+	case uplinkRoot:
+		err = u.UnmarshalJSON(uplinkBody(top, body))
+		return u, err
+	case locationKind:
+		return u, fmt.Errorf("%w: got a location message", ErrNotUplink)
+	case "":
+		return u, fmt.Errorf("%w: no %s object", ErrMalformed, uplinkRoot)
+	default:
+		return u, fmt.Errorf("%w: got a %s message", ErrNotUplink, clip(kind, 40))
+	}
 }
 
 // ParseDownlink reads a ThingPark downlink message, {"DevEUI_downlink": {...}}, typed
 // or untyped. A message with another root fails with [ErrMalformed].
 func ParseDownlink(body []byte) (Downlink, error) {
 	var d Downlink
-	inner, err := messageBody(body, downlinkRoot, "")
+	top, err := topObject(body)
 	if err != nil {
 		return d, err
+	}
+	inner, ok := top[downlinkRoot]
+	if !ok {
+		return d, fmt.Errorf("%w: no %s object", ErrMalformed, downlinkRoot)
 	}
 	err = d.UnmarshalJSON(inner)
 	return d, err
 }
 
-// messageBody returns the object under root in body. With bareKey set, a body holding
-// that key at the top level is itself the message.
-func messageBody(body []byte, root, bareKey string) ([]byte, error) {
+// locationKind is kindOf's name for a location message, which has no root.
+const locationKind = "location"
+
+// topObject decodes body's top-level object.
+func topObject(body []byte) (map[string]json.RawMessage, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil || top == nil {
 		return nil, fmt.Errorf("%w: the body is not a JSON object", ErrMalformed)
 	}
-	if inner, ok := top[root]; ok {
-		return inner, nil
+	return top, nil
+}
+
+// kindOf says what a message is: uplinkRoot (under its root, or bare with a DevEUI at
+// the top), locationKind (a deviceEUI at the top), the root of another ThingPark
+// message (a single DevEUI_* member), or "" when it is none of these.
+func kindOf(top map[string]json.RawMessage) string {
+	if _, ok := top[uplinkRoot]; ok {
+		return uplinkRoot
 	}
-	if bareKey != "" {
-		if _, ok := top[bareKey]; ok {
-			return body, nil
-		}
+	if _, ok := top["DevEUI"]; ok {
+		return uplinkRoot
 	}
-	if root == uplinkRoot {
+	if _, ok := top["deviceEUI"]; ok {
+		return locationKind
+	}
+	if len(top) == 1 {
 		for k := range top {
-			if strings.HasPrefix(k, "DevEUI_") && len(top) == 1 {
-				return nil, fmt.Errorf("%w: got a %s message", ErrNotUplink, clip(k, 40))
+			if strings.HasPrefix(k, "DevEUI_") {
+				return k
 			}
 		}
 	}
-	return nil, fmt.Errorf("%w: no %s object", ErrMalformed, root)
+	return ""
+}
+
+// uplinkBody returns the uplink object of a message kindOf calls an uplink.
+func uplinkBody(top map[string]json.RawMessage, body []byte) []byte {
+	if inner, ok := top[uplinkRoot]; ok {
+		return inner
+	}
+	return body
+}
+
+// innerDevEUI returns the DevEUI member of a message's inner object, when it is a
+// string of at most 64 bytes.
+func innerDevEUI(inner json.RawMessage) string {
+	var v struct {
+		DevEUI json.RawMessage `json:"DevEUI"`
+	}
+	if json.Unmarshal(inner, &v) != nil {
+		return ""
+	}
+	text, quoted, ok := scalarText(v.DevEUI)
+	if !ok || !quoted || len(text) > 64 {
+		return ""
+	}
+	return text
 }
 
 // UnmarshalJSON reads the inner object of a DevEUI_uplink message, typed or untyped.
@@ -368,14 +489,24 @@ func (u *Uplink) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON writes the inner object of a DevEUI_uplink message as typed JSON: the
-// named fields in ThingPark's order (absent ones left out), then Extra.
+// named fields in ThingPark's order (absent ones left out), then Extra. The AppSKey is
+// masked; [Uplink.Message] writes it.
 func (u Uplink) MarshalJSON() ([]byte, error) {
-	return encodeFields(&u, uplinkFields, u.Extra)
+	return encodeFields(&u, uplinkFields, u.Extra, false)
 }
 
 // Message returns the whole uplink message, {"DevEUI_uplink": {...}}, as ThingPark
-// posts it.
-func (u Uplink) Message() ([]byte, error) { return wrap(uplinkRoot, u) }
+// posts it, AppSKey included.
+func (u Uplink) Message() ([]byte, error) {
+	inner, err := encodeFields(&u, uplinkFields, u.Extra, true)
+	if err != nil {
+		return nil, err
+	}
+	return wrap(uplinkRoot, inner), nil
+}
+
+// EUI returns u.DevEUI.
+func (u Uplink) EUI() string { return u.DevEUI }
 
 // UnmarshalJSON reads one gateway entry, typed or untyped.
 func (l *Lrr) UnmarshalJSON(b []byte) error {
@@ -390,7 +521,7 @@ func (l *Lrr) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON writes one gateway entry as typed JSON.
-func (l Lrr) MarshalJSON() ([]byte, error) { return encodeFields(&l, lrrFields, l.Extra) }
+func (l Lrr) MarshalJSON() ([]byte, error) { return encodeFields(&l, lrrFields, l.Extra, false) }
 
 // UnmarshalJSON reads the inner object of a DevEUI_downlink message, typed or untyped.
 func (d *Downlink) UnmarshalJSON(b []byte) error {
@@ -405,32 +536,61 @@ func (d *Downlink) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON writes the inner object of a DevEUI_downlink message: the named fields
-// in ThingPark's order (absent ones left out, flags as "1" or "0"), then Extra.
+// in ThingPark's order (absent ones left out, flags as "1" or "0"), then Extra. The AS
+// key is masked; [Downlink.Message] writes it.
 func (d Downlink) MarshalJSON() ([]byte, error) {
-	return encodeFields(&d, downlinkFields, d.Extra)
+	return encodeFields(&d, downlinkFields, d.Extra, false)
 }
 
 // Message returns the whole downlink message, {"DevEUI_downlink": {...}}, as IoT Flow
-// accepts it. It fails when both or neither of PayloadHex and Payload are set.
+// accepts it, AS key included. It fails when both or neither of PayloadHex and Payload
+// are set.
 func (d Downlink) Message() ([]byte, error) {
 	if (d.PayloadHex == "") == (len(d.Payload) == 0) {
 		return nil, errors.New("actility: a downlink needs exactly one of PayloadHex and Payload")
 	}
-	return wrap(downlinkRoot, d)
-}
-
-// wrap returns {"root": v}.
-func wrap(root string, v json.Marshaler) ([]byte, error) {
-	inner, err := v.MarshalJSON()
+	inner, err := encodeFields(&d, downlinkFields, d.Extra, true)
 	if err != nil {
 		return nil, err
 	}
+	return wrap(downlinkRoot, inner), nil
+}
+
+// wrap returns {"root": inner}.
+func wrap(root string, inner []byte) []byte {
 	out := make([]byte, 0, len(inner)+len(root)+5)
 	out = append(out, `{"`...)
 	out = append(out, root...)
 	out = append(out, `":`...)
 	out = append(out, inner...)
-	return append(out, '}'), nil
+	return append(out, '}')
+}
+
+// requiredString binds a string field written even when empty.
+type requiredString struct{ s *string }
+
+// jsonBool binds a flag written as a JSON boolean (location messages), where **bool
+// fields are written as "1" or "0" (ThingPark's downlink flags).
+type jsonBool struct{ b **bool }
+
+// timeField binds a time field and the text it was read from.
+type timeField struct {
+	t    *time.Time
+	text *string
+}
+
+// value returns the time's text: the text as read while it denotes the same instant,
+// else the time in [TimeLayout]. ok is false for a zero time.
+func (f timeField) value() (string, bool) {
+	if f.t.IsZero() {
+		return "", false
+	}
+	if *f.text != "" {
+		if t, err := parseTime(*f.text); err == nil && t.Equal(*f.t) {
+			return *f.text, true
+		}
+	}
+	return f.t.Format(TimeLayout), true
 }
 
 // decodeFields decodes the JSON object b into the named fields of *out and returns the
@@ -496,6 +656,25 @@ func decodeValue(raw json.RawMessage, dst any) error {
 		return nil
 	case *[]Lrr:
 		return decodeLrrs(raw, p)
+	case *[]float64:
+		return decodeFloats(raw, p)
+	case **RawPosition:
+		var rp RawPosition
+		if err := rp.UnmarshalJSON(raw); err != nil {
+			return errors.New(strings.TrimPrefix(err.Error(), ErrMalformed.Error()+": "))
+		}
+		*p = &rp
+		return nil
+	case *[]Beacon:
+		var list []Beacon
+		if err := json.Unmarshal(raw, &list); err != nil {
+			if errors.Is(err, ErrMalformed) {
+				return errors.New(strings.TrimPrefix(err.Error(), ErrMalformed.Error()+": "))
+			}
+			return errors.New("want an array of objects")
+		}
+		*p = list
+		return nil
 	}
 	text, quoted, ok := scalarText(raw)
 	if !ok {
@@ -544,20 +723,57 @@ func decodeValue(raw json.RawMessage, dst any) error {
 		}
 		*p = &b
 	case *time.Time:
-		if text == "" {
-			return nil
-		}
-		if !quoted {
-			return errors.New("want a time string")
-		}
-		t, err := parseTime(text)
-		if err != nil {
-			return err
-		}
-		*p = t
+		return decodeTime(text, quoted, p, nil)
+	case timeField:
+		return decodeTime(text, quoted, p.t, p.text)
+	case jsonBool:
+		return decodeValue(raw, p.b)
+	case requiredString:
+		return decodeValue(raw, p.s)
 	default:
 		return fmt.Errorf("unsupported field type %T", dst)
 	}
+	return nil
+}
+
+// decodeTime reads a time string into *t, and its text into *text when text is set.
+func decodeTime(s string, quoted bool, t *time.Time, text *string) error {
+	if s == "" {
+		return nil
+	}
+	if !quoted {
+		return errors.New("want a time string")
+	}
+	v, err := parseTime(s)
+	if err != nil {
+		return err
+	}
+	*t = v
+	if text != nil {
+		*text = s
+	}
+	return nil
+}
+
+// decodeFloats reads an array of numbers, written as numbers or (untyped variant) as
+// strings.
+func decodeFloats(raw json.RawMessage, dst *[]float64) error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return errors.New("want an array of numbers")
+	}
+	out := make([]float64, 0, len(items))
+	for _, it := range items {
+		var f *float64
+		if err := decodeValue(it, &f); err != nil {
+			return err
+		}
+		if f == nil {
+			return errors.New("want an array of numbers")
+		}
+		out = append(out, *f)
+	}
+	*dst = out
 	return nil
 }
 
@@ -630,8 +846,9 @@ func parseTime(text string) (time.Time, error) {
 }
 
 // encodeFields writes the named fields of *v that are set, in order, then extra's
-// members that do not clash with them, sorted by key.
-func encodeFields[T any](v *T, fields []field[T], extra map[string]json.RawMessage) ([]byte, error) {
+// members that do not clash with them, sorted by key. Secrets are written as they are
+// when reveal is set, masked otherwise.
+func encodeFields[T any](v *T, fields []field[T], extra map[string]json.RawMessage, reveal bool) ([]byte, error) {
 	buf := []byte{'{'}
 	member := func(key string, val []byte) {
 		if len(buf) > 1 {
@@ -645,7 +862,7 @@ func encodeFields[T any](v *T, fields []field[T], extra map[string]json.RawMessa
 	named := make(map[string]bool, len(fields))
 	for _, f := range fields {
 		named[f.key] = true
-		val, err := encodeValue(f.ptr(v))
+		val, err := encodeValue(f.ptr(v), reveal)
 		if err != nil {
 			return nil, fmt.Errorf("actility: %s: %w", f.key, err)
 		}
@@ -674,8 +891,9 @@ func encodeFields[T any](v *T, fields []field[T], extra map[string]json.RawMessa
 }
 
 // encodeValue returns the JSON of the field src points to, or nil when it is unset.
-// Required integers (plain int fields) are always written.
-func encodeValue(src any) ([]byte, error) {
+// Required integers (plain int fields) are always written. A secret is written as it
+// is when reveal is set, masked otherwise.
+func encodeValue(src any, reveal bool) ([]byte, error) {
 	switch p := src.(type) {
 	case *string:
 		if *p == "" {
@@ -685,6 +903,9 @@ func encodeValue(src any) ([]byte, error) {
 	case *tago.Secret:
 		if *p == "" {
 			return nil, nil
+		}
+		if !reveal {
+			return json.Marshal(p.String())
 		}
 		return json.Marshal(p.Reveal())
 	case *int:
@@ -712,6 +933,19 @@ func encodeValue(src any) ([]byte, error) {
 			return nil, nil
 		}
 		return strconv.AppendQuote(nil, p.Format(TimeLayout)), nil
+	case timeField:
+		text, ok := p.value()
+		if !ok {
+			return nil, nil
+		}
+		return json.Marshal(text)
+	case jsonBool:
+		if *p.b == nil {
+			return nil, nil
+		}
+		return strconv.AppendBool(nil, **p.b), nil
+	case requiredString:
+		return json.Marshal(*p.s)
 	case *json.RawMessage:
 		raw := bytes.TrimSpace(*p)
 		if len(raw) == 0 {
@@ -730,6 +964,21 @@ func encodeValue(src any) ([]byte, error) {
 			return nil, err
 		}
 		return append(append([]byte(`{"Lrr":`), list...), '}'), nil
+	case *[]float64:
+		if *p == nil {
+			return nil, nil
+		}
+		return json.Marshal(*p) // fails on NaN and infinities
+	case **RawPosition:
+		if *p == nil {
+			return nil, nil
+		}
+		return (*p).MarshalJSON()
+	case *[]Beacon:
+		if *p == nil {
+			return nil, nil
+		}
+		return json.Marshal(*p)
 	}
 	return nil, fmt.Errorf("unsupported field type %T", src)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,8 +39,8 @@ func raw(s string) json.RawMessage { return json.RawMessage(s) }
 // typed2024 is what testdata/uplink_typed_2024.json decodes to.
 func typed2024(t testing.TB) Uplink {
 	return Uplink{
-		Time: mustTime(t, "2024-12-17T09:16:55.911+00:00"), DevEUI: "0018B20000000BEE",
-		FPort: 1, FCntUp: 368, LostUplinksAS: ip(0), ADRbit: ip(1), MType: ip(4), FCntDn: ip(370),
+		Time: mustTime(t, "2024-12-17T09:16:55.911+00:00"), TimeText: "2024-12-17T09:16:55.911+00:00", DevEUI: "0018B20000000BEE",
+		FPort: ip(1), FCntUp: ip(368), LostUplinksAS: ip(0), ADRbit: ip(1), MType: ip(4), FCntDn: ip(370),
 		PayloadHex: "9e184856043000211770baae0bc9", MicHex: "d0ffa164",
 		Lrcid: "000000CB", LrrRSSI: fp(-84), LrrSNR: fp(9.75), LrrESP: fp(-84.437256), SpFact: ip(7),
 		SubBand: "G1", Channel: "LC3", Lrrid: "10001273", Late: ip(0),
@@ -60,8 +62,8 @@ func typed2024(t testing.TB) Uplink {
 // untyped2018 is what testdata/uplink_untyped_2018.json decodes to.
 func untyped2018(t testing.TB) Uplink {
 	return Uplink{
-		Time: mustTime(t, "2018-03-06T11:19:06.357+01:00"), DevEUI: "0018B20000000B20",
-		FPort: 1, FCntUp: 1174, ADRbit: ip(1), MType: ip(2), FCntDn: ip(48),
+		Time: mustTime(t, "2018-03-06T11:19:06.357+01:00"), TimeText: "2018-03-06T11:19:06.357+01:00", DevEUI: "0018B20000000B20",
+		FPort: ip(1), FCntUp: ip(1174), ADRbit: ip(1), MType: ip(2), FCntDn: ip(48),
 		PayloadHex: "9e1c4852512000220020e3831071", MicHex: "3b0bca8c",
 		Lrcid: "00000201", LrrRSSI: fp(-80), LrrSNR: fp(7), SpFact: ip(7),
 		SubBand: "G1", Channel: "LC2", DevLrrCnt: ip(1), Lrrid: "004A18E3",
@@ -77,8 +79,8 @@ func untyped2018(t testing.TB) Uplink {
 // geoloc2022 is what testdata/uplink_geoloc_2022.json decodes to.
 func geoloc2022(t testing.TB) Uplink {
 	return Uplink{
-		Time: mustTime(t, "2022-05-03T13:41:21.155+00:00"), DevEUI: "0004A30B00087103",
-		FPort: 22, FCntUp: 13643, PayloadHex: "0102f4", LrrRSSI: fp(-113), LrrSNR: fp(3), SpFact: ip(12),
+		Time: mustTime(t, "2022-05-03T13:41:21.155+00:00"), TimeText: "2022-05-03T13:41:21.155+00:00", DevEUI: "0004A30B00087103",
+		FPort: ip(22), FCntUp: ip(13643), PayloadHex: "0102f4", LrrRSSI: fp(-113), LrrSNR: fp(3), SpFact: ip(12),
 		LrrLAT: fp(45.504021), LrrLON: fp(19.527136), DevLAT: fp(45.504021), DevLON: fp(19.527136),
 		DevLocRadius: fp(5000),
 		Extra:        map[string]json.RawMessage{"as_id": raw(`"TWA_1100000234.301"`)},
@@ -136,7 +138,7 @@ func TestParseUplinkBareObject(t *testing.T) {
 	// IoT Flow connections with sendMetadata drop the DevEUI_uplink root.
 	got, err := ParseUplink([]byte(`{"DevEUI":"0018B20000000BEE","FPort":"2","FCntUp":9,"payload_hex":"00"}`))
 	require.NoError(t, err)
-	assert.Equal(t, Uplink{DevEUI: "0018B20000000BEE", FPort: 2, FCntUp: 9, PayloadHex: "00"}, got)
+	assert.Equal(t, Uplink{DevEUI: "0018B20000000BEE", FPort: ip(2), FCntUp: ip(9), PayloadHex: "00"}, got)
 }
 
 func TestParseUplinkErrors(t *testing.T) {
@@ -179,7 +181,7 @@ func TestParseUplinkLenient(t *testing.T) {
 		"LrrRSSI":" -90.5 ","NbTrans":"2.000000","CustomerID":100002164,"Lrrs":{"Lrr":{"Lrrid":"A1"}}}}`))
 	require.NoError(t, err)
 	assert.Equal(t, Uplink{
-		Time: time.Date(2024, 1, 2, 3, 4, 5, 5e8, time.UTC), LrrRSSI: fp(-90.5), NbTrans: ip(2),
+		Time: time.Date(2024, 1, 2, 3, 4, 5, 5e8, time.UTC), TimeText: "2024-01-02T03:04:05.5", LrrRSSI: fp(-90.5), NbTrans: ip(2),
 		CustomerID: "100002164", Lrrs: []Lrr{{Lrrid: "A1"}},
 	}, got)
 }
@@ -305,7 +307,9 @@ func TestNormalizeDevEUI(t *testing.T) {
 }
 
 func FuzzParseUplink(f *testing.F) {
-	for _, name := range []string{"uplink_typed_2024.json", "uplink_untyped_2018.json", "uplink_geoloc_2022.json"} {
+	for _, name := range []string{"uplink_typed_2024.json", "uplink_untyped_2018.json", "uplink_geoloc_2022.json",
+		"uplink_untyped_2015.json", "uplink_abeeway_2025.json", "join_request_2020.json", "uplink_no_time.json",
+		"location_ble_2025.json", "location_gps_2024.json", "notification_2020.json", "downlink_sent_2019.json"} {
 		f.Add(fixture(f, name))
 	}
 	f.Add([]byte(`{"DevEUI_uplink":{"Lrrs":{"Lrr":{"Chain":"1"}}}}`))
@@ -315,14 +319,48 @@ func FuzzParseUplink(f *testing.F) {
 			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrNotUplink) {
 				t.Fatalf("error matches no sentinel: %v", err)
 			}
+		} else {
+			msg, err := u.Message()
+			if err != nil {
+				t.Fatalf("a parsed uplink does not encode: %v", err)
+			}
+			back, err := ParseUplink(msg)
+			if err != nil {
+				t.Fatalf("an encoded uplink does not parse: %v\n%s", err, msg)
+			}
+			// A redelivery of the same uplink is the same records, in the same group.
+			if a, b := ToData(u), ToData(back); !reflect.DeepEqual(a, b) {
+				t.Fatalf("the records change after a round trip:\n%v\n%v\n%s", a, b, msg)
+			}
+		}
+
+		m, err := ParseMessage(body)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrNotStored) {
+				t.Fatalf("ParseMessage: error matches no sentinel: %v", err)
+			}
 			return
 		}
-		msg, err := u.Message()
-		if err != nil {
-			t.Fatalf("a parsed uplink does not encode: %v", err)
+		for _, d := range ToData(m) {
+			if !validVariable(d.Variable) || d.Variable != strings.ToLower(d.Variable) {
+				t.Fatalf("a variable the platform refuses: %q", d.Variable)
+			}
+			if d.Group == "" || len(d.Group) > 100 {
+				t.Fatalf("a bad group %q", d.Group)
+			}
 		}
-		if _, err := ParseUplink(msg); err != nil {
-			t.Fatalf("an encoded uplink does not parse: %v\n%s", err, msg)
+		if l, ok := m.(LocationMessage); ok {
+			enc, err := l.MarshalJSON()
+			if err != nil {
+				t.Fatalf("a parsed location message does not encode: %v", err)
+			}
+			back, err := ParseLocation(enc)
+			if err != nil {
+				t.Fatalf("an encoded location message does not parse: %v\n%s", err, enc)
+			}
+			if a, b := ToData(l), ToData(back); !reflect.DeepEqual(a, b) {
+				t.Fatalf("the records change after a round trip:\n%v\n%v\n%s", a, b, enc)
+			}
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -30,17 +31,20 @@ const (
 // uplinks to TagoIO. Every ThingPark deployment has its own domain, so the base URL is
 // the caller's: the DX API's prefix under which /connections lives, such as
 // "https://community.thingpark.io/thingpark/dx/core/latest/api". Calls carry the
-// caller's OAuth bearer token. It makes no retries: these are rare, human-driven calls.
-// A ThingParkClient is safe for concurrent use.
+// caller's OAuth bearer token; the client never follows a redirect, which would send
+// the token (and the connection's key) elsewhere. It makes no retries: these are rare,
+// human-driven calls. Printing or logging a ThingParkClient never shows its token. A
+// ThingParkClient is safe for concurrent use.
 type ThingParkClient struct {
-	base  string // no trailing slash
-	token string
+	base  string       // no trailing slash
+	token *tago.Secret // behind a pointer, so that fmt's reflection never prints it
 	http  *http.Client
 }
 
 // NewThingParkClient returns a client for the ThingPark API at baseURL, authenticated by
-// bearerToken. hc sends the requests; nil means a client with a 60-second timeout. Plain
-// http:// is refused except on loopback hosts (tests).
+// bearerToken. hc sends the requests (a copy of it that does not follow redirects);
+// nil means a client with a 60-second timeout. Plain http:// is refused except on
+// loopback hosts (tests).
 func NewThingParkClient(baseURL, bearerToken string, hc *http.Client) (*ThingParkClient, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
@@ -53,23 +57,50 @@ func NewThingParkClient(baseURL, bearerToken string, hc *http.Client) (*ThingPar
 	if bearerToken == "" || strings.ContainsAny(bearerToken, " \t\r\n") {
 		return nil, errors.New("actility: the ThingPark bearer token must be non-empty, without white space")
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
-	}
-	return &ThingParkClient{base: strings.TrimRight(u.String(), "/"), token: bearerToken, http: hc}, nil
+	tok := tago.Secret(bearerToken)
+	return &ThingParkClient{base: strings.TrimRight(u.String(), "/"), token: &tok, http: withoutRedirects(hc, 60*time.Second)}, nil
 }
+
+// String describes the client by its base URL, without its token.
+func (c *ThingParkClient) String() string {
+	if c == nil {
+		return "actility.ThingParkClient(nil)"
+	}
+	return "actility.ThingParkClient(" + c.base + ")"
+}
+
+// GoString is String, for %#v.
+func (c *ThingParkClient) GoString() string { return c.String() }
+
+// LogValue logs the client's base URL, without its token.
+func (c *ThingParkClient) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// DefaultUplinkURL is where a TagoIO connection sends uplinks unless its request says
+// otherwise: TagoIO's Actility middleware in the us-e1 region. The eu-w1 region's is
+// "https://actility.middleware.eu-w1.tago.io/uplink"; a self-hosted [Bridge] has its own.
+const DefaultUplinkURL = "https://actility.middleware.tago.io/uplink"
 
 // ConnectionRequest describes a TagoIO connection to create, or the whole of one to
 // update: ThingPark replaces a connection's configuration on update, so send every
 // property again ([Connection.Request] gives back what a connection holds). ConnectorID
 // and Brand are always [ConnectorID] and [BrandTago].
+//
+// ThingPark's connector for TagoIO posts to the configuration's destinationURL, which
+// carries the key in its query, as Actility documents it:
+// https://actility.middleware.tago.io/uplink?authorization=<key>. The request builds
+// it from UplinkURL and AuthorizationKey. Printing, logging or marshaling a
+// ConnectionRequest shows the key (and members named like a key, token, password,
+// secret or authorization) masked; only the request ThingPark receives holds them.
 type ConnectionRequest struct {
 	// Name labels the connection. Required.
 	Name string
 	// AuthorizationKey is the TagoIO service authorization key ThingPark sends with
-	// every uplink (configuration.authorizationKey), such as the Token of a
-	// [tago.Authorization]. Required.
+	// every uplink, such as the Token of a [tago.Authorization]. Required.
 	AuthorizationKey tago.Secret
+	// UplinkURL is where ThingPark posts the uplinks, without the key: TagoIO's
+	// middleware of the profile's region, or a self-hosted [Bridge] (such as
+	// "https://bridge.example.com/uplink"). Empty means [DefaultUplinkURL].
+	UplinkURL string
 	// Description is the configuration's optional description.
 	Description string
 	// Active enables or disables the connection; nil lets ThingPark choose (enabled).
@@ -80,7 +111,8 @@ type ConnectionRequest struct {
 	Extra map[string]json.RawMessage
 }
 
-// Connection is a ThingPark X IoT Flow connection as ThingPark returns it.
+// Connection is a ThingPark X IoT Flow connection as ThingPark returns it. Printing,
+// logging or marshaling a Connection shows its key masked.
 type Connection struct {
 	// ID is the connection's ID.
 	ID string
@@ -94,8 +126,12 @@ type Connection struct {
 	State string
 	// Active says whether the connection is enabled, when ThingPark says.
 	Active *bool
-	// AuthorizationKey is configuration.authorizationKey, as ThingPark returns it.
+	// AuthorizationKey is the key of configuration.destinationURL's authorization
+	// query parameter (or of configuration.authorizationKey, on connections made the
+	// way Actility documented until 2022-04).
 	AuthorizationKey tago.Secret
+	// UplinkURL is configuration.destinationURL without the key.
+	UplinkURL string
 	// Description is configuration.description.
 	Description string
 	// Configuration holds the configuration's other members, as received.
@@ -109,12 +145,56 @@ func (c Connection) String() string {
 	return fmt.Sprintf("connection %q (%s, %s/%s, %s)", c.Name, c.ID, c.ConnectorID, c.Brand, c.State)
 }
 
+// Format writes the connection as String does for every verb, and its JSON with the
+// key masked for %#v, so that no verb reveals a secret.
+func (c Connection) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		b, _ := c.MarshalJSON()
+		_, _ = fmt.Fprintf(f, "actility.Connection(%s)", b)
+		return
+	}
+	writeFormatted(f, verb, c.String())
+}
+
+// LogValue logs the connection with its key masked.
+func (c Connection) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", c.ID), slog.String("name", c.Name), slog.String("connector", c.ConnectorID),
+		slog.String("brand", c.Brand), slog.String("state", c.State), slog.String("uplink_url", c.UplinkURL),
+		slog.String("authorization_key", c.AuthorizationKey.String()))
+}
+
+// MarshalJSON writes the connection in ThingPark's shape, with the key and other
+// secret-looking members masked.
+func (c Connection) MarshalJSON() ([]byte, error) {
+	cfg := maskMembers(c.Configuration)
+	switch {
+	case c.UplinkURL != "":
+		cfg["destinationURL"] = destinationURL(c.UplinkURL, c.AuthorizationKey.String())
+	case c.AuthorizationKey != "": // a connection made the way Actility documented until 2022-04
+		cfg["authorizationKey"] = c.AuthorizationKey.String()
+	}
+	if c.Description != "" {
+		cfg["description"] = c.Description
+	}
+	top := maskMembers(c.Extra)
+	for k, v := range map[string]string{"id": c.ID, "name": c.Name, "connectorId": c.ConnectorID, "brand": c.Brand, "state": c.State} {
+		if v != "" {
+			top[k] = v
+		}
+	}
+	if c.Active != nil {
+		top["active"] = *c.Active
+	}
+	top["configuration"] = cfg
+	return json.Marshal(top)
+}
+
 // Request returns the request that recreates the connection as it is, for an update
 // that changes only some of it.
 func (c Connection) Request() ConnectionRequest {
 	return ConnectionRequest{
-		Name: c.Name, AuthorizationKey: c.AuthorizationKey, Description: c.Description, Active: c.Active,
-		Configuration: c.Configuration, Extra: c.Extra,
+		Name: c.Name, AuthorizationKey: c.AuthorizationKey, UplinkURL: c.UplinkURL, Description: c.Description,
+		Active: c.Active, Configuration: c.Configuration, Extra: c.Extra,
 	}
 }
 
@@ -168,6 +248,17 @@ func (c *Connection) UnmarshalJSON(b []byte) error {
 		if err := take(cfg, "authorizationKey", &out.AuthorizationKey); err != nil {
 			return err
 		}
+		var dest string
+		if err := take(cfg, "destinationURL", &dest); err != nil {
+			return err
+		}
+		if dest != "" {
+			base, key := splitDestination(dest)
+			out.UplinkURL = base
+			if key != "" {
+				out.AuthorizationKey = tago.Secret(key)
+			}
+		}
 		if err := take(cfg, "description", &out.Description); err != nil {
 			return err
 		}
@@ -182,6 +273,98 @@ func (c *Connection) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// splitDestination splits a destination URL into the URL without its authorization
+// query parameter and the key.
+func splitDestination(dest string) (base, key string) {
+	u, err := url.Parse(dest)
+	if err != nil {
+		return "", ""
+	}
+	q := u.Query()
+	key = q.Get("authorization")
+	q.Del("authorization")
+	u.RawQuery = q.Encode()
+	return u.String(), key
+}
+
+// String describes the request without its authorization key.
+func (r ConnectionRequest) String() string {
+	return fmt.Sprintf("connection request %q (uplinks to %s)", r.Name, r.uplinkURL())
+}
+
+// Format writes the request as String does for every verb, and its JSON with the key
+// masked for %#v, so that no verb reveals a secret.
+func (r ConnectionRequest) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		b, _ := r.MarshalJSON()
+		_, _ = fmt.Fprintf(f, "actility.ConnectionRequest(%s)", b)
+		return
+	}
+	writeFormatted(f, verb, r.String())
+}
+
+// LogValue logs the request with its key masked.
+func (r ConnectionRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", r.Name), slog.String("uplink_url", r.uplinkURL()),
+		slog.String("authorization_key", r.AuthorizationKey.String()))
+}
+
+// MarshalJSON writes the request as ThingPark receives it, but with the key and other
+// secret-looking members masked: it is the form for logs. The request sent to
+// ThingPark carries them.
+func (r ConnectionRequest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(r.members(r.AuthorizationKey.String(), true))
+}
+
+// uplinkURL returns UplinkURL, or the default.
+func (r ConnectionRequest) uplinkURL() string {
+	if u := strings.TrimSpace(r.UplinkURL); u != "" {
+		return u
+	}
+	return DefaultUplinkURL
+}
+
+// destinationURL returns base (or the default) with the key as its authorization
+// query parameter.
+func destinationURL(base, key string) string {
+	if base == "" {
+		base = DefaultUplinkURL
+	}
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "authorization=" + url.QueryEscape(key)
+}
+
+// members returns the connection ThingPark expects for r, with key in its destination
+// URL; masked writes the other secret-looking members masked.
+func (r *ConnectionRequest) members(key string, masked bool) map[string]any {
+	cfg := map[string]any{"destinationURL": destinationURL(r.uplinkURL(), key)}
+	if r.Description != "" {
+		cfg["description"] = r.Description
+	}
+	conf, extra := r.Configuration, r.Extra
+	if masked {
+		conf, extra = maskRaw(conf), maskRaw(extra)
+	}
+	for k, v := range conf {
+		if _, taken := cfg[k]; !taken && k != "authorizationKey" {
+			cfg[k] = v
+		}
+	}
+	top := map[string]any{"name": r.Name, "connectorId": ConnectorID, "brand": BrandTago, "configuration": cfg}
+	if r.Active != nil {
+		top["active"] = *r.Active
+	}
+	for k, v := range extra {
+		if _, taken := top[k]; !taken && k != "active" {
+			top[k] = v
+		}
+	}
+	return top
+}
+
 // body returns the JSON ThingPark expects for r, after checking it.
 func (r *ConnectionRequest) body() ([]byte, error) {
 	if strings.TrimSpace(r.Name) == "" {
@@ -191,29 +374,70 @@ func (r *ConnectionRequest) body() ([]byte, error) {
 	if strings.TrimSpace(key) == "" || strings.ContainsAny(key, " \t\r\n") {
 		return nil, errors.New("actility: the connection needs a TagoIO authorization key, without white space")
 	}
-	cfg := map[string]any{"authorizationKey": key}
-	if r.Description != "" {
-		cfg["description"] = r.Description
+	u, err := url.Parse(r.uplinkURL())
+	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" || (u.Scheme != "https" && (u.Scheme != "http" || !isLoopbackHost(u.Hostname()))) {
+		return nil, errors.New("actility: the connection's uplink URL must be an absolute https URL without credentials or fragment")
 	}
-	for k, v := range r.Configuration {
-		if _, taken := cfg[k]; !taken && k != "authorizationKey" && k != "description" {
-			cfg[k] = v
-		}
+	if u.Query().Has("authorization") {
+		return nil, errors.New("actility: the connection's uplink URL must not hold a key; set AuthorizationKey")
 	}
-	top := map[string]any{"name": r.Name, "connectorId": ConnectorID, "brand": BrandTago, "configuration": cfg}
-	if r.Active != nil {
-		top["active"] = *r.Active
-	}
-	for k, v := range r.Extra {
-		if _, taken := top[k]; !taken && k != "active" {
-			top[k] = v
-		}
-	}
-	b, err := json.Marshal(top)
+	b, err := json.Marshal(r.members(key, false))
 	if err != nil {
 		return nil, fmt.Errorf("actility: encoding the connection: %s", redactAll(err.Error(), key))
 	}
 	return b, nil
+}
+
+// secretName reports whether a member's name looks like it holds a secret.
+func secretName(k string) bool {
+	k = strings.ToLower(k)
+	for _, w := range []string{"key", "token", "password", "secret", "authorization"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskRaw returns m with the values of secret-looking members masked, and the key of
+// a destinationURL too.
+func maskRaw(m map[string]json.RawMessage) map[string]json.RawMessage {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		switch {
+		case secretName(k):
+			text, _, _ := scalarText(v)
+			v, _ = json.Marshal(tago.Secret(text).String())
+		case k == "destinationURL":
+			text, _, _ := scalarText(v)
+			if base, key := splitDestination(text); key != "" {
+				v, _ = json.Marshal(destinationURL(base, tago.Secret(key).String()))
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// maskMembers returns m as a map to marshal, with secret-looking members masked.
+func maskMembers(m map[string]json.RawMessage) map[string]any {
+	out := make(map[string]any, len(m)+4)
+	for k, v := range maskRaw(m) {
+		out[k] = v
+	}
+	return out
+}
+
+// writeFormatted writes s for verb: quoted for %q, as it is otherwise.
+func writeFormatted(f fmt.State, verb rune, s string) {
+	if verb == 'q' {
+		_, _ = io.WriteString(f, strconv.Quote(s))
+		return
+	}
+	_, _ = io.WriteString(f, s)
 }
 
 // CreateConnection creates a connection that sends the subscriber's uplinks to TagoIO
@@ -313,16 +537,16 @@ const maxThingParkResponse = 1 << 20
 // do sends one request and decodes a JSON answer into out (when not nil). secrets are
 // redacted, with the bearer token, from every error.
 func (c *ThingParkClient) do(ctx context.Context, method, path string, body []byte, out any, secrets ...string) error {
-	if c == nil || c.http == nil {
+	if c == nil || c.http == nil || c.token == nil {
 		return errors.New("actility: nil ThingParkClient; create one with NewThingParkClient")
 	}
-	secrets = append(slices.Clone(secrets), c.token)
+	secrets = append(slices.Clone(secrets), c.token.Reveal())
 	fail := func(err error) error {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its text repeats the URL
 		}
-		return &ThingParkError{Method: method, Path: path, Err: redactedError{err, secrets}}
+		return &ThingParkError{Method: method, Path: path, Err: redact(err, secrets...)}
 	}
 	var rd io.Reader
 	if body != nil {
@@ -332,7 +556,7 @@ func (c *ThingParkClient) do(ctx context.Context, method, path string, body []by
 	if err != nil {
 		return fail(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Authorization", "Bearer "+c.token.Reveal())
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -385,14 +609,21 @@ func redactAll(s string, secrets ...string) string {
 }
 
 // redactedError is an error whose text has secrets removed but that still unwraps to
-// the original, so errors.Is(err, context.DeadlineExceeded) holds.
+// the original, so errors.Is(err, context.DeadlineExceeded) holds. It is used as a
+// pointer and its text is computed at once: printed with any verb, by reflection
+// included, it never shows what it removed.
 type redactedError struct {
-	err     error
-	secrets []string
+	msg   string
+	cause error
 }
 
-func (e redactedError) Error() string { return redactAll(e.err.Error(), e.secrets...) }
-func (e redactedError) Unwrap() error { return e.err }
+// redact returns err with secrets removed from its text.
+func redact(err error, secrets ...string) error {
+	return &redactedError{msg: redactAll(err.Error(), secrets...), cause: err}
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.cause }
 
 // isLoopbackHost reports whether host names this machine.
 func isLoopbackHost(host string) bool {

@@ -67,7 +67,7 @@ func newThingPark(t *testing.T, status int, body string) (*ThingParkClient, *fak
 }
 
 const createdConnection = `{"id":"1114","connectorId":"actility-http-iot","brand":"TAGO","name":"Actility To Tago","state":"OPENED",
-	"active":true,"configuration":{"authorizationKey":"at1234567890abcdef1234567890abcdef","description":"farm","uplinkTimeValidity":"1h"},
+	"active":true,"configuration":{"destinationURL":"https://actility.middleware.tago.io/uplink?authorization=at1234567890abcdef1234567890abcdef","description":"farm","uplinkTimeValidity":"1h"},
 	"alarms":[{"type":"LOW_RATE"}]}`
 
 func TestCreateConnection(t *testing.T) {
@@ -82,12 +82,13 @@ func TestCreateConnection(t *testing.T) {
 	assert.Equal(t, "/thingpark/dx/core/latest/api/connections", reqs[0].Path)
 	assert.Equal(t, "Bearer "+testBearer, reqs[0].Auth)
 	assert.Equal(t, "application/json", reqs[0].ContentType)
+	// The key travels in the destination URL's query, as Actility documents it.
 	assert.JSONEq(t, `{"name":"Actility To Tago","connectorId":"actility-http-iot","brand":"TAGO",
-		"configuration":{"authorizationKey":"at1234567890abcdef1234567890abcdef"}}`, reqs[0].Body)
+		"configuration":{"destinationURL":"https://actility.middleware.tago.io/uplink?authorization=at1234567890abcdef1234567890abcdef"}}`, reqs[0].Body)
 
 	assert.Equal(t, Connection{
 		ID: "1114", Name: "Actility To Tago", ConnectorID: ConnectorID, Brand: BrandTago, State: "OPENED",
-		Active: bp(true), AuthorizationKey: testAuthKey, Description: "farm",
+		Active: bp(true), AuthorizationKey: testAuthKey, UplinkURL: "https://actility.middleware.tago.io/uplink", Description: "farm",
 		Configuration: map[string]json.RawMessage{"uplinkTimeValidity": raw(`"1h"`)},
 		Extra:         map[string]json.RawMessage{"alarms": raw(`[{"type":"LOW_RATE"}]`)},
 	}, got)
@@ -112,8 +113,70 @@ func TestUpdateConnectionSendsWholeConfiguration(t *testing.T) {
 	assert.Equal(t, "PUT", reqs[0].Method)
 	assert.Equal(t, "/thingpark/dx/core/latest/api/connections/1114", reqs[0].Path)
 	assert.JSONEq(t, `{"name":"Actility To Tago","connectorId":"actility-http-iot","brand":"TAGO","active":true,
-		"configuration":{"authorizationKey":"atfedcba0987654321fedcba0987654321","description":"farm","uplinkTimeValidity":"1h"},
+		"configuration":{"destinationURL":"https://actility.middleware.tago.io/uplink?authorization=atfedcba0987654321fedcba0987654321","description":"farm","uplinkTimeValidity":"1h"},
 		"alarms":[{"type":"LOW_RATE"}]}`, reqs[0].Body)
+}
+
+func TestConnectionToSelfHostedBridge(t *testing.T) {
+	t.Parallel()
+	c, f := newThingPark(t, http.StatusCreated, `{"id":"7","configuration":{"destinationURL":"https://bridge.example.com/uplink?x=1&authorization=`+testAuthKey+`"}}`)
+	got, err := c.CreateConnection(t.Context(), ConnectionRequest{Name: "Own bridge", AuthorizationKey: testAuthKey,
+		UplinkURL: "https://bridge.example.com/uplink?x=1"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"name":"Own bridge","connectorId":"actility-http-iot","brand":"TAGO",
+		"configuration":{"destinationURL":"https://bridge.example.com/uplink?x=1&authorization=`+testAuthKey+`"}}`, f.requests()[0].Body)
+	assert.Equal(t, Connection{ID: "7", AuthorizationKey: testAuthKey, UplinkURL: "https://bridge.example.com/uplink?x=1"}, got)
+
+	// A connection made the way Actility documented it until 2022-04 is read too.
+	var legacy Connection
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"8","configuration":{"authorizationKey":"`+testAuthKey+`"}}`), &legacy))
+	assert.Equal(t, Connection{ID: "8", AuthorizationKey: testAuthKey}, legacy)
+
+	for _, tc := range []struct{ url, err string }{
+		{"http://bridge.example.com/uplink", "actility: the connection's uplink URL must be an absolute https URL without credentials or fragment"},
+		{"bridge.example.com/uplink", "actility: the connection's uplink URL must be an absolute https URL without credentials or fragment"},
+		{"https://bridge.example.com/uplink?authorization=" + testAuthKey, "actility: the connection's uplink URL must not hold a key; set AuthorizationKey"},
+	} {
+		_, err := c.CreateConnection(t.Context(), ConnectionRequest{Name: "n", AuthorizationKey: testAuthKey, UplinkURL: tc.url})
+		assert.EqualError(t, err, tc.err, tc.url)
+		assert.NotContains(t, err.Error(), testAuthKey)
+	}
+	assert.Len(t, f.requests(), 1)
+}
+
+// TestThingParkNoRedirect: a 307 from ThingPark is an error; the key and the bearer
+// token are not posted again to the host it points at, plain http or not.
+func TestThingParkNoRedirect(t *testing.T) {
+	t.Parallel()
+	var elsewhere sync.Mutex
+	var leaked []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		elsewhere.Lock()
+		leaked = append(leaked, r.Header.Get("Authorization")+" "+string(b))
+		elsewhere.Unlock()
+	}))
+	t.Cleanup(other.Close)
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirect.Close)
+
+	// Even a caller's client that would follow redirects does not, and is left alone.
+	follows := &http.Client{}
+	c, err := NewThingParkClient(redirect.URL, testBearer, follows)
+	require.NoError(t, err)
+	_, err = c.CreateConnection(t.Context(), ConnectionRequest{Name: "n", AuthorizationKey: testAuthKey})
+	var tpErr *ThingParkError
+	require.ErrorAs(t, err, &tpErr)
+	assert.Equal(t, http.StatusTemporaryRedirect, tpErr.StatusCode)
+	assert.Nil(t, follows.CheckRedirect)
+	c, err = NewThingParkClient(redirect.URL, testBearer, nil)
+	require.NoError(t, err)
+	require.Error(t, c.DeleteConnection(t.Context(), "1"))
+	elsewhere.Lock()
+	defer elsewhere.Unlock()
+	assert.Empty(t, leaked)
 }
 
 func TestGetAndDeleteConnection(t *testing.T) {
@@ -209,4 +272,20 @@ func TestNewThingParkClient(t *testing.T) {
 			assert.EqualError(t, err, tc.err, tc.base)
 		}
 	}
+}
+
+func TestConnectionLoggedForms(t *testing.T) {
+	t.Parallel()
+	c := Connection{ID: "7", Name: "n", AuthorizationKey: testAuthKey, UplinkURL: "https://bridge.example.com/uplink",
+		Configuration: map[string]json.RawMessage{"downlinkAsKey": raw(`"9311e22d7d44fc52215b0dc154aa1d22"`), "uplinkTimeValidity": raw(`"1h"`)}}
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"7","name":"n","configuration":{"destinationURL":"https://bridge.example.com/uplink?authorization=%2A%2A%2A%2Acdef",
+		"downlinkAsKey":"****1d22","uplinkTimeValidity":"1h"}}`, string(b))
+	legacy := Connection{ID: "8", AuthorizationKey: testAuthKey}
+	b, err = json.Marshal(legacy)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"8","configuration":{"authorizationKey":"****cdef"}}`, string(b))
+	assert.Equal(t, `connection "n" (7, /, )`, fmt.Sprintf("%v", c))
+	assert.Equal(t, `actility.Connection({"configuration":{"destinationURL":"https://bridge.example.com/uplink?authorization=%2A%2A%2A%2Acdef","downlinkAsKey":"****1d22","uplinkTimeValidity":"1h"},"id":"7","name":"n"})`, fmt.Sprintf("%#v", c))
 }

@@ -36,16 +36,21 @@ func TestParse(t *testing.T) {
 	o, err := parse(nil, envOf(map[string]string{"TAGO_NETWORK_TOKEN": " net-token ", "TAGO_REGION": "eu-w1",
 		"ACTILITY_BRIDGE_LISTEN": ":9000", "ACTILITY_BRIDGE_MAX_BODY": "1024"}), io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{listen: ":9000", path: "/uplink", token: "net-token", region: "eu-w1", logLevel: "info",
-		maxBody: 1024, shutdown: 40 * time.Second}, o)
+	assert.Equal(t, options{listen: ":9000", path: "/uplink", downlinkPath: "/downlink", token: "net-token", region: "eu-w1", logLevel: "info",
+		maxBody: 1024, stateMax: 1000000, shutdown: 40 * time.Second}, o)
 
 	// Flags win over the environment.
 	o, err = parse([]string{"-listen", "127.0.0.1:8443", "-network-token", "flag-token", "-api-url", "https://api.example.tagoio.net",
-		"-tls-cert", "c.pem", "-tls-key", "k.pem", "-path", "/tago", "-shutdown-timeout", "5s", "-log-level", "debug"},
-		envOf(map[string]string{"TAGO_NETWORK_TOKEN": "env-token"}), io.Discard)
+		"-tls-cert", "c.pem", "-tls-key", "k.pem", "-path", "/tago", "-shutdown-timeout", "5s", "-log-level", "debug",
+		"-state-file", "/var/lib/bridge/state", "-state-max", "5000", "-downlink-path", "/dl",
+		"-downlink-url", "https://community.thingpark.io/iot-flow/downlinkMessages/x", "-downlink-hosts", "thingpark.io, tp.example.com",
+		"-client-ip-header", "X-Forwarded-For"},
+		envOf(map[string]string{"TAGO_NETWORK_TOKEN": "env-token", "ACTILITY_BRIDGE_DOWNLINK_HOSTS": "ignored.example.com"}), io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{listen: "127.0.0.1:8443", path: "/tago", token: "flag-token", apiURL: "https://api.example.tagoio.net",
-		tlsCert: "c.pem", tlsKey: "k.pem", logLevel: "debug", maxBody: 262144, shutdown: 5 * time.Second}, o)
+	assert.Equal(t, options{listen: "127.0.0.1:8443", path: "/tago", downlinkPath: "/dl", token: "flag-token", apiURL: "https://api.example.tagoio.net",
+		tlsCert: "c.pem", tlsKey: "k.pem", logLevel: "debug", maxBody: 262144, shutdown: 5 * time.Second,
+		stateFile: "/var/lib/bridge/state", stateMax: 5000, downlinkURL: "https://community.thingpark.io/iot-flow/downlinkMessages/x",
+		downlinkHosts: []string{"thingpark.io", "tp.example.com"}, clientIPHeader: "X-Forwarded-For"}, o)
 
 	for _, tc := range []struct {
 		args []string
@@ -56,6 +61,8 @@ func TestParse(t *testing.T) {
 		{[]string{"-tls-cert", "c.pem"}, map[string]string{"TAGO_NETWORK_TOKEN": "t"}, "-tls-cert and -tls-key go together"},
 		{[]string{"-region", "eu-w1", "-api-url", "https://x"}, map[string]string{"TAGO_NETWORK_TOKEN": "t"}, "-region and -api-url exclude each other"},
 		{[]string{"-path", "uplink"}, map[string]string{"TAGO_NETWORK_TOKEN": "t"}, "-path must start with /"},
+		{[]string{"-downlink-path", "/uplink"}, map[string]string{"TAGO_NETWORK_TOKEN": "t"}, "-downlink-path must start with / and differ from -path"},
+		{[]string{"-state-max", "0"}, map[string]string{"TAGO_NETWORK_TOKEN": "t"}, "-state-max must be positive"},
 		{[]string{"extra"}, map[string]string{"TAGO_NETWORK_TOKEN": "t"}, `unexpected arguments ["extra"]`},
 		{nil, map[string]string{"TAGO_NETWORK_TOKEN": "t", "ACTILITY_BRIDGE_MAX_BODY": "big"}, `ACTILITY_BRIDGE_MAX_BODY: strconv.ParseInt: parsing "big": invalid syntax`},
 	} {
@@ -98,8 +105,8 @@ func TestServeFinishesUplinksOnShutdown(t *testing.T) {
 	var logs lockedBuffer
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	o := options{listen: "127.0.0.1:0", path: "/uplink", token: netw.Token, apiURL: srv.URL, logLevel: "info",
-		maxBody: 1 << 16, shutdown: 10 * time.Second, client: srv.Client()}
+	o := options{listen: "127.0.0.1:0", path: "/uplink", downlinkPath: "/downlink", token: netw.Token, apiURL: srv.URL, logLevel: "info",
+		maxBody: 1 << 16, stateMax: 1000, shutdown: 10 * time.Second, client: srv.Client()}
 	go func() { done <- serve(ctx, o, &logs, ready) }()
 	addr := <-ready
 	base := "http://" + addr
@@ -150,8 +157,8 @@ func TestServeFinishesUplinksOnShutdown(t *testing.T) {
 func TestServeRefusesARejectedToken(t *testing.T) {
 	t.Parallel()
 	srv := tagotest.NewServer(t)
-	o := options{listen: "127.0.0.1:0", path: "/uplink", token: "not-a-network-token", apiURL: srv.URL, logLevel: "info",
-		maxBody: 1 << 16, shutdown: time.Second, client: srv.Client()}
+	o := options{listen: "127.0.0.1:0", path: "/uplink", downlinkPath: "/downlink", token: "not-a-network-token", apiURL: srv.URL, logLevel: "info",
+		maxBody: 1 << 16, stateMax: 1000, shutdown: time.Second, client: srv.Client()}
 	err := serve(t.Context(), o, io.Discard, nil)
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "the platform rejects the network token: "), err.Error())
@@ -194,8 +201,8 @@ func TestServeTLS(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	o := options{listen: "127.0.0.1:0", path: "/uplink", token: netw.Token, apiURL: srv.URL, logLevel: "error",
-		maxBody: 1 << 16, shutdown: time.Second, client: srv.Client(), tlsCert: cert, tlsKey: key}
+	o := options{listen: "127.0.0.1:0", path: "/uplink", downlinkPath: "/downlink", token: netw.Token, apiURL: srv.URL, logLevel: "error",
+		maxBody: 1 << 16, stateMax: 1000, shutdown: time.Second, client: srv.Client(), tlsCert: cert, tlsKey: key}
 	go func() { done <- serve(ctx, o, io.Discard, ready) }()
 	addr := <-ready
 
@@ -217,4 +224,56 @@ func TestServeTLS(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, http.ErrServerClosed))
 	assert.Contains(t, err.Error(), "tls")
+}
+
+// TestServeRemembersAcrossRestarts runs the command twice on one state file, with the
+// key in the query as Actility documents it: an uplink delivered to each run is
+// stored once.
+func TestServeRemembersAcrossRestarts(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	netw := srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN Actility"})
+	auth := srv.AddAuthorization(tagotest.AuthorizationSpec{Name: "ThingPark"})
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "d", Network: netw.ID, SerieNumber: "0018B20000000BEE"})
+	state := filepath.Join(t.TempDir(), "state")
+	// A fresh uplink: the in-memory fallback, which looks for old ones, cannot help.
+	fresh := strings.Replace(uplink, "2024-12-17T09:16:55.911+00:00", time.Now().Add(5*time.Minute).UTC().Format("2006-01-02T15:04:05.000-07:00"), 1)
+
+	run := func() (int, string) {
+		ctx, cancel := context.WithCancel(t.Context())
+		var logs lockedBuffer
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		o := options{listen: "127.0.0.1:0", path: "/uplink", downlinkPath: "/downlink", token: netw.Token, apiURL: srv.URL,
+			logLevel: "info", maxBody: 1 << 16, stateMax: 1000, stateFile: state, shutdown: time.Second, client: srv.Client()}
+		go func() { done <- serve(ctx, o, &logs, ready) }()
+		base := "http://" + <-ready
+		resp, err := http.Post(base+"/uplink?authorization="+auth.Key, "application/json", strings.NewReader(fresh))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		// The downlink route is served too.
+		dl, err := http.Post(base+"/downlink", "application/json", strings.NewReader(`{}`))
+		require.NoError(t, err)
+		dl.Body.Close()
+		assert.Equal(t, http.StatusBadRequest, dl.StatusCode)
+		cancel()
+		require.NoError(t, <-done)
+		assert.NotContains(t, logs.String(), auth.Key)
+		return resp.StatusCode, string(b)
+	}
+	status, body := run()
+	require.Equal(t, http.StatusOK, status, body)
+	assert.JSONEq(t, `{"status":true,"result":"8 Data Added"}`, body)
+	status, body = run()
+	require.Equal(t, http.StatusOK, status, body)
+	assert.JSONEq(t, `{"status":true,"result":"already stored"}`, body)
+	assert.Len(t, srv.Data(dev.ID), 8)
+}
+
+func TestLastAddress(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "10.0.0.2", lastAddress([]string{"203.0.113.9, 10.0.0.2"}, "127.0.0.1:5000"))
+	assert.Equal(t, "10.0.0.3", lastAddress([]string{"203.0.113.9", "10.0.0.3 "}, "127.0.0.1:5000"))
+	assert.Equal(t, "127.0.0.1", lastAddress(nil, "127.0.0.1:5000"))
 }
