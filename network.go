@@ -13,9 +13,6 @@ import (
 // ([NetworksService.Current]).
 type NetworksService service
 
-// networkOnly is the call.kinds of operations that need a network token.
-var networkOnly = []TokenKind{KindNetwork}
-
 // Network is a network integration: how devices of one transport (a LoRaWAN network
 // server, Sigfox, HTTP...) reach TagoIO. List calls fill only the fields they were
 // asked for.
@@ -89,39 +86,6 @@ type SerialNumberFormat struct {
 	Required bool `json:"required,omitempty"`
 }
 
-// Connector is a device model's integration: its payload decoder and the networks it
-// works with. List calls fill only the fields they were asked for.
-type Connector struct {
-	// ID is the connector's ID.
-	ID string `json:"id"`
-	// Name is the connector's name.
-	Name string `json:"name,omitempty"`
-	// Description describes the connector.
-	Description string `json:"description,omitempty"`
-	// LogoURL is the connector's logo.
-	LogoURL string `json:"logo_url,omitempty"`
-	// Public says whether every profile can use the connector.
-	Public bool `json:"public,omitempty"`
-	// Networks are the IDs of the networks the connector works with.
-	Networks []string `json:"networks,omitempty"`
-	// DeviceParameters are the extra fields a device of this connector asks for.
-	DeviceParameters []DeviceParameter `json:"device_parameters,omitempty"`
-	// PayloadEncoder is the connector's downlink encoder, if any.
-	PayloadEncoder string `json:"payload_encoder,omitempty"`
-	// PayloadDecoder is the connector's payload parser (base64 JavaScript), if any.
-	PayloadDecoder string `json:"payload_decoder,omitempty"`
-	// InstallText is the connector's installation description.
-	InstallText string `json:"install_text,omitempty"`
-	// InstallEndText is the text shown once a device is installed.
-	InstallEndText string `json:"install_end_text,omitempty"`
-	// DeviceAnnotation is a note shown on the connector's devices.
-	DeviceAnnotation string `json:"device_annotation,omitempty"`
-	// CreatedAt is when the connector was created.
-	CreatedAt time.Time `json:"created_at,omitzero"`
-	// UpdatedAt is when the connector was last changed.
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
-}
-
 // NetworkListOptions filters and pages [NetworksService.List] and
 // [NetworksService.All].
 type NetworkListOptions struct {
@@ -130,29 +94,13 @@ type NetworkListOptions struct {
 	Name string
 }
 
-// ConnectorListOptions filters and pages [NetworksService.ListConnectors] and
-// [NetworksService.AllConnectors].
-type ConnectorListOptions struct {
-	ListOptions
-	// Name keeps connectors whose name matches, * wildcards allowed.
-	Name string
-}
+// networksDefaults are the official SDKs' defaults for network lists.
+var networksDefaults = listDefaults{fields: []string{"id", "name"}, order: Asc("name")}
 
-// The official SDKs' defaults for network and connector lists.
-var (
-	networksDefaults   = listDefaults{fields: []string{"id", "name"}, order: Asc("name")}
-	connectorsDefaults = listDefaults{fields: []string{"id", "name"}, order: Asc("name")}
-)
-
-// The fields Info methods ask for by default: every documented field.
-var (
-	networkInfoFields = []string{"id", "name", "description", "logo_url", "icon_url", "banner_url",
-		"device_parameters", "middleware_endpoint", "payload_encoder", "payload_decoder", "public",
-		"documentation_url", "serial_number", "require_devices_access", "created_at", "updated_at"}
-	connectorInfoFields = []string{"id", "name", "description", "logo_url", "public", "networks",
-		"device_parameters", "payload_encoder", "payload_decoder", "install_text", "install_end_text",
-		"device_annotation", "created_at", "updated_at"}
-)
+// networkInfoFields are the fields Info asks for by default: every documented field.
+var networkInfoFields = []string{"id", "name", "description", "logo_url", "icon_url", "banner_url",
+	"device_parameters", "middleware_endpoint", "payload_encoder", "payload_decoder", "public",
+	"documentation_url", "serial_number", "require_devices_access", "created_at", "updated_at"}
 
 // fieldsQuery returns a query holding fields, or def when fields is empty.
 func fieldsQuery(fields, def []string) (*query, error) {
@@ -216,53 +164,6 @@ func (s *NetworksService) Info(ctx context.Context, id string, fields ...string)
 	return do[Network](ctx, s.cl(), &call{method: "GET", path: "/integration/network/" + escape(id), query: q, kinds: accountOnly})
 }
 
-// ListConnectors returns one page of the connectors the profile can use. Without
-// Fields it asks for id and name; the default order is by name, ascending.
-//
-// TagoIO API: GET /integration/connector/
-func (s *NetworksService) ListConnectors(ctx context.Context, opts *ConnectorListOptions) ([]Connector, error) {
-	var o ConnectorListOptions
-	if opts != nil {
-		o = *opts
-	}
-	q, err := listQuery(&o.ListOptions, connectorsDefaults, func(q *query) { q.addString("filter[name]", o.Name) })
-	if err != nil {
-		return nil, err
-	}
-	return do[[]Connector](ctx, s.cl(), &call{method: "GET", path: "/integration/connector/", query: q, kinds: accountOnly})
-}
-
-// AllConnectors returns an iterator over every connector matching opts, fetching pages
-// as the caller ranges.
-//
-// TagoIO API: GET /integration/connector/
-func (s *NetworksService) AllConnectors(ctx context.Context, opts *ConnectorListOptions) iter.Seq2[Connector, error] {
-	var o ConnectorListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, page ListOptions) ([]Connector, error) {
-		p := o
-		p.ListOptions = page
-		return s.ListConnectors(ctx, &p)
-	})
-}
-
-// ConnectorInfo returns one connector. Without fields it asks for every documented
-// field.
-//
-// TagoIO API: GET /integration/connector/{id}
-func (s *NetworksService) ConnectorInfo(ctx context.Context, id string, fields ...string) (Connector, error) {
-	if err := checkID("connector ID", id); err != nil {
-		return Connector{}, err
-	}
-	q, err := fieldsQuery(fields, connectorInfoFields)
-	if err != nil {
-		return Connector{}, err
-	}
-	return do[Connector](ctx, s.cl(), &call{method: "GET", path: "/integration/connector/" + escape(id), query: q, kinds: accountOnly})
-}
-
 // ListTokens returns one page of a network's tokens. Without Fields it asks for name,
 // token and permission; the default order is by creation, newest first.
 //
@@ -319,47 +220,4 @@ func (s *NetworksService) DeleteToken(ctx context.Context, token string) error {
 	}
 	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/integration/network/token/" + escape(token),
 		secrets: []string{token}, kinds: accountOnly})
-}
-
-// maxSerieLen bounds a serial number; a LoRaWAN DevEUI has 16 characters.
-const maxSerieLen = 128
-
-// ResolveToken returns the token of the device whose serial number is serie, as a
-// network-server bridge does for each uplink: serie is the device's serial (for
-// LoRaWAN, its DevEUI) and authorization the service authorization key the network
-// server sent with the uplink (see [AuthorizationsService]). With an authorization the
-// device is looked up in the profile owning that key; with an empty one, in every
-// profile using the network (the most recently created device wins). It needs a
-// network token.
-//
-// Errors are the platform's, untouched, so a bridge can tell apart an unknown device
-// (errors.Is(err, ErrNotFound) or ErrBadRequest), a rejected network token or
-// authorization key (ErrUnauthorized or ErrForbidden) and a platform that is down
-// (ErrServer, or a [*RequestError] when no answer came). The authorization key never
-// appears in errors or logs.
-//
-// TagoIO API: GET /integration/network/resolve/{serie}/{authorization}
-func (s *NetworksService) ResolveToken(ctx context.Context, serie, authorization string) (Secret, error) {
-	if strings.TrimSpace(serie) == "" {
-		return "", invalidf("serie", "must not be empty")
-	}
-	if len(serie) > maxSerieLen || strings.ContainsAny(serie, "/?#\x00\r\n") {
-		return "", invalidf("serie", "must be at most %d characters without '/', '?', '#' or control characters", maxSerieLen)
-	}
-	cl := &call{method: "GET", path: "/integration/network/resolve/" + escape(serie), kinds: networkOnly}
-	if authorization != "" {
-		if err := checkAuthorizationKey("authorization", authorization); err != nil {
-			return "", err
-		}
-		cl.path += "/" + escape(authorization)
-		cl.secrets = []string{authorization}
-	}
-	return do[Secret](ctx, s.cl(), cl)
-}
-
-// Current returns the network the client's network token belongs to.
-//
-// TagoIO API: GET /info
-func (s *NetworksService) Current(ctx context.Context) (Network, error) {
-	return do[Network](ctx, s.cl(), &call{method: "GET", path: "/info", kinds: networkOnly})
 }
