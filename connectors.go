@@ -2,6 +2,7 @@ package tago
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"time"
 )
@@ -45,6 +46,8 @@ type ConnectorListOptions struct {
 	ListOptions
 	// Name keeps connectors whose name matches, * wildcards allowed.
 	Name string
+	// Networks keeps connectors that work with these networks (IDs).
+	Networks []string
 }
 
 // connectorsDefaults are the official SDKs' defaults for connector lists.
@@ -65,7 +68,15 @@ func (s *NetworksService) ListConnectors(ctx context.Context, opts *ConnectorLis
 	if opts != nil {
 		o = *opts
 	}
-	q, err := listQuery(&o.ListOptions, connectorsDefaults, func(q *query) { q.addString("filter[name]", o.Name) })
+	for i, n := range o.Networks {
+		if err := checkID(fmt.Sprintf("networks[%d]", i), n); err != nil {
+			return nil, err
+		}
+	}
+	q, err := listQuery(&o.ListOptions, connectorsDefaults, func(q *query) {
+		q.addString("filter[name]", o.Name)
+		q.addList("filter[networks]", o.Networks)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -192,21 +192,26 @@ func TestDashboardsBadInputSendsNothing(t *testing.T) {
 				&WidgetDataOptions{BlueprintDevices: []BlueprintDevice{{Origin: "bp", ID: "x"}}})
 			return err
 		}},
+		{"widget data with a bad bucket", "blueprint devices[0].bucket", func(ctx context.Context, c *Client) error {
+			_, err := c.Dashboards.WidgetData(ctx, resDashboardID, resWidgetID,
+				&WidgetDataOptions{BlueprintDevices: []BlueprintDevice{{Origin: "bp", ID: resDeviceID, Bucket: "b"}}})
+			return err
+		}},
 		{"widget data with a negative page", "page", func(ctx context.Context, c *Client) error {
 			_, err := c.Dashboards.WidgetData(ctx, resDashboardID, resWidgetID, &WidgetDataOptions{Page: -1})
 			return err
 		}},
 		{"send no records", "records", func(ctx context.Context, c *Client) error {
-			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID)
+			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, nil, nil)
 		}},
 		{"send a record of a bad device", "records[1].origin", func(ctx context.Context, c *Client) error {
-			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, rec, WidgetRecord{Origin: "x", Variable: "v"})
+			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, []WidgetRecord{rec, {Origin: "x", Variable: "v"}}, nil)
 		}},
 		{"send a record without a variable", "records[0].variable", func(ctx context.Context, c *Client) error {
-			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, WidgetRecord{Origin: resDeviceID})
+			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, []WidgetRecord{{Origin: resDeviceID}}, nil)
 		}},
 		{"edit a record without an ID", "records[0].id", func(ctx context.Context, c *Client) error {
-			return c.Dashboards.EditWidgetData(ctx, resDashboardID, resWidgetID, rec)
+			return c.Dashboards.EditWidgetData(ctx, resDashboardID, resWidgetID, []WidgetRecord{rec}, nil)
 		}},
 		{"delete no records", "refs", func(ctx context.Context, c *Client) error {
 			return c.Dashboards.DeleteWidgetData(ctx, resDashboardID, resWidgetID)

@@ -66,6 +66,9 @@ type Device struct {
 	Network string `json:"network,omitempty"`
 	// Connector is the ID of the device's connector.
 	Connector string `json:"connector,omitempty"`
+	// BucketName is the name of the device's data bucket (its storage, named like the
+	// device), filled by lists that set [DeviceListOptions.ResolveBucketName].
+	BucketName string `json:"bucket_name,omitempty"`
 	// ConnectorParse says whether the connector's payload parser runs.
 	ConnectorParse bool `json:"connector_parse"`
 	// ParseFunction is the device's own payload parser (base64 JavaScript), if any.
@@ -227,6 +230,9 @@ type DeviceListOptions struct {
 	// ResolveConnectorName asks the platform to return the connector's name instead of
 	// its ID.
 	ResolveConnectorName bool
+	// ResolveBucketName asks the platform to add each device's bucket name
+	// ([Device.BucketName]).
+	ResolveBucketName bool
 }
 
 // devicesDefaults are the official SDKs' defaults for device lists.
@@ -266,6 +272,9 @@ func (s *DevicesService) List(ctx context.Context, opts *DeviceListOptions) ([]D
 		return nil, err
 	}
 	q.addString("serial", o.Serial)
+	if o.ResolveBucketName {
+		q.addBool("resolveBucketName", true)
+	}
 	if o.ResolveConnectorName {
 		q.addBool("resolveConnectorName", true)
 	}
@@ -289,17 +298,20 @@ func (s *DevicesService) All(ctx context.Context, opts *DeviceListOptions) iter.
 	})
 }
 
-// DeviceCreateRequest describes a new device. Name, Network and Connector are
-// required; immutable and hybrid devices also need ChunkPeriod and ChunkRetention, and
-// hybrid devices MutableVariableRegex.
+// DeviceCreateRequest describes a new device. Name is required; immutable and hybrid
+// devices also need ChunkPeriod and ChunkRetention, and hybrid devices
+// MutableVariableRegex. TagoIO also requires Network and Connector; a self-hosted
+// server (TagoCore) has neither, so the SDK leaves them to the server: empty ones are
+// not sent, and a server that needs them answers with its own error (ErrBadRequest).
 type DeviceCreateRequest struct {
 	// Name is the device's name.
 	Name string `json:"name"`
 	// Network is the ID of the device's network (for LoRaWAN, the network server's
-	// integration, such as "LoRaWAN Actility").
-	Network string `json:"network"`
+	// integration, such as "LoRaWAN Actility"); TagoIO's HTTPS network for a plain
+	// device.
+	Network string `json:"network,omitempty"`
 	// Connector is the ID of the device's connector (the sensor model's decoder).
-	Connector string `json:"connector"`
+	Connector string `json:"connector,omitempty"`
 	// Type is the storage type; empty means [DeviceMutable].
 	Type DeviceType `json:"type"`
 	// ChunkPeriod is the chunk span of an immutable or hybrid device.
@@ -331,12 +343,6 @@ type DeviceCreateRequest struct {
 func (r DeviceCreateRequest) check() (DeviceCreateRequest, error) {
 	if strings.TrimSpace(r.Name) == "" {
 		return r, invalidf("name", "must not be empty")
-	}
-	if err := checkID("network", r.Network); err != nil {
-		return r, err
-	}
-	if err := checkID("connector", r.Connector); err != nil {
-		return r, err
 	}
 	if r.Type == "" {
 		r.Type = DeviceMutable
@@ -439,8 +445,10 @@ func (s *DevicesService) Create(ctx context.Context, req DeviceCreateRequest) (D
 }
 
 // DeviceEditRequest lists the device fields to change; nil and empty fields are left
-// as they are. The storage type and chunk period cannot be changed. Changing Network
-// or Connector requires setting both, after deleting the device's tokens.
+// as they are. The storage type and chunk period cannot be changed here (see
+// [DevicesService.Convert]). Changing Network or Connector requires setting both,
+// after deleting the device's tokens; their values are the server's to check, as in
+// [DeviceCreateRequest].
 type DeviceEditRequest struct {
 	// Name is the new name.
 	Name *string `json:"name,omitempty"`
@@ -479,16 +487,6 @@ func (r *DeviceEditRequest) check() error {
 	}
 	if r.Name != nil && strings.TrimSpace(*r.Name) == "" {
 		return invalidf("name", "must not be empty")
-	}
-	if r.Network != nil {
-		if err := checkID("network", *r.Network); err != nil {
-			return err
-		}
-	}
-	if r.Connector != nil {
-		if err := checkID("connector", *r.Connector); err != nil {
-			return err
-		}
 	}
 	if r.ChunkRetention != nil && (*r.ChunkRetention < 0 || *r.ChunkRetention > 36) {
 		return invalidf("chunk retention", "must be between 0 and 36, got %d", *r.ChunkRetention)

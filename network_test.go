@@ -81,6 +81,17 @@ func TestNetworksAccountOperations(t *testing.T) {
 			want: []Connector{{ID: resConnectorID, Name: "Milesight EM300"}},
 		},
 		{
+			name: "list the connectors of networks", method: "GET", path: "/integration/connector/",
+			query: "page=1&amount=20&fields[0]=id&fields[1]=name&fields[2]=networks&filter[networks][0]=" + resNetworkID +
+				"&filter[networks][1]=" + resDevice2ID + "&orderBy=name,asc",
+			result: `[{"id":"` + resConnectorID + `","name":"Milesight EM300","networks":["` + resNetworkID + `"]}]`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Networks.ListConnectors(ctx, &ConnectorListOptions{Networks: []string{resNetworkID, resDevice2ID},
+					ListOptions: ListOptions{Fields: []string{"id", "name", "networks"}}})
+			},
+			want: []Connector{{ID: resConnectorID, Name: "Milesight EM300", Networks: []string{resNetworkID}}},
+		},
+		{
 			name: "connector info", method: "GET", path: "/integration/connector/" + resConnectorID, query: connectorInfoQuery,
 			result: `{"id":"` + resConnectorID + `","name":"Milesight EM300","public":true,"networks":["` + resNetworkID + `"],` +
 				`"payload_decoder":"Ly8g","install_text":"Scan the QR code","updated_at":"2023-03-04T05:06:07Z"}`,
@@ -139,6 +150,9 @@ func TestNetworksBadInputSendsNothing(t *testing.T) {
 		{"connectors with a bad order", "order by", func(ctx context.Context, c *Client) error {
 			_, err := c.Networks.ListConnectors(ctx, &ConnectorListOptions{ListOptions: ListOptions{OrderBy: Asc("a b")}})
 			return err
+		}},
+		{"connectors of a bad network", "networks[1]", func(ctx context.Context, c *Client) error {
+			return firstErr(c.Networks.AllConnectors(ctx, &ConnectorListOptions{Networks: []string{resNetworkID, "lorawan"}}))
 		}},
 		{"connector info with a bad ID", "connector ID", func(ctx context.Context, c *Client) error {
 			_, err := c.Networks.ConnectorInfo(ctx, "x")

@@ -1,7 +1,9 @@
 package tago
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -240,16 +242,38 @@ type BlueprintDevice struct {
 	Origin string
 	// ID is the device's ID.
 	ID string
+	// Bucket is the ID of the device's data bucket, for widgets that read a bucket
+	// other than the device's own; empty to leave it to the platform.
+	Bucket string
 }
 
 // WidgetDataResult is what a widget shows: the widget and its content per data
 // source, as the platform sends it.
 type WidgetDataResult struct {
-	// Widget is the widget.
+	// Widget is the widget; zero when the platform answered with the content alone.
 	Widget Widget `json:"widget"`
 	// Content is the widget's data per source (objects with "data" and "result"), as
 	// raw JSON: its shape depends on the widget type.
 	Content json.RawMessage `json:"content,omitempty"`
+}
+
+// UnmarshalJSON reads both answers the platform is known to give: an object
+// {widget, content}, and a bare array, which is the content alone (Widget stays zero).
+func (r *WidgetDataResult) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		if !json.Valid(t) {
+			return errors.New("widget data: the array is not valid JSON")
+		}
+		*r = WidgetDataResult{Content: bytes.Clone(bytes.TrimRight(t, " \t\r\n"))}
+		return nil
+	}
+	type plain WidgetDataResult
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*r = WidgetDataResult(p)
+	return nil
 }
 
 // widgetDataPath returns /data/{dashboardID}/{widgetID}.
@@ -283,8 +307,12 @@ func (s *DashboardsService) WidgetData(ctx context.Context, dashboardID, widgetI
 		if err := checkID(fmt.Sprintf("blueprint devices[%d].id", i), d.ID); err != nil {
 			return WidgetDataResult{}, err
 		}
+		if err := checkOptionalID(fmt.Sprintf("blueprint devices[%d].bucket", i), d.Bucket); err != nil {
+			return WidgetDataResult{}, err
+		}
 		q.add(indexKey("blueprint_devices", i, "origin"), d.Origin)
 		q.add(indexKey("blueprint_devices", i, "id"), d.ID)
+		q.addString(indexKey("blueprint_devices", i, "bucket"), d.Bucket)
 	}
 	if o.Page > 0 {
 		q.addInt("page", o.Page)
@@ -346,34 +374,48 @@ func checkWidgetRecords(records []WidgetRecord, editing bool) error {
 	return nil
 }
 
+// WidgetSendOptions tunes [DashboardsService.SendWidgetData] and
+// [DashboardsService.EditWidgetData]. nil means the defaults.
+type WidgetSendOptions struct {
+	// BypassBucket sets the platform's bypass_bucket flag, as an input form set not to
+	// store its data does: the records reach the dashboard's analyses and actions but
+	// are not stored on the devices.
+	BypassBucket bool
+}
+
+// bypassQuery returns the bypass_bucket query of opts.
+func (o *WidgetSendOptions) bypassQuery() *query {
+	q := &query{}
+	q.addBool("bypass_bucket", o != nil && o.BypassBucket)
+	return q
+}
+
 // SendWidgetData stores records through a widget, as the widget's input form does,
-// running the dashboard's analyses and actions.
+// running the dashboard's analyses and actions. opts may be nil.
 //
 // TagoIO API: POST /data/{dashboardID}/{widgetID}
-func (s *DashboardsService) SendWidgetData(ctx context.Context, dashboardID, widgetID string, records ...WidgetRecord) error {
+func (s *DashboardsService) SendWidgetData(ctx context.Context, dashboardID, widgetID string, records []WidgetRecord, opts *WidgetSendOptions) error {
 	if err := checkWidgetIDs(dashboardID, widgetID); err != nil {
 		return err
 	}
 	if err := checkWidgetRecords(records, false); err != nil {
 		return err
 	}
-	q := &query{}
-	q.addBool("bypass_bucket", false)
-	return exec(ctx, s.cl(), &call{method: "POST", path: widgetDataPath(dashboardID, widgetID), query: q, body: records, kinds: accountOnly})
+	return exec(ctx, s.cl(), &call{method: "POST", path: widgetDataPath(dashboardID, widgetID), query: opts.bypassQuery(), body: records, kinds: accountOnly})
 }
 
 // EditWidgetData edits records through a widget; each record needs its ID and Origin.
+// opts may be nil.
 //
 // TagoIO API: PUT /data/{dashboardID}/{widgetID}/data
-func (s *DashboardsService) EditWidgetData(ctx context.Context, dashboardID, widgetID string, records ...WidgetRecord) error {
+func (s *DashboardsService) EditWidgetData(ctx context.Context, dashboardID, widgetID string, records []WidgetRecord, opts *WidgetSendOptions) error {
 	if err := checkWidgetIDs(dashboardID, widgetID); err != nil {
 		return err
 	}
 	if err := checkWidgetRecords(records, true); err != nil {
 		return err
 	}
-	q := &query{}
-	q.addBool("bypass_bucket", false)
+	q := opts.bypassQuery()
 	return exec(ctx, s.cl(), &call{method: "PUT", path: widgetDataPath(dashboardID, widgetID) + "/data", query: q, body: records, kinds: accountOnly})
 }
 

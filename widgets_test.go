@@ -82,16 +82,55 @@ func TestWidgetsOperations(t *testing.T) {
 			want: WidgetDataResult{Widget: Widget{ID: resWidgetID, Label: "T", Type: "table"}, Content: json.RawMessage(`[]`)},
 		},
 		{
+			name: "get data of a blueprint with buckets", method: "GET", path: dataPath,
+			query: "blueprint_devices[0][origin]=bp-1&blueprint_devices[0][id]=" + resDeviceID + "&blueprint_devices[0][bucket]=" + resDevice2ID +
+				"&blueprint_devices[1][origin]=bp-2&blueprint_devices[1][id]=" + resDevice2ID,
+			result: `{"widget":{"id":"` + resWidgetID + `","label":"T","type":"table"},"content":[]}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Dashboards.WidgetData(ctx, resDashboardID, resWidgetID, &WidgetDataOptions{BlueprintDevices: []BlueprintDevice{
+					{Origin: "bp-1", ID: resDeviceID, Bucket: resDevice2ID}, {Origin: "bp-2", ID: resDevice2ID}}})
+			},
+			want: WidgetDataResult{Widget: Widget{ID: resWidgetID, Label: "T", Type: "table"}, Content: json.RawMessage(`[]`)},
+		},
+		{
+			name: "get data answered with a bare array", method: "GET", path: dataPath,
+			result: `[{"data":{"origin":"` + resDeviceID + `","query":"last_value","variables":["temperature"]},` +
+				`"result":[{"id":"` + resDataID + `","variable":"temperature","value":71}]}]`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Dashboards.WidgetData(ctx, resDashboardID, resWidgetID, nil)
+			},
+			want: WidgetDataResult{Content: json.RawMessage(`[{"data":{"origin":"` + resDeviceID + `","query":"last_value","variables":["temperature"]},` +
+				`"result":[{"id":"` + resDataID + `","variable":"temperature","value":71}]}]`)},
+		},
+		{
 			name: "send data", method: "POST", path: dataPath, query: "bypass_bucket=false",
 			body: `[{"origin":"` + resDeviceID + `","variable":"setpoint","value":21.5,"unit":"C","time":"2024-01-02T03:04:05Z",` +
 				`"location":{"lat":-23.5,"lng":-46.6},"metadata":{"source":"form"}},{"origin":"` + resDeviceID + `","variable":"mode","value":"eco"}]`,
 			result: `["1 Data Added","1 Data Added"]`,
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return noResult(c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID,
-					WidgetRecord{Origin: resDeviceID, Variable: "setpoint", Value: 21.5, Unit: "C",
+				return noResult(c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, []WidgetRecord{
+					{Origin: resDeviceID, Variable: "setpoint", Value: 21.5, Unit: "C",
 						Time: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), Location: &WidgetLocation{Lat: -23.5, Lng: -46.6},
 						Metadata: map[string]any{"source": "form"}},
-					WidgetRecord{Origin: resDeviceID, Variable: "mode", Value: "eco"}))
+					{Origin: resDeviceID, Variable: "mode", Value: "eco"}}, nil))
+			},
+		},
+		{
+			name: "send data bypassing the bucket", method: "POST", path: dataPath, query: "bypass_bucket=true",
+			body:   `[{"origin":"` + resDeviceID + `","variable":"reset","value":true}]`,
+			result: `{"message":"1 Data Added"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID,
+					[]WidgetRecord{{Origin: resDeviceID, Variable: "reset", Value: true}}, &WidgetSendOptions{BypassBucket: true}))
+			},
+		},
+		{
+			name: "edit data bypassing the bucket", method: "PUT", path: dataPath + "/data", query: "bypass_bucket=true",
+			body:   `[{"id":"` + resDataID + `","origin":"` + resDeviceID + `","variable":"setpoint","value":1}]`,
+			result: `{"message":"1 item(s) updated"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Dashboards.EditWidgetData(ctx, resDashboardID, resWidgetID,
+					[]WidgetRecord{{ID: resDataID, Origin: resDeviceID, Variable: "setpoint", Value: 1}}, &WidgetSendOptions{BypassBucket: true}))
 			},
 		},
 		{
@@ -100,7 +139,7 @@ func TestWidgetsOperations(t *testing.T) {
 			result: `"Device Data Updated"`,
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.Dashboards.EditWidgetData(ctx, resDashboardID, resWidgetID,
-					WidgetRecord{ID: resDataID, Origin: resDeviceID, Variable: "setpoint", Value: 0}))
+					[]WidgetRecord{{ID: resDataID, Origin: resDeviceID, Variable: "setpoint", Value: 0}}, nil))
 			},
 		},
 		{
