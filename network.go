@@ -244,6 +244,21 @@ const maxSerieLen = 128
 //
 // TagoIO API: GET /integration/network/resolve/{serie}/{authorization}
 func (s *NetworksService) ResolveToken(ctx context.Context, serie, authorization string) (Secret, error) {
+	return s.ResolveTokenWith(ctx, serie, authorization, nil)
+}
+
+// ResolveOptions tunes [NetworksService.ResolveTokenWith]. nil or the zero value asks
+// what [NetworksService.ResolveToken] asks.
+type ResolveOptions struct {
+	// Details sends details=true, as the official SDKs do for a network client made
+	// with details; the answer is still the device token.
+	Details bool
+}
+
+// ResolveTokenWith is [NetworksService.ResolveToken] with options; opts may be nil.
+//
+// TagoIO API: GET /integration/network/resolve/{serie}/{authorization}
+func (s *NetworksService) ResolveTokenWith(ctx context.Context, serie, authorization string, opts *ResolveOptions) (Secret, error) {
 	if strings.TrimSpace(serie) == "" {
 		return "", invalidf("serie", "must not be empty")
 	}
@@ -258,6 +273,10 @@ func (s *NetworksService) ResolveToken(ctx context.Context, serie, authorization
 		cl.path += "/" + escape(authorization)
 		cl.secrets = []string{authorization}
 	}
+	if opts != nil && opts.Details {
+		cl.query = &query{}
+		cl.query.addBool("details", true)
+	}
 	return do[Secret](ctx, s.cl(), cl)
 }
 
@@ -265,5 +284,12 @@ func (s *NetworksService) ResolveToken(ctx context.Context, serie, authorization
 //
 // TagoIO API: GET /info
 func (s *NetworksService) Current(ctx context.Context) (Network, error) {
-	return do[Network](ctx, s.cl(), &call{method: "GET", path: "/info", kinds: networkOnly})
+	return s.CurrentWith(ctx, nil)
+}
+
+// CurrentWith is [NetworksService.Current] with options; opts may be nil.
+//
+// TagoIO API: GET /info
+func (s *NetworksService) CurrentWith(ctx context.Context, opts *InfoOptions) (Network, error) {
+	return do[Network](ctx, s.cl(), &call{method: "GET", path: "/info", query: opts.query(), kinds: networkOnly})
 }
