@@ -33,8 +33,10 @@ func TestAuthorizationCurrent(t *testing.T) {
 		{
 			name: "info never used, created by an account", method: "GET", path: "/info",
 			result: `{"name":"x","last_authorization":null,"created_by":{"id":"` + resProfileID + `"}}`,
-			run:    func(ctx context.Context, c *Client) (any, error) { return c.Authorizations.CurrentWith(ctx, &InfoOptions{}) },
-			want:   AuthorizationInfo{Name: "x", CreatedBy: resProfileID},
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Authorizations.CurrentWith(ctx, &InfoOptions{})
+			},
+			want: AuthorizationInfo{Name: "x", CreatedBy: resProfileID},
 		},
 	})
 }
