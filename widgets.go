@@ -451,3 +451,128 @@ func (s *DashboardsService) DeleteWidgetData(ctx context.Context, dashboardID, w
 	q.addList("ids", ids)
 	return exec(ctx, s.cl(), &call{method: "DELETE", path: widgetDataPath(dashboardID, widgetID), query: q, kinds: accountOnly})
 }
+
+// WidgetResourceEdit is one device's change through a widget that shows device
+// resources, as a device list widget's editable columns make: the device's name,
+// whether it is active, and the values of its tags and configuration parameters.
+type WidgetResourceEdit struct {
+	// Device is the ID of the device to change.
+	Device string
+	// Name is the device's new name.
+	Name *string
+	// Active enables or disables the device.
+	Active *bool
+	// Tags sets tag values by tag key (sent as "tags.<key>").
+	Tags map[string]string
+	// Params sets configuration parameter values by parameter key (sent as
+	// "param.<key>").
+	Params map[string]string
+}
+
+// MarshalJSON writes the edit as the platform takes it:
+// {"device": ID, "name": ..., "active": ..., "tags.<key>": ..., "param.<key>": ...}.
+func (e WidgetResourceEdit) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, 3+len(e.Tags)+len(e.Params))
+	m["device"] = e.Device
+	if e.Name != nil {
+		m["name"] = *e.Name
+	}
+	if e.Active != nil {
+		m["active"] = *e.Active
+	}
+	for k, v := range e.Tags {
+		m["tags."+k] = v
+	}
+	for k, v := range e.Params {
+		m["param."+k] = v
+	}
+	return json.Marshal(m)
+}
+
+// check validates edit i.
+func (e *WidgetResourceEdit) check(i int) error {
+	field := func(name string) string { return fmt.Sprintf("edits[%d].%s", i, name) }
+	if err := checkID(field("device"), e.Device); err != nil {
+		return err
+	}
+	if e.Name == nil && e.Active == nil && len(e.Tags) == 0 && len(e.Params) == 0 {
+		return invalidf(field("device"), "the edit sets nothing")
+	}
+	if e.Name != nil && strings.TrimSpace(*e.Name) == "" {
+		return invalidf(field("name"), "must not be empty")
+	}
+	for k := range e.Tags {
+		if strings.TrimSpace(k) == "" {
+			return invalidf(field("tags"), "must not hold an empty key")
+		}
+	}
+	for k := range e.Params {
+		if strings.TrimSpace(k) == "" {
+			return invalidf(field("params"), "must not hold an empty key")
+		}
+	}
+	return nil
+}
+
+// WidgetResourceOptions tunes [DashboardsService.EditWidgetResource]. nil means the
+// defaults.
+type WidgetResourceOptions struct {
+	// Identifier is handed to the analysis the widget runs, in its scope's widget_exec;
+	// empty sends none.
+	Identifier string
+}
+
+// EditWidgetResource changes devices through a widget that shows device resources, as
+// a viewer editing a device list does; the widget's analysis, if any, runs with the
+// change. opts may be nil.
+//
+// TagoIO API: PUT /data/{dashboardID}/{widgetID}/resource
+func (s *DashboardsService) EditWidgetResource(ctx context.Context, dashboardID, widgetID string, edits []WidgetResourceEdit, opts *WidgetResourceOptions) error {
+	if err := checkWidgetIDs(dashboardID, widgetID); err != nil {
+		return err
+	}
+	if len(edits) == 0 {
+		return invalidf("edits", "must not be empty")
+	}
+	for i := range edits {
+		if err := edits[i].check(i); err != nil {
+			return err
+		}
+	}
+	var q *query
+	if opts != nil && opts.Identifier != "" {
+		q = &query{}
+		q.add("widget_exec", opts.Identifier)
+	}
+	return exec(ctx, s.cl(), &call{method: "PUT", path: widgetDataPath(dashboardID, widgetID) + "/resource", query: q, body: edits, kinds: accountOnly})
+}
+
+// WidgetToken generates a token that opens one widget outside TagoIO, for embedding
+// it in a web page: https://embed.<region>.tago.io?widget=<widgetID>&dashboard=<dashboardID>&token=<token>.
+//
+// TagoIO API: GET /dashboard/{id}/widget/{widgetID}/token
+func (s *DashboardsService) WidgetToken(ctx context.Context, dashboardID, widgetID string) (Secret, error) {
+	if err := checkWidgetIDs(dashboardID, widgetID); err != nil {
+		return "", err
+	}
+	res, err := do[widgetTokenResult](ctx, s.cl(), &call{method: "GET", path: widgetPath(dashboardID, widgetID) + "/token", kinds: accountOnly})
+	return Secret(res), err
+}
+
+// widgetTokenResult is the {widget_token} answer; an answer without one is an error.
+type widgetTokenResult Secret
+
+// UnmarshalJSON reads the token.
+func (t *widgetTokenResult) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		WidgetToken Secret `json:"widget_token"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw.WidgetToken == "" {
+		return errors.New("the result holds no widget_token")
+	}
+	*t = widgetTokenResult(raw.WidgetToken)
+	return nil
+}

@@ -174,3 +174,79 @@ func TestWidgetSourceVariables(t *testing.T) {
 	var w WidgetSource
 	assert.Error(t, json.Unmarshal([]byte(`{"variables":7}`), &w))
 }
+
+func TestWidgetResourceAndToken(t *testing.T) {
+	t.Parallel()
+	dataPath := "/data/" + resDashboardID + "/" + resWidgetID
+	accountOps(t, []opCase{
+		{
+			name: "edit resources", method: "PUT", path: dataPath + "/resource",
+			body: `[{"device":"` + resDeviceID + `","name":"Boiler 2","active":false,"tags.site":"south","param.interval":"60"},` +
+				`{"device":"` + resDevice2ID + `","tags.site":"north"}]`,
+			result: `{"message":"2 Resources Updated"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Dashboards.EditWidgetResource(ctx, resDashboardID, resWidgetID, []WidgetResourceEdit{
+					{Device: resDeviceID, Name: Ptr("Boiler 2"), Active: Ptr(false), Tags: map[string]string{"site": "south"},
+						Params: map[string]string{"interval": "60"}},
+					{Device: resDevice2ID, Tags: map[string]string{"site": "north"}},
+				}, nil))
+			},
+		},
+		{
+			name: "edit resources for an analysis", method: "PUT", path: dataPath + "/resource", query: "widget_exec=rename button",
+			body:   `[{"device":"` + resDeviceID + `","name":"x"}]`,
+			result: `"Successfully Updated"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Dashboards.EditWidgetResource(ctx, resDashboardID, resWidgetID,
+					[]WidgetResourceEdit{{Device: resDeviceID, Name: Ptr("x")}}, &WidgetResourceOptions{Identifier: "rename button"}))
+			},
+		},
+		{
+			name: "token", method: "GET", path: "/dashboard/" + resDashboardID + "/widget/" + resWidgetID + "/token",
+			result: `{"widget_token":"` + resToken + `"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Dashboards.WidgetToken(ctx, resDashboardID, resWidgetID)
+			},
+			want: Secret(resToken),
+		},
+	})
+	t.Run("a token answer without a token", func(t *testing.T) {
+		t.Parallel()
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "GET", "/dashboard/"+resDashboardID+"/widget/"+resWidgetID+"/token", 200, `{"status":true,"result":{}}`)
+		tok, err := c.Dashboards.WidgetToken(t.Context(), resDashboardID, resWidgetID)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "no widget_token")
+		assert.Empty(t, tok.Reveal())
+	})
+	runBadInput(t, AccountToken(testAccountToken), []badInputCase{
+		{"edit no resources", "edits", func(ctx context.Context, c *Client) error {
+			return c.Dashboards.EditWidgetResource(ctx, resDashboardID, resWidgetID, nil, nil)
+		}},
+		{"edit resources of a bad widget", "widget ID", func(ctx context.Context, c *Client) error {
+			return c.Dashboards.EditWidgetResource(ctx, resDashboardID, "w", []WidgetResourceEdit{{Device: resDeviceID, Name: Ptr("x")}}, nil)
+		}},
+		{"edit a bad device", "edits[1].device", func(ctx context.Context, c *Client) error {
+			return c.Dashboards.EditWidgetResource(ctx, resDashboardID, resWidgetID,
+				[]WidgetResourceEdit{{Device: resDeviceID, Name: Ptr("x")}, {Device: "d", Name: Ptr("y")}}, nil)
+		}},
+		{"edit nothing", "edits[0].device", func(ctx context.Context, c *Client) error {
+			return c.Dashboards.EditWidgetResource(ctx, resDashboardID, resWidgetID, []WidgetResourceEdit{{Device: resDeviceID}}, nil)
+		}},
+		{"edit to an empty name", "edits[0].name", func(ctx context.Context, c *Client) error {
+			return c.Dashboards.EditWidgetResource(ctx, resDashboardID, resWidgetID, []WidgetResourceEdit{{Device: resDeviceID, Name: Ptr(" ")}}, nil)
+		}},
+		{"edit a keyless tag", "edits[0].tags", func(ctx context.Context, c *Client) error {
+			return c.Dashboards.EditWidgetResource(ctx, resDashboardID, resWidgetID,
+				[]WidgetResourceEdit{{Device: resDeviceID, Tags: map[string]string{"": "v"}}}, nil)
+		}},
+		{"edit a keyless param", "edits[0].params", func(ctx context.Context, c *Client) error {
+			return c.Dashboards.EditWidgetResource(ctx, resDashboardID, resWidgetID,
+				[]WidgetResourceEdit{{Device: resDeviceID, Params: map[string]string{" ": "v"}}}, nil)
+		}},
+		{"token of a bad dashboard", "dashboard ID", func(ctx context.Context, c *Client) error {
+			_, err := c.Dashboards.WidgetToken(ctx, "d", resWidgetID)
+			return err
+		}},
+	})
+}
