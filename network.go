@@ -2,6 +2,8 @@ package tago
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"iter"
 	"strings"
 	"time"
@@ -165,6 +167,155 @@ func (s *NetworksService) Info(ctx context.Context, id string, fields ...string)
 		return Network{}, err
 	}
 	return do[Network](ctx, s.cl(), &call{method: "GET", path: "/integration/network/" + escape(id), query: q, kinds: accountOnly})
+}
+
+// NetworkCreateRequest describes a new network integration of the profile, the way a
+// custom network server or protocol reaches TagoIO. Name is required.
+type NetworkCreateRequest struct {
+	// Name is the network's name.
+	Name string `json:"name"`
+	// Description describes the network.
+	Description string `json:"description,omitempty"`
+	// LogoURL is the network's logo.
+	LogoURL string `json:"logo_url,omitempty"`
+	// IconURL is the network's icon.
+	IconURL string `json:"icon_url,omitempty"`
+	// BannerURL is the network's banner.
+	BannerURL string `json:"banner_url,omitempty"`
+	// DeviceParameters are the extra fields a device of this network asks for.
+	DeviceParameters []DeviceParameter `json:"device_parameters,omitempty"`
+	// MiddlewareEndpoint is the host of the network's middleware, if it has one.
+	MiddlewareEndpoint string `json:"middleware_endpoint,omitempty"`
+	// PayloadEncoder is the network's downlink encoder.
+	PayloadEncoder string `json:"payload_encoder,omitempty"`
+	// PayloadDecoder is the network's payload parser, base64-encoded JavaScript.
+	PayloadDecoder string `json:"payload_decoder,omitempty"`
+	// Public makes the network usable by every profile.
+	Public *bool `json:"public,omitempty"`
+	// DocumentationURL points to the network's documentation.
+	DocumentationURL string `json:"documentation_url,omitempty"`
+	// SerialNumber describes the serial its devices need.
+	SerialNumber *SerialNumberFormat `json:"serial_number,omitempty"`
+	// RequireDevicesAccess lets the network's tokens list its devices (see
+	// [NetworksService.ListDevices]).
+	RequireDevicesAccess *bool `json:"require_devices_access,omitempty"`
+}
+
+// Create creates a network integration and returns its ID. Devices use it once a
+// connector lists it (see [NetworksService.CreateConnector]); a network-server bridge
+// then works with one of its tokens ([NetworksService.CreateToken]).
+//
+// TagoIO API: POST /integration/network/
+func (s *NetworksService) Create(ctx context.Context, req NetworkCreateRequest) (string, error) {
+	if err := checkName("name", req.Name); err != nil {
+		return "", err
+	}
+	id, err := do[createdID[networkKey]](ctx, s.cl(), &call{method: "POST", path: "/integration/network/", body: req, kinds: accountOnly})
+	return string(id), err
+}
+
+// NetworkEditRequest lists the network fields to change; nil fields are left as they
+// are.
+type NetworkEditRequest struct {
+	// Name is the new name.
+	Name *string `json:"name,omitempty"`
+	// Description is the new description.
+	Description *string `json:"description,omitempty"`
+	// LogoURL is the new logo.
+	LogoURL *string `json:"logo_url,omitempty"`
+	// IconURL is the new icon.
+	IconURL *string `json:"icon_url,omitempty"`
+	// BannerURL is the new banner.
+	BannerURL *string `json:"banner_url,omitempty"`
+	// DeviceParameters replaces the device parameters; an empty non-nil slice removes
+	// them all.
+	DeviceParameters []DeviceParameter `json:"device_parameters,omitzero"`
+	// MiddlewareEndpoint is the new middleware host; "" removes it.
+	MiddlewareEndpoint *string `json:"middleware_endpoint,omitempty"`
+	// PayloadEncoder is the new downlink encoder.
+	PayloadEncoder *string `json:"payload_encoder,omitempty"`
+	// PayloadDecoder is the new payload parser, base64-encoded JavaScript.
+	PayloadDecoder *string `json:"payload_decoder,omitempty"`
+	// Public makes the network usable by every profile, or by its own only.
+	Public *bool `json:"public,omitempty"`
+	// DocumentationURL is the new documentation address.
+	DocumentationURL *string `json:"documentation_url,omitempty"`
+	// SerialNumber replaces the serial description.
+	SerialNumber *SerialNumberFormat `json:"serial_number,omitempty"`
+	// RequireDevicesAccess turns the device listing of network tokens on or off.
+	RequireDevicesAccess *bool `json:"require_devices_access,omitempty"`
+}
+
+// Edit changes a network's fields.
+//
+// TagoIO API: PUT /integration/network/{id}
+func (s *NetworksService) Edit(ctx context.Context, id string, req NetworkEditRequest) error {
+	if err := checkID("network ID", id); err != nil {
+		return err
+	}
+	if setsNothing(req) {
+		return invalidf("network edit", "sets no field")
+	}
+	if req.Name != nil {
+		if err := checkName("name", *req.Name); err != nil {
+			return err
+		}
+	}
+	return exec(ctx, s.cl(), &call{method: "PUT", path: "/integration/network/" + escape(id), body: req, kinds: accountOnly})
+}
+
+// Delete deletes a network of the profile; its tokens stop working.
+//
+// TagoIO API: DELETE /integration/network/{id}
+func (s *NetworksService) Delete(ctx context.Context, id string) error {
+	if err := checkID("network ID", id); err != nil {
+		return err
+	}
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/integration/network/" + escape(id), kinds: accountOnly})
+}
+
+// idKey names the key under which a create result carries the new ID.
+type idKey interface{ key() string }
+
+// The keys of the create results.
+type (
+	networkKey   struct{}
+	connectorKey struct{}
+)
+
+func (networkKey) key() string   { return "network" }
+func (connectorKey) key() string { return "connector" }
+
+// createdID is the answer to a create: {"<key>": ID} (or {"id": ID}, or a bare ID). An
+// answer that names no ID fails to decode.
+type createdID[K idKey] string
+
+// UnmarshalJSON reads the ID.
+func (c *createdID[K]) UnmarshalJSON(b []byte) error {
+	var k K
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			return err
+		}
+		for _, name := range []string{k.key(), "id"} {
+			if json.Unmarshal(m[name], &s) == nil && s != "" {
+				break
+			}
+		}
+	}
+	if s == "" {
+		return fmt.Errorf("the result names no %s ID (looked for %s and id)", k.key(), k.key())
+	}
+	*c = createdID[K](s)
+	return nil
+}
+
+// setsNothing reports whether an edit request marshals to an empty object.
+func setsNothing(req any) bool {
+	b, err := json.Marshal(req)
+	return err == nil && string(b) == "{}"
 }
 
 // ListTokens returns one page of a network's tokens. Without Fields it asks for name,

@@ -286,3 +286,71 @@ func TestNetworksBadInputSendsNothing(t *testing.T) {
 		}},
 	})
 }
+
+func TestNetworksCreateEditDelete(t *testing.T) {
+	t.Parallel()
+	netPath := "/integration/network/" + resNetworkID
+	accountOps(t, []opCase{
+		{
+			name: "create", method: "POST", path: "/integration/network/",
+			body: `{"name":"My LoRa server","description":"on premises","middleware_endpoint":"lora.example.com","public":false,` +
+				`"serial_number":{"mask":"FF-FF","label":"DevEUI","required":true},"require_devices_access":true,` +
+				`"device_parameters":[{"name":"fport","type":"number","default":1}],"payload_decoder":"Ly8="}`,
+			result: `{"network":"` + resNetworkID + `"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Networks.Create(ctx, NetworkCreateRequest{Name: "My LoRa server", Description: "on premises",
+					MiddlewareEndpoint: "lora.example.com", Public: Ptr(false), RequireDevicesAccess: Ptr(true),
+					SerialNumber:     &SerialNumberFormat{Mask: "FF-FF", Label: "DevEUI", Required: true},
+					DeviceParameters: []DeviceParameter{{Name: "fport", Type: "number", Default: 1}}, PayloadDecoder: "Ly8="})
+			},
+			want: resNetworkID,
+		},
+		{
+			name: "create with a name only", method: "POST", path: "/integration/network/",
+			body: `{"name":"n"}`, result: `{"id":"` + resNetworkID + `"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Networks.Create(ctx, NetworkCreateRequest{Name: "n"})
+			},
+			want: resNetworkID,
+		},
+		{
+			name: "edit", method: "PUT", path: netPath,
+			body: `{"name":"Renamed","device_parameters":[],"middleware_endpoint":"","require_devices_access":false}`, result: `"Successfully Updated"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Networks.Edit(ctx, resNetworkID, NetworkEditRequest{Name: Ptr("Renamed"),
+					DeviceParameters: []DeviceParameter{}, MiddlewareEndpoint: Ptr(""), RequireDevicesAccess: Ptr(false)}))
+			},
+		},
+		{
+			name: "delete", method: "DELETE", path: netPath, result: `"Successfully Removed"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Networks.Delete(ctx, resNetworkID))
+			},
+		},
+	})
+	t.Run("a create answer without an ID", func(t *testing.T) {
+		t.Parallel()
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "POST", "/integration/network/", 200, `{"status":true,"result":{"message":"ok"}}`)
+		id, err := c.Networks.Create(t.Context(), NetworkCreateRequest{Name: "n"})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "names no network ID")
+		assert.Empty(t, id)
+	})
+	runBadInput(t, AccountToken(testAccountToken), []badInputCase{
+		{"create without a name", "name", func(ctx context.Context, c *Client) error {
+			_, err := c.Networks.Create(ctx, NetworkCreateRequest{Description: "d"})
+			return err
+		}},
+		{"edit a bad network", "network ID", func(ctx context.Context, c *Client) error {
+			return c.Networks.Edit(ctx, "lorawan", NetworkEditRequest{Name: Ptr("n")})
+		}},
+		{"edit nothing", "network edit", func(ctx context.Context, c *Client) error {
+			return c.Networks.Edit(ctx, resNetworkID, NetworkEditRequest{})
+		}},
+		{"edit to an empty name", "name", func(ctx context.Context, c *Client) error {
+			return c.Networks.Edit(ctx, resNetworkID, NetworkEditRequest{Name: Ptr("")})
+		}},
+		{"delete a bad network", "network ID", func(ctx context.Context, c *Client) error { return c.Networks.Delete(ctx, "") }},
+	})
+}
