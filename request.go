@@ -31,6 +31,9 @@ type call struct {
 	// body is sent as JSON: a []byte or json.RawMessage as it is, anything else
 	// marshalled with encoding/json. Nil for no body.
 	body any
+	// contentType is the body's Content-Type when it is not JSON (a []byte body such
+	// as text/plain); empty for application/json.
+	contentType string
 	// kinds lists the token kinds the operation accepts; empty means any kind of token.
 	kinds []TokenKind
 	// anonymous marks a route that needs no token: an [Anonymous] client may call it.
@@ -206,6 +209,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 	req.SetContext(actx)
 	if body != nil {
 		req.Header["Content-Type"] = jsonContentType
+		if cl.contentType != "" {
+			req.Header["Content-Type"] = []string{cl.contentType}
+		}
 		// A reader is handed to net/http as it is; a []byte would be copied twice.
 		req.SetBody(bytes.NewReader(body))
 	}
