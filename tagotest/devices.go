@@ -223,6 +223,7 @@ func (s *Server) listDevices(c *call) reply {
 		return rep
 	}
 	serial := c.q.str("serial")
+	bucketName := c.q.str("resolveBucketName") == "true"
 	var ds []*device
 	for _, d := range s.devices {
 		if d.profile != c.profile() {
@@ -237,6 +238,9 @@ func (s *Server) listDevices(c *call) reply {
 	items := make([]obj, len(ds))
 	for i, d := range ds {
 		items[i] = s.deviceMap(d)
+		if bucketName { // a device's bucket is named after it
+			items[i]["bucket_name"] = d.name
+		}
 	}
 	return ok(applyList(items, o))
 }

@@ -50,17 +50,24 @@
 //     and amount; POST /device (201, {device_id, bucket_id, token}); GET, PUT and
 //     DELETE /device/{id}; /device/{id}/data (same as /data); data_amount; empty;
 //     params (GET, POST with 201, DELETE); chunk (GET, DELETE) for immutable and hybrid
-//     devices; device tokens (GET /device/token/{id}, POST /device/token with 201 and
+//     devices; data backup, chunk backup and copy, and restore, against the fake's
+//     minimal Files ([Server.AddFile], [Server.File]; run at once, answered as
+//     scheduled); convert (an empty, inactive device, to mutable or immutable); device
+//     tokens (GET /device/token/{id}, POST /device/token with 201 and
 //     {token, permission, expire_date}, DELETE /device/token/{token}).
-//   - Profiles: GET /profile, GET /profile/{id|current}, profile tokens.
+//   - Profiles: GET /profile, GET /profile/{id|current}, profile tokens; backups (create,
+//     one a day, completed at once; list; download and delete with a password).
 //   - Service authorizations: GET, POST /serviceauth; PUT, DELETE /serviceauth/{key}.
 //   - Dashboards and widgets: list, create (201), info, edit, delete, duplicate (201),
 //     share/public, devices, analysis; widgets create, info, edit, delete, token; widget
-//     data GET, POST and DELETE /data/{dashboard}/{widget}, PUT .../data.
+//     data GET (blueprint devices and their buckets), POST (bypass_bucket) and DELETE
+//     /data/{dashboard}/{widget}, PUT .../data and PUT .../resource.
 //   - Integrations: networks list, info (with middleware_endpoint), create, edit, delete
-//     and their tokens; connectors list and info; with a network token GET
-//     /integration/network/resolve/{serie}[/{authorization}], POST
-//     /integration/network/{deviceID}/params and POST /integration/network/data.
+//     and their tokens; connectors list (filter[networks] too), info, create, edit and
+//     delete; with a network token GET /integration/network/resolve/{serie}[/{authorization}],
+//     GET /integration/network/{connectorID}/devices, POST
+//     /integration/network/{deviceID}/params, POST /integration/network/publish
+//     ([Server.Published]) and POST /integration/network/data.
 //
 // # Authentication
 //
@@ -94,7 +101,7 @@
 // and filter[...]. Filters compare each named field: strings case-insensitively with "*"
 // matching any run of characters (filter[name]=*sensor*), booleans and numbers by value;
 // filter[tags][i][key] and filter[tags][i][value] require a matching tag for each entry
-// (a key alone matches any value). GET /device also takes serial. Equal sort keys keep
+// (a key alone matches any value). GET /device also takes serial and resolveBucketName (bucket_name, the device's name). Equal sort keys keep
 // creation order (newest first when descending). The query string is parsed as the "qs"
 // library does: a[0]=x, a[]=x, repeated keys and nested filter[tags][0][key], with
 // percent-encoded brackets too.

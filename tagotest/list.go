@@ -191,6 +191,20 @@ func matchValue(v any, want string) bool {
 	case jsTime:
 		t, err := parseDate(want, time.Time(x), false)
 		return err == nil && t.Equal(time.Time(x))
+	case []string: // a list field (a connector's networks) matches when an element does
+		for _, e := range x {
+			if wildcard(want, e) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		for _, e := range x {
+			if matchValue(e, want) {
+				return true
+			}
+		}
+		return false
 	default:
 		return wildcard(want, fmt.Sprint(x))
 	}

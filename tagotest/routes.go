@@ -55,6 +55,11 @@ func (s *Server) routeTable() []route {
 		r(del, "/device/:id/params/:param", acc, s.removeParam),
 		r(get, "/device/:id/chunk", acc, s.listChunks),
 		r(del, "/device/:id/chunk/:chunk", acc, s.deleteChunk),
+		r(post, "/device/:id/chunk/backup", acc, s.backupChunk),
+		r(post, "/device/:id/chunk/copy", acc, s.backupChunk),
+		r(post, "/device/:id/data/backup", acc, s.backupData),
+		r(post, "/device/:id/data/restore", acc, s.restoreData),
+		r(post, "/device/:id/convert", acc, s.convertDevice),
 		r(get, "/device/token/:id", acc, s.listDeviceTokens),
 		r(post, "/device/token", acc, s.createDeviceToken),
 		r(del, "/device/token/:token", acc, s.deleteDeviceToken),
@@ -65,6 +70,10 @@ func (s *Server) routeTable() []route {
 		r(get, "/profile/:id/token", acc, s.listProfileTokens),
 		r(post, "/profile/:id/token", acc, s.createProfileToken),
 		r(del, "/profile/:id/token/:token", acc, s.deleteProfileToken),
+		r(post, "/profile/:id/backup", acc, s.createBackup),
+		r(get, "/profile/:id/backup", acc, s.listBackups),
+		r(post, "/profile/:id/backup/:backup/download", acc, s.downloadBackup),
+		r(del, "/profile/:id/backup/:backup", acc, s.deleteBackup),
 
 		// Service authorizations.
 		r(get, "/serviceauth", acc, s.listAuthorizations),
@@ -90,6 +99,7 @@ func (s *Server) routeTable() []route {
 		r(get, "/data/:id/:widget", acc, s.getWidgetData),
 		r(post, "/data/:id/:widget", acc, s.sendWidgetData),
 		r(put, "/data/:id/:widget/data", acc, s.editWidgetData),
+		r(put, "/data/:id/:widget/resource", acc, s.editWidgetResource),
 		r(del, "/data/:id/:widget", acc, s.deleteWidgetData),
 
 		// Networks and connectors (account token).
@@ -103,12 +113,17 @@ func (s *Server) routeTable() []route {
 		r(del, "/integration/network/token/:token", acc, s.deleteNetworkToken),
 		r(get, "/integration/connector", acc, s.listConnectors),
 		r(get, "/integration/connector/:id", acc, s.connectorInfo),
+		r(post, "/integration/connector", acc, s.createConnector),
+		r(put, "/integration/connector/:id", acc, s.editConnector),
+		r(del, "/integration/connector/:id", acc, s.deleteConnector),
 
 		// Network token operations.
 		r(get, "/integration/network/resolve/:serie", netw, s.resolveToken),
 		r(get, "/integration/network/resolve/:serie/:authorization", netw, s.resolveToken),
 		r(post, "/integration/network/:id/params", netw, s.networkSetParams),
 		r(post, "/integration/network/data", netw, s.networkData),
+		r(get, "/integration/network/:id/devices", netw, s.networkDevices),
+		r(post, "/integration/network/publish", netw, s.publishToRelay),
 	}
 }
 

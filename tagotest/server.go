@@ -64,6 +64,9 @@ type Server struct {
 	connectors     map[string]*doc
 	dashboards     map[string]*doc
 	widgets        map[string]*doc
+	files          map[fileKey][]byte        // filestore.go; created on first use
+	backups        map[string]*profileBackup // profile_backups.go, by ID; created on first use
+	published      []RelayMessage            // network_side.go
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
