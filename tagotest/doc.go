@@ -101,8 +101,10 @@
 // and filter[...]. Filters compare each named field: strings case-insensitively with "*"
 // matching any run of characters (filter[name]=*sensor*), booleans and numbers by value;
 // filter[tags][i][key] and filter[tags][i][value] require a matching tag for each entry
-// (a key alone matches any value). GET /device also takes serial and resolveBucketName (bucket_name, the device's name). Equal sort keys keep
-// creation order (newest first when descending). The query string is parsed as the "qs"
+// (a key alone matches any value); a list field such as a connector's networks matches
+// when one of its elements does. GET /device also takes serial and resolveBucketName
+// (adding bucket_name, the device's name). Equal sort keys keep creation order (newest
+// first when descending). The query string is parsed as the "qs"
 // library does: a[0]=x, a[]=x, repeated keys and nested filter[tags][0][key], with
 // percent-encoded brackets too.
 //
