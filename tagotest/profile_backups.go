@@ -10,13 +10,15 @@ import (
 // Profile backups. The platform generates a backup in the background; the fake has
 // nothing to archive, so a new backup is "completed" at once with an empty file, and
 // its download address (https://tagotest.invalid/...) is not served. As on the
-// platform, a profile gets one backup per day (UTC in the fake): a second is a 403.
+// platform, a profile gets one backup per day (UTC in the fake), deleted ones included:
+// a second is a 403.
 
 // profileBackup is one backup of a profile.
 type profileBackup struct {
 	id, profile string
 	createdAt   time.Time
 	seq         int64
+	deleted     bool // kept to count against the daily limit
 }
 
 func (b *profileBackup) view() obj {
@@ -28,11 +30,12 @@ func (b *profileBackup) view() obj {
 	}
 }
 
-// backupsLocked returns a profile's backups in creation order.
-func (s *Server) backupsLocked(prof string) []*profileBackup {
+// backupsLocked returns a profile's backups in creation order, deleted ones too when
+// withDeleted is set.
+func (s *Server) backupsLocked(prof string, withDeleted bool) []*profileBackup {
 	var out []*profileBackup
 	for _, b := range s.backups {
-		if b.profile == prof {
+		if b.profile == prof && (withDeleted || !b.deleted) {
 			out = append(out, b)
 		}
 	}
@@ -47,7 +50,7 @@ func (s *Server) createBackup(c *call) reply {
 		return rep
 	}
 	now := s.now().UTC()
-	for _, b := range s.backupsLocked(p.id) {
+	for _, b := range s.backupsLocked(p.id, true) {
 		if y, m, d := b.createdAt.UTC().Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 			return fail(http.StatusForbidden, "Daily backup limit reached (1 backups per day). Please try again tomorrow or contact support to increase your limit.")
 		}
@@ -72,7 +75,7 @@ func (s *Server) listBackups(c *call) reply {
 	if !good {
 		return rep
 	}
-	bs := s.backupsLocked(p.id)
+	bs := s.backupsLocked(p.id, false)
 	items := make([]obj, len(bs))
 	for i, b := range bs {
 		items[i] = b.view()
@@ -99,7 +102,7 @@ func (c *call) backupFor() (*profileBackup, reply, bool) {
 		return nil, bad("password", "is required"), false
 	}
 	b := c.s.backups[c.arg(1)]
-	if b == nil || b.profile != p.id {
+	if b == nil || b.profile != p.id || b.deleted {
 		return nil, fail(http.StatusNotFound, "Backup not found or you don't have permission to access it."), false
 	}
 	return b, reply{}, true
@@ -126,6 +129,6 @@ func (s *Server) deleteBackup(c *call) reply {
 	if !good {
 		return rep
 	}
-	delete(s.backups, b.id)
+	b.deleted = true
 	return ok("Backup successfully removed")
 }
