@@ -72,15 +72,20 @@ func (a *AuthorizationInfo) UnmarshalJSON(b []byte) error {
 	if raw.LastAuthorization != nil {
 		a.LastAuthorization, _ = parseTime(*raw.LastAuthorization)
 	}
-	switch v := raw.CreatedBy.(type) {
-	case string:
-		a.CreatedBy = v
-	case map[string]any:
-		if id, ok := v["id"].(string); ok {
-			a.CreatedBy = id
-		}
-	}
+	a.CreatedBy = createdByID(raw.CreatedBy)
 	return nil
+}
+
+// createdByID reads a created_by field: an ID, an object with an id, or nothing.
+func createdByID(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		id, _ := v["id"].(string)
+		return id
+	}
+	return ""
 }
 
 // LogValue logs the description with its verification code masked.

@@ -126,12 +126,7 @@ func (s *Server) backupChunk(c *call) reply {
 	if !valid {
 		return fail(http.StatusBadRequest, "Invalid chunk ID %q", *b.ChunkID)
 	}
-	var rs []*record
-	for _, r := range d.data {
-		if u := r.t.Unix(); u >= from && u <= to && (d.typ == "immutable" || !d.mutable(r.variable)) {
-			rs = append(rs, r)
-		}
-	}
+	rs := d.chunkRecords(from, to)
 	if len(rs) == 0 {
 		return notFound("Chunk")
 	}
@@ -140,6 +135,18 @@ func (s *Server) backupChunk(c *call) reply {
 		"FROM": time.Unix(from, 0).UTC().Format("2006-01-02"), "TO": time.Unix(to, 0).UTC().Format("2006-01-02")})
 	s.putFileLocked(d.profile, addr, writeCSV(rs, b.Headers == nil || *b.Headers))
 	return ok(obj{"chunk_id": *b.ChunkID, "file_address": addr, "status": "scheduled"})
+}
+
+// chunkRecords returns the records of the chunk from-to (Unix seconds, inclusive): the
+// immutable ones in that span, in insertion order.
+func (d *device) chunkRecords(from, to int64) []*record {
+	var out []*record
+	for _, r := range d.data {
+		if u := r.t.Unix(); u >= from && u <= to && (d.typ == "immutable" || !d.mutable(r.variable)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // parseChunkID reads "<from>_<to>" (Unix seconds).
