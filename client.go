@@ -225,6 +225,9 @@ type Client struct {
 	// Networks reads networks and connectors (account token) and resolves device tokens
 	// for network-server bridges (network token).
 	Networks *NetworksService
+	// ProfileBackups creates, lists, downloads and deletes profile backups (account
+	// token).
+	ProfileBackups *ProfileBackupsService
 
 	token      Token
 	baseURL    string // scheme://host[/prefix], no trailing slash
@@ -471,6 +474,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Authorizations = (*AuthorizationsService)(svc)
 	c.Dashboards = (*DashboardsService)(svc)
 	c.Networks = (*NetworksService)(svc)
+	c.ProfileBackups = (*ProfileBackupsService)(svc)
 	return c, nil
 }
 
