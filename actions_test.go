@@ -208,7 +208,9 @@ func TestActionDecodingIsLenient(t *testing.T) {
 func TestActionCreateWithoutIDIsAnError(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
-	expect(mt, "POST", "/action", 201, `{"status":true,"result":{"id":"`+resActionID+`"}}`)
+	// The shared create decoder takes {"action": ID}, {"id": ID} or a bare ID; an
+	// answer with none of them is an error.
+	expect(mt, "POST", "/action", 201, `{"status":true,"result":{"message":"Action created"}}`)
 	_, err := c.Actions.Create(t.Context(), ActionCreateRequest{Name: "x", Triggers: []ActionTrigger{hotTrigger},
 		Task: PostWebhook{URL: "https://example.com", FallbackToken: resToken}})
 	var apiErr *APIError

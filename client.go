@@ -244,6 +244,9 @@ type Client struct {
 	Access *AccessService
 	// Tags lists the tag keys in use per kind of resource (account token).
 	Tags *TagsService
+	// ProfileBackups creates, lists, downloads and deletes profile backups (account
+	// token).
+	ProfileBackups *ProfileBackupsService
 
 	token      Token
 	baseURL    string // scheme://host[/prefix], no trailing slash
@@ -497,6 +500,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Secrets = (*SecretsService)(svc)
 	c.Access = (*AccessService)(svc)
 	c.Tags = (*TagsService)(svc)
+	c.ProfileBackups = (*ProfileBackupsService)(svc)
 	return c, nil
 }
 

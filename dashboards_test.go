@@ -6,9 +6,6 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestDashboardsOperations(t *testing.T) {
@@ -127,111 +124,6 @@ func TestDashboardsOperations(t *testing.T) {
 	})
 }
 
-func TestWidgetsOperations(t *testing.T) {
-	t.Parallel()
-	widgetPath := "/dashboard/" + resDashboardID + "/widget/" + resWidgetID
-	dataPath := "/data/" + resDashboardID + "/" + resWidgetID
-	accountOps(t, []opCase{
-		{
-			name: "create", method: "POST", path: "/dashboard/" + resDashboardID + "/widget/",
-			body: `{"label":"Temperature","type":"display","display":{"show_units":true},` +
-				`"data":[{"origin":"` + resDeviceID + `","variables":["temperature"],"query":"last_value","qty":1}],"realtime":true}`,
-			result: `{"widget":"` + resWidgetID + `"}`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Dashboards.CreateWidget(ctx, resDashboardID, WidgetCreateRequest{Label: "Temperature", Type: "display",
-					Display: map[string]any{"show_units": true}, Realtime: Ptr(true),
-					Data: []WidgetSource{{Origin: resDeviceID, Variables: []string{"temperature"}, Query: "last_value", Qty: Ptr(1)}}})
-			},
-			want: resWidgetID,
-		},
-		{
-			name: "info", method: "GET", path: widgetPath,
-			result: `{"id":"` + resWidgetID + `","label":"Temperature","type":"display","dashboard":"` + resDashboardID + `",` +
-				`"display":{"show_units":true},"data":[{"origin":"` + resDeviceID + `","variables":"temperature","timezone":"UTC"}],` +
-				`"resource":[{"type":"device","view":"tags.site","editable":"name","filter":[{"key":"site","value":"north"}]}],` +
-				`"realtime":null,"analysis_run":null}`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Dashboards.WidgetInfo(ctx, resDashboardID, resWidgetID)
-			},
-			want: Widget{ID: resWidgetID, Label: "Temperature", Type: "display", Dashboard: resDashboardID,
-				Display: json.RawMessage(`{"show_units":true}`),
-				Data:    []WidgetSource{{Origin: resDeviceID, Variables: []string{"temperature"}, Timezone: "UTC"}},
-				Resource: []WidgetResource{{Type: "device", View: "tags.site", Editable: "name",
-					Filter: []Tag{{Key: "site", Value: "north"}}}}},
-		},
-		{
-			name: "edit", method: "PUT", path: widgetPath,
-			body:   `{"label":"Temp","display":{"show_units":false},"data":[],"analysis_run":"` + resAnalysisID + `"}`,
-			result: `"Successfully Updated"`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return noResult(c.Dashboards.EditWidget(ctx, resDashboardID, resWidgetID, WidgetEditRequest{Label: Ptr("Temp"),
-					Display: json.RawMessage(`{"show_units":false}`), Data: []WidgetSource{}, AnalysisRun: Ptr(resAnalysisID)}))
-			},
-		},
-		{
-			name: "delete", method: "DELETE", path: widgetPath, result: `"Successfully Removed"`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return noResult(c.Dashboards.DeleteWidget(ctx, resDashboardID, resWidgetID))
-			},
-		},
-		{
-			name: "get data with defaults", method: "GET", path: dataPath,
-			result: `{"widget":{"id":"` + resWidgetID + `","label":"T","type":"display"},"content":[{"data":{},"result":[]}]}`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Dashboards.WidgetData(ctx, resDashboardID, resWidgetID, nil)
-			},
-			want: WidgetDataResult{Widget: Widget{ID: resWidgetID, Label: "T", Type: "display"},
-				Content: json.RawMessage(`[{"data":{},"result":[]}]`)},
-		},
-		{
-			name: "get data with overrides", method: "GET", path: dataPath,
-			query: "overwrite[start_date]=2024-01-01T00:00:00.000Z&overwrite[end_date]=2024-01-31T23:59:59.000Z" +
-				"&overwrite[timezone]=America/Sao_Paulo&blueprint_devices[0][origin]=bp-1&blueprint_devices[0][id]=" + resDeviceID +
-				"&page=2&amount=25",
-			result: `{"widget":{"id":"` + resWidgetID + `","label":"T","type":"table"},"content":[]}`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Dashboards.WidgetData(ctx, resDashboardID, resWidgetID, &WidgetDataOptions{
-					StartDate: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), EndDate: time.Date(2024, 1, 31, 23, 59, 59, 0, time.UTC),
-					Timezone: "America/Sao_Paulo", BlueprintDevices: []BlueprintDevice{{Origin: "bp-1", ID: resDeviceID}},
-					Page: 2, Amount: 25,
-				})
-			},
-			want: WidgetDataResult{Widget: Widget{ID: resWidgetID, Label: "T", Type: "table"}, Content: json.RawMessage(`[]`)},
-		},
-		{
-			name: "send data", method: "POST", path: dataPath, query: "bypass_bucket=false",
-			body: `[{"origin":"` + resDeviceID + `","variable":"setpoint","value":21.5,"unit":"C","time":"2024-01-02T03:04:05Z",` +
-				`"location":{"lat":-23.5,"lng":-46.6},"metadata":{"source":"form"}},{"origin":"` + resDeviceID + `","variable":"mode","value":"eco"}]`,
-			result: `["1 Data Added","1 Data Added"]`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return noResult(c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID,
-					WidgetRecord{Origin: resDeviceID, Variable: "setpoint", Value: 21.5, Unit: "C",
-						Time: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), Location: &WidgetLocation{Lat: -23.5, Lng: -46.6},
-						Metadata: map[string]any{"source": "form"}},
-					WidgetRecord{Origin: resDeviceID, Variable: "mode", Value: "eco"}))
-			},
-		},
-		{
-			name: "edit data", method: "PUT", path: dataPath + "/data", query: "bypass_bucket=false",
-			body:   `[{"id":"` + resDataID + `","origin":"` + resDeviceID + `","variable":"setpoint","value":0}]`,
-			result: `"Device Data Updated"`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return noResult(c.Dashboards.EditWidgetData(ctx, resDashboardID, resWidgetID,
-					WidgetRecord{ID: resDataID, Origin: resDeviceID, Variable: "setpoint", Value: 0}))
-			},
-		},
-		{
-			name: "delete data", method: "DELETE", path: dataPath,
-			query:  "ids[0]=" + resDataID + ":" + resDeviceID + "&ids[1]=" + resParamID + ":" + resDevice2ID,
-			result: `"2 Data Removed"`,
-			run: func(ctx context.Context, c *Client) (any, error) {
-				return noResult(c.Dashboards.DeleteWidgetData(ctx, resDashboardID, resWidgetID,
-					WidgetDataRef{DataID: resDataID, DeviceID: resDeviceID}, WidgetDataRef{DataID: resParamID, DeviceID: resDevice2ID}))
-			},
-		},
-	})
-}
-
 func TestDashboardsBadInputSendsNothing(t *testing.T) {
 	t.Parallel()
 	rec := WidgetRecord{Origin: resDeviceID, Variable: "v"}
@@ -300,21 +192,26 @@ func TestDashboardsBadInputSendsNothing(t *testing.T) {
 				&WidgetDataOptions{BlueprintDevices: []BlueprintDevice{{Origin: "bp", ID: "x"}}})
 			return err
 		}},
+		{"widget data with a bad bucket", "blueprint devices[0].bucket", func(ctx context.Context, c *Client) error {
+			_, err := c.Dashboards.WidgetData(ctx, resDashboardID, resWidgetID,
+				&WidgetDataOptions{BlueprintDevices: []BlueprintDevice{{Origin: "bp", ID: resDeviceID, Bucket: "b"}}})
+			return err
+		}},
 		{"widget data with a negative page", "page", func(ctx context.Context, c *Client) error {
 			_, err := c.Dashboards.WidgetData(ctx, resDashboardID, resWidgetID, &WidgetDataOptions{Page: -1})
 			return err
 		}},
 		{"send no records", "records", func(ctx context.Context, c *Client) error {
-			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID)
+			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, nil, nil)
 		}},
 		{"send a record of a bad device", "records[1].origin", func(ctx context.Context, c *Client) error {
-			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, rec, WidgetRecord{Origin: "x", Variable: "v"})
+			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, []WidgetRecord{rec, {Origin: "x", Variable: "v"}}, nil)
 		}},
 		{"send a record without a variable", "records[0].variable", func(ctx context.Context, c *Client) error {
-			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, WidgetRecord{Origin: resDeviceID})
+			return c.Dashboards.SendWidgetData(ctx, resDashboardID, resWidgetID, []WidgetRecord{{Origin: resDeviceID}}, nil)
 		}},
 		{"edit a record without an ID", "records[0].id", func(ctx context.Context, c *Client) error {
-			return c.Dashboards.EditWidgetData(ctx, resDashboardID, resWidgetID, rec)
+			return c.Dashboards.EditWidgetData(ctx, resDashboardID, resWidgetID, []WidgetRecord{rec}, nil)
 		}},
 		{"delete no records", "refs", func(ctx context.Context, c *Client) error {
 			return c.Dashboards.DeleteWidgetData(ctx, resDashboardID, resWidgetID)
@@ -326,25 +223,4 @@ func TestDashboardsBadInputSendsNothing(t *testing.T) {
 			return c.Dashboards.DeleteWidgetData(ctx, resDashboardID, resWidgetID, WidgetDataRef{DataID: resDataID})
 		}},
 	})
-}
-
-func TestWidgetSourceVariables(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{`{"origin":"o","variables":["a","b"]}`, `["a","b"]`},
-		{`{"origin":"o","variables":"a"}`, `["a"]`},
-		{`{"origin":"o","variables":""}`, `null`},
-		{`{"origin":"o","variables":null}`, `null`},
-		{`{"origin":"o"}`, `null`},
-	}
-	for _, tt := range tests {
-		var w WidgetSource
-		require.NoError(t, json.Unmarshal([]byte(tt.in), &w), tt.in)
-		assert.Equal(t, "o", w.Origin)
-		got, err := json.Marshal(w.Variables)
-		require.NoError(t, err)
-		assert.Equal(t, tt.want, string(got), tt.in)
-	}
-	var w WidgetSource
-	assert.Error(t, json.Unmarshal([]byte(`{"variables":7}`), &w))
 }

@@ -66,6 +66,9 @@ type Device struct {
 	Network string `json:"network,omitempty"`
 	// Connector is the ID of the device's connector.
 	Connector string `json:"connector,omitempty"`
+	// BucketName is the name of the device's data bucket (its storage, named like the
+	// device), filled by lists that set [DeviceListOptions.ResolveBucketName].
+	BucketName string `json:"bucket_name,omitempty"`
 	// ConnectorParse says whether the connector's payload parser runs.
 	ConnectorParse bool `json:"connector_parse"`
 	// ParseFunction is the device's own payload parser (base64 JavaScript), if any.
@@ -227,6 +230,9 @@ type DeviceListOptions struct {
 	// ResolveConnectorName asks the platform to return the connector's name instead of
 	// its ID.
 	ResolveConnectorName bool
+	// ResolveBucketName asks the platform to add each device's bucket name
+	// ([Device.BucketName]).
+	ResolveBucketName bool
 }
 
 // devicesDefaults are the official SDKs' defaults for device lists.
@@ -266,6 +272,9 @@ func (s *DevicesService) List(ctx context.Context, opts *DeviceListOptions) ([]D
 		return nil, err
 	}
 	q.addString("serial", o.Serial)
+	if o.ResolveBucketName {
+		q.addBool("resolveBucketName", true)
+	}
 	if o.ResolveConnectorName {
 		q.addBool("resolveConnectorName", true)
 	}
@@ -289,17 +298,20 @@ func (s *DevicesService) All(ctx context.Context, opts *DeviceListOptions) iter.
 	})
 }
 
-// DeviceCreateRequest describes a new device. Name, Network and Connector are
-// required; immutable and hybrid devices also need ChunkPeriod and ChunkRetention, and
-// hybrid devices MutableVariableRegex.
+// DeviceCreateRequest describes a new device. Name is required; immutable and hybrid
+// devices also need ChunkPeriod and ChunkRetention, and hybrid devices
+// MutableVariableRegex. TagoIO also requires Network and Connector; a self-hosted
+// server (TagoCore) has neither, so the SDK leaves them to the server: empty ones are
+// not sent, and a server that needs them answers with its own error (ErrBadRequest).
 type DeviceCreateRequest struct {
 	// Name is the device's name.
 	Name string `json:"name"`
 	// Network is the ID of the device's network (for LoRaWAN, the network server's
-	// integration, such as "LoRaWAN Actility").
-	Network string `json:"network"`
+	// integration, such as "LoRaWAN Actility"); TagoIO's HTTPS network for a plain
+	// device.
+	Network string `json:"network,omitempty"`
 	// Connector is the ID of the device's connector (the sensor model's decoder).
-	Connector string `json:"connector"`
+	Connector string `json:"connector,omitempty"`
 	// Type is the storage type; empty means [DeviceMutable].
 	Type DeviceType `json:"type"`
 	// ChunkPeriod is the chunk span of an immutable or hybrid device.
@@ -331,12 +343,6 @@ type DeviceCreateRequest struct {
 func (r DeviceCreateRequest) check() (DeviceCreateRequest, error) {
 	if strings.TrimSpace(r.Name) == "" {
 		return r, invalidf("name", "must not be empty")
-	}
-	if err := checkID("network", r.Network); err != nil {
-		return r, err
-	}
-	if err := checkID("connector", r.Connector); err != nil {
-		return r, err
 	}
 	if r.Type == "" {
 		r.Type = DeviceMutable
@@ -439,8 +445,10 @@ func (s *DevicesService) Create(ctx context.Context, req DeviceCreateRequest) (D
 }
 
 // DeviceEditRequest lists the device fields to change; nil and empty fields are left
-// as they are. The storage type and chunk period cannot be changed. Changing Network
-// or Connector requires setting both, after deleting the device's tokens.
+// as they are. The storage type and chunk period cannot be changed here (see
+// [DevicesService.Convert]). Changing Network or Connector requires setting both,
+// after deleting the device's tokens; their values are the server's to check, as in
+// [DeviceCreateRequest].
 type DeviceEditRequest struct {
 	// Name is the new name.
 	Name *string `json:"name,omitempty"`
@@ -479,16 +487,6 @@ func (r *DeviceEditRequest) check() error {
 	}
 	if r.Name != nil && strings.TrimSpace(*r.Name) == "" {
 		return invalidf("name", "must not be empty")
-	}
-	if r.Network != nil {
-		if err := checkID("network", *r.Network); err != nil {
-			return err
-		}
-	}
-	if r.Connector != nil {
-		if err := checkID("connector", *r.Connector); err != nil {
-			return err
-		}
 	}
 	if r.ChunkRetention != nil && (*r.ChunkRetention < 0 || *r.ChunkRetention > 36) {
 		return invalidf("chunk retention", "must be between 0 and 36, got %d", *r.ChunkRetention)
@@ -590,68 +588,6 @@ func (s *DevicesService) RemoveParam(ctx context.Context, id, paramID string) er
 		return err
 	}
 	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id) + "/params/" + escape(paramID), kinds: accountOnly})
-}
-
-// DeviceChunk is one time chunk of an immutable or hybrid device's data.
-type DeviceChunk struct {
-	// ID names the chunk, such as "1657497600_1658102399".
-	ID string `json:"id"`
-	// From is the chunk's first instant.
-	From time.Time `json:"from"`
-	// To is the chunk's last instant.
-	To time.Time `json:"to"`
-	// Amount is how many records the chunk holds; nil when the platform does not know.
-	Amount *int64 `json:"amount"`
-}
-
-// UnmarshalJSON accepts the chunk's dates as RFC 3339 timestamps, with or without a
-// zone, or as plain dates.
-func (c *DeviceChunk) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		ID     string   `json:"id"`
-		From   string   `json:"from"`
-		To     string   `json:"to"`
-		Amount *float64 `json:"amount"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	*c = DeviceChunk{ID: raw.ID}
-	var ok bool
-	if c.From, ok = parseTime(raw.From); !ok && raw.From != "" {
-		return fmt.Errorf("chunk %q: unreadable from date %q", raw.ID, raw.From)
-	}
-	if c.To, ok = parseTime(raw.To); !ok && raw.To != "" {
-		return fmt.Errorf("chunk %q: unreadable to date %q", raw.ID, raw.To)
-	}
-	if raw.Amount != nil {
-		n := int64(*raw.Amount)
-		c.Amount = &n
-	}
-	return nil
-}
-
-// Chunks lists the data chunks of an immutable or hybrid device.
-//
-// TagoIO API: GET /device/{id}/chunk
-func (s *DevicesService) Chunks(ctx context.Context, id string) ([]DeviceChunk, error) {
-	if err := checkID("device ID", id); err != nil {
-		return nil, err
-	}
-	return do[[]DeviceChunk](ctx, s.cl(), &call{method: "GET", path: "/device/" + escape(id) + "/chunk", kinds: accountOnly})
-}
-
-// DeleteChunk deletes one data chunk of an immutable or hybrid device.
-//
-// TagoIO API: DELETE /device/{id}/chunk/{chunkID}
-func (s *DevicesService) DeleteChunk(ctx context.Context, id, chunkID string) error {
-	if err := checkID("device ID", id); err != nil {
-		return err
-	}
-	if err := checkName("chunk ID", chunkID); err != nil {
-		return err
-	}
-	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id) + "/chunk/" + escape(chunkID), kinds: accountOnly})
 }
 
 // checkOptionalID validates id with checkID unless it is empty.

@@ -118,12 +118,12 @@ func TestFlowDashboardsAndWidgets(t *testing.T) {
 
 	// The widget as an input form: send a record, correct it, delete it.
 	require.NoError(t, account.Dashboards.SendWidgetData(ctx, id, wid,
-		tago.WidgetRecord{Origin: dev.ID, Variable: "setpoint", Value: 1.6, Unit: "bar", Time: at(10, 30)}))
+		[]tago.WidgetRecord{{Origin: dev.ID, Variable: "setpoint", Value: 1.6, Unit: "bar", Time: at(10, 30)}}, nil))
 	set, err := device.Data.Get(ctx, &tago.DataQuery{Variables: []string{"setpoint"}})
 	require.NoError(t, err)
 	require.Len(t, set, 1)
 	require.NoError(t, account.Dashboards.EditWidgetData(ctx, id, wid,
-		tago.WidgetRecord{ID: set[0].ID, Origin: dev.ID, Variable: "setpoint", Value: 1.5}))
+		[]tago.WidgetRecord{{ID: set[0].ID, Origin: dev.ID, Variable: "setpoint", Value: 1.5}}, nil))
 	set, err = device.Data.Get(ctx, &tago.DataQuery{Variables: []string{"setpoint"}})
 	require.NoError(t, err)
 	require.Len(t, set, 1)

@@ -2,6 +2,7 @@ package tago
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 	"strings"
 	"time"
@@ -89,39 +90,6 @@ type SerialNumberFormat struct {
 	Required bool `json:"required,omitempty"`
 }
 
-// Connector is a device model's integration: its payload decoder and the networks it
-// works with. List calls fill only the fields they were asked for.
-type Connector struct {
-	// ID is the connector's ID.
-	ID string `json:"id"`
-	// Name is the connector's name.
-	Name string `json:"name,omitempty"`
-	// Description describes the connector.
-	Description string `json:"description,omitempty"`
-	// LogoURL is the connector's logo.
-	LogoURL string `json:"logo_url,omitempty"`
-	// Public says whether every profile can use the connector.
-	Public bool `json:"public,omitempty"`
-	// Networks are the IDs of the networks the connector works with.
-	Networks []string `json:"networks,omitempty"`
-	// DeviceParameters are the extra fields a device of this connector asks for.
-	DeviceParameters []DeviceParameter `json:"device_parameters,omitempty"`
-	// PayloadEncoder is the connector's downlink encoder, if any.
-	PayloadEncoder string `json:"payload_encoder,omitempty"`
-	// PayloadDecoder is the connector's payload parser (base64 JavaScript), if any.
-	PayloadDecoder string `json:"payload_decoder,omitempty"`
-	// InstallText is the connector's installation description.
-	InstallText string `json:"install_text,omitempty"`
-	// InstallEndText is the text shown once a device is installed.
-	InstallEndText string `json:"install_end_text,omitempty"`
-	// DeviceAnnotation is a note shown on the connector's devices.
-	DeviceAnnotation string `json:"device_annotation,omitempty"`
-	// CreatedAt is when the connector was created.
-	CreatedAt time.Time `json:"created_at,omitzero"`
-	// UpdatedAt is when the connector was last changed.
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
-}
-
 // NetworkListOptions filters and pages [NetworksService.List] and
 // [NetworksService.All].
 type NetworkListOptions struct {
@@ -130,29 +98,13 @@ type NetworkListOptions struct {
 	Name string
 }
 
-// ConnectorListOptions filters and pages [NetworksService.ListConnectors] and
-// [NetworksService.AllConnectors].
-type ConnectorListOptions struct {
-	ListOptions
-	// Name keeps connectors whose name matches, * wildcards allowed.
-	Name string
-}
+// networksDefaults are the official SDKs' defaults for network lists.
+var networksDefaults = listDefaults{fields: []string{"id", "name"}, order: Asc("name")}
 
-// The official SDKs' defaults for network and connector lists.
-var (
-	networksDefaults   = listDefaults{fields: []string{"id", "name"}, order: Asc("name")}
-	connectorsDefaults = listDefaults{fields: []string{"id", "name"}, order: Asc("name")}
-)
-
-// The fields Info methods ask for by default: every documented field.
-var (
-	networkInfoFields = []string{"id", "name", "description", "logo_url", "icon_url", "banner_url",
-		"device_parameters", "middleware_endpoint", "payload_encoder", "payload_decoder", "public",
-		"documentation_url", "serial_number", "require_devices_access", "created_at", "updated_at"}
-	connectorInfoFields = []string{"id", "name", "description", "logo_url", "public", "networks",
-		"device_parameters", "payload_encoder", "payload_decoder", "install_text", "install_end_text",
-		"device_annotation", "created_at", "updated_at"}
-)
+// networkInfoFields are the fields Info asks for by default: every documented field.
+var networkInfoFields = []string{"id", "name", "description", "logo_url", "icon_url", "banner_url",
+	"device_parameters", "middleware_endpoint", "payload_encoder", "payload_decoder", "public",
+	"documentation_url", "serial_number", "require_devices_access", "created_at", "updated_at"}
 
 // fieldsQuery returns a query holding fields, or def when fields is empty.
 func fieldsQuery(fields, def []string) (*query, error) {
@@ -216,51 +168,115 @@ func (s *NetworksService) Info(ctx context.Context, id string, fields ...string)
 	return do[Network](ctx, s.cl(), &call{method: "GET", path: "/integration/network/" + escape(id), query: q, kinds: accountOnly})
 }
 
-// ListConnectors returns one page of the connectors the profile can use. Without
-// Fields it asks for id and name; the default order is by name, ascending.
-//
-// TagoIO API: GET /integration/connector/
-func (s *NetworksService) ListConnectors(ctx context.Context, opts *ConnectorListOptions) ([]Connector, error) {
-	var o ConnectorListOptions
-	if opts != nil {
-		o = *opts
-	}
-	q, err := listQuery(&o.ListOptions, connectorsDefaults, func(q *query) { q.addString("filter[name]", o.Name) })
-	if err != nil {
-		return nil, err
-	}
-	return do[[]Connector](ctx, s.cl(), &call{method: "GET", path: "/integration/connector/", query: q, kinds: accountOnly})
+// NetworkCreateRequest describes a new network integration of the profile, the way a
+// custom network server or protocol reaches TagoIO. Name is required.
+type NetworkCreateRequest struct {
+	// Name is the network's name.
+	Name string `json:"name"`
+	// Description describes the network.
+	Description string `json:"description,omitempty"`
+	// LogoURL is the network's logo.
+	LogoURL string `json:"logo_url,omitempty"`
+	// IconURL is the network's icon.
+	IconURL string `json:"icon_url,omitempty"`
+	// BannerURL is the network's banner.
+	BannerURL string `json:"banner_url,omitempty"`
+	// DeviceParameters are the extra fields a device of this network asks for.
+	DeviceParameters []DeviceParameter `json:"device_parameters,omitempty"`
+	// MiddlewareEndpoint is the host of the network's middleware, if it has one.
+	MiddlewareEndpoint string `json:"middleware_endpoint,omitempty"`
+	// PayloadEncoder is the network's downlink encoder.
+	PayloadEncoder string `json:"payload_encoder,omitempty"`
+	// PayloadDecoder is the network's payload parser, base64-encoded JavaScript.
+	PayloadDecoder string `json:"payload_decoder,omitempty"`
+	// Public makes the network usable by every profile.
+	Public *bool `json:"public,omitempty"`
+	// DocumentationURL points to the network's documentation.
+	DocumentationURL string `json:"documentation_url,omitempty"`
+	// SerialNumber describes the serial its devices need.
+	SerialNumber *SerialNumberFormat `json:"serial_number,omitempty"`
+	// RequireDevicesAccess lets the network's tokens list its devices (see
+	// [NetworksService.ListDevices]).
+	RequireDevicesAccess *bool `json:"require_devices_access,omitempty"`
 }
 
-// AllConnectors returns an iterator over every connector matching opts, fetching pages
-// as the caller ranges.
+// Create creates a network integration and returns its ID. Devices use it once a
+// connector lists it (see [NetworksService.CreateConnector]); a network-server bridge
+// then works with one of its tokens ([NetworksService.CreateToken]).
 //
-// TagoIO API: GET /integration/connector/
-func (s *NetworksService) AllConnectors(ctx context.Context, opts *ConnectorListOptions) iter.Seq2[Connector, error] {
-	var o ConnectorListOptions
-	if opts != nil {
-		o = *opts
+// TagoIO API: POST /integration/network/
+func (s *NetworksService) Create(ctx context.Context, req NetworkCreateRequest) (string, error) {
+	if err := checkName("name", req.Name); err != nil {
+		return "", err
 	}
-	return allPages(ctx, o.ListOptions, func(ctx context.Context, page ListOptions) ([]Connector, error) {
-		p := o
-		p.ListOptions = page
-		return s.ListConnectors(ctx, &p)
-	})
+	id, err := do[createdID[networkKey]](ctx, s.cl(), &call{method: "POST", path: "/integration/network/", body: req, kinds: accountOnly})
+	return string(id), err
 }
 
-// ConnectorInfo returns one connector. Without fields it asks for every documented
-// field.
+// NetworkEditRequest lists the network fields to change; nil fields are left as they
+// are.
+type NetworkEditRequest struct {
+	// Name is the new name.
+	Name *string `json:"name,omitempty"`
+	// Description is the new description.
+	Description *string `json:"description,omitempty"`
+	// LogoURL is the new logo.
+	LogoURL *string `json:"logo_url,omitempty"`
+	// IconURL is the new icon.
+	IconURL *string `json:"icon_url,omitempty"`
+	// BannerURL is the new banner.
+	BannerURL *string `json:"banner_url,omitempty"`
+	// DeviceParameters replaces the device parameters; an empty non-nil slice removes
+	// them all.
+	DeviceParameters []DeviceParameter `json:"device_parameters,omitzero"`
+	// MiddlewareEndpoint is the new middleware host; "" removes it.
+	MiddlewareEndpoint *string `json:"middleware_endpoint,omitempty"`
+	// PayloadEncoder is the new downlink encoder.
+	PayloadEncoder *string `json:"payload_encoder,omitempty"`
+	// PayloadDecoder is the new payload parser, base64-encoded JavaScript.
+	PayloadDecoder *string `json:"payload_decoder,omitempty"`
+	// Public makes the network usable by every profile, or by its own only.
+	Public *bool `json:"public,omitempty"`
+	// DocumentationURL is the new documentation address.
+	DocumentationURL *string `json:"documentation_url,omitempty"`
+	// SerialNumber replaces the serial description.
+	SerialNumber *SerialNumberFormat `json:"serial_number,omitempty"`
+	// RequireDevicesAccess turns the device listing of network tokens on or off.
+	RequireDevicesAccess *bool `json:"require_devices_access,omitempty"`
+}
+
+// Edit changes a network's fields.
 //
-// TagoIO API: GET /integration/connector/{id}
-func (s *NetworksService) ConnectorInfo(ctx context.Context, id string, fields ...string) (Connector, error) {
-	if err := checkID("connector ID", id); err != nil {
-		return Connector{}, err
+// TagoIO API: PUT /integration/network/{id}
+func (s *NetworksService) Edit(ctx context.Context, id string, req NetworkEditRequest) error {
+	if err := checkID("network ID", id); err != nil {
+		return err
 	}
-	q, err := fieldsQuery(fields, connectorInfoFields)
-	if err != nil {
-		return Connector{}, err
+	if setsNothing(req) {
+		return invalidf("network edit", "sets no field")
 	}
-	return do[Connector](ctx, s.cl(), &call{method: "GET", path: "/integration/connector/" + escape(id), query: q, kinds: accountOnly})
+	if req.Name != nil {
+		if err := checkName("name", *req.Name); err != nil {
+			return err
+		}
+	}
+	return exec(ctx, s.cl(), &call{method: "PUT", path: "/integration/network/" + escape(id), body: req, kinds: accountOnly})
+}
+
+// Delete deletes a network of the profile; its tokens stop working.
+//
+// TagoIO API: DELETE /integration/network/{id}
+func (s *NetworksService) Delete(ctx context.Context, id string) error {
+	if err := checkID("network ID", id); err != nil {
+		return err
+	}
+	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/integration/network/" + escape(id), kinds: accountOnly})
+}
+
+// setsNothing reports whether an edit request marshals to an empty object.
+func setsNothing(req any) bool {
+	b, err := json.Marshal(req)
+	return err == nil && string(b) == "{}"
 }
 
 // ListTokens returns one page of a network's tokens. Without Fields it asks for name,
@@ -340,6 +356,21 @@ const maxSerieLen = 128
 //
 // TagoIO API: GET /integration/network/resolve/{serie}/{authorization}
 func (s *NetworksService) ResolveToken(ctx context.Context, serie, authorization string) (Secret, error) {
+	return s.ResolveTokenWith(ctx, serie, authorization, nil)
+}
+
+// ResolveOptions tunes [NetworksService.ResolveTokenWith]. nil or the zero value asks
+// what [NetworksService.ResolveToken] asks.
+type ResolveOptions struct {
+	// Details sends details=true, as the official SDKs do for a network client made
+	// with details; the answer is still the device token.
+	Details bool
+}
+
+// ResolveTokenWith is [NetworksService.ResolveToken] with options; opts may be nil.
+//
+// TagoIO API: GET /integration/network/resolve/{serie}/{authorization}
+func (s *NetworksService) ResolveTokenWith(ctx context.Context, serie, authorization string, opts *ResolveOptions) (Secret, error) {
 	if strings.TrimSpace(serie) == "" {
 		return "", invalidf("serie", "must not be empty")
 	}
@@ -354,6 +385,10 @@ func (s *NetworksService) ResolveToken(ctx context.Context, serie, authorization
 		cl.path += "/" + escape(authorization)
 		cl.secrets = []string{authorization}
 	}
+	if opts != nil && opts.Details {
+		cl.query = &query{}
+		cl.query.addBool("details", true)
+	}
 	return do[Secret](ctx, s.cl(), cl)
 }
 
@@ -361,5 +396,12 @@ func (s *NetworksService) ResolveToken(ctx context.Context, serie, authorization
 //
 // TagoIO API: GET /info
 func (s *NetworksService) Current(ctx context.Context) (Network, error) {
-	return do[Network](ctx, s.cl(), &call{method: "GET", path: "/info", kinds: networkOnly})
+	return s.CurrentWith(ctx, nil)
+}
+
+// CurrentWith is [NetworksService.Current] with options; opts may be nil.
+//
+// TagoIO API: GET /info
+func (s *NetworksService) CurrentWith(ctx context.Context, opts *InfoOptions) (Network, error) {
+	return do[Network](ctx, s.cl(), &call{method: "GET", path: "/info", query: opts.query(), kinds: networkOnly})
 }

@@ -88,6 +88,17 @@ func TestNetworksAccountOperations(t *testing.T) {
 			want: []Connector{{ID: resConnectorID, Name: "Milesight EM300"}},
 		},
 		{
+			name: "list the connectors of networks", method: "GET", path: "/integration/connector/",
+			query: "page=1&amount=20&fields[0]=id&fields[1]=name&fields[2]=networks&filter[networks][0]=" + resNetworkID +
+				"&filter[networks][1]=" + resDevice2ID + "&orderBy=name,asc",
+			result: `[{"id":"` + resConnectorID + `","name":"Milesight EM300","networks":["` + resNetworkID + `"]}]`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Networks.ListConnectors(ctx, &ConnectorListOptions{Networks: []string{resNetworkID, resDevice2ID},
+					ListOptions: ListOptions{Fields: []string{"id", "name", "networks"}}})
+			},
+			want: []Connector{{ID: resConnectorID, Name: "Milesight EM300", Networks: []string{resNetworkID}}},
+		},
+		{
 			name: "connector info", method: "GET", path: "/integration/connector/" + resConnectorID, query: connectorInfoQuery,
 			result: `{"id":"` + resConnectorID + `","name":"Milesight EM300","public":true,"networks":["` + resNetworkID + `"],` +
 				`"payload_decoder":"Ly8g","install_text":"Scan the QR code","updated_at":"2023-03-04T05:06:07Z"}`,
@@ -233,6 +244,9 @@ func TestNetworksBadInputSendsNothing(t *testing.T) {
 			_, err := c.Networks.ListConnectors(ctx, &ConnectorListOptions{ListOptions: ListOptions{OrderBy: Asc("a b")}})
 			return err
 		}},
+		{"connectors of a bad network", "networks[1]", func(ctx context.Context, c *Client) error {
+			return firstErr(c.Networks.AllConnectors(ctx, &ConnectorListOptions{Networks: []string{resNetworkID, "lorawan"}}))
+		}},
 		{"connector info with a bad ID", "connector ID", func(ctx context.Context, c *Client) error {
 			_, err := c.Networks.ConnectorInfo(ctx, "x")
 			return err
@@ -270,5 +284,73 @@ func TestNetworksBadInputSendsNothing(t *testing.T) {
 			_, err := c.Networks.ResolveToken(ctx, resDevEUI, "at 123456789")
 			return err
 		}},
+	})
+}
+
+func TestNetworksCreateEditDelete(t *testing.T) {
+	t.Parallel()
+	netPath := "/integration/network/" + resNetworkID
+	accountOps(t, []opCase{
+		{
+			name: "create", method: "POST", path: "/integration/network/",
+			body: `{"name":"My LoRa server","description":"on premises","middleware_endpoint":"lora.example.com","public":false,` +
+				`"serial_number":{"mask":"FF-FF","label":"DevEUI","required":true},"require_devices_access":true,` +
+				`"device_parameters":[{"name":"fport","type":"number","default":1}],"payload_decoder":"Ly8="}`,
+			result: `{"network":"` + resNetworkID + `"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Networks.Create(ctx, NetworkCreateRequest{Name: "My LoRa server", Description: "on premises",
+					MiddlewareEndpoint: "lora.example.com", Public: Ptr(false), RequireDevicesAccess: Ptr(true),
+					SerialNumber:     &SerialNumberFormat{Mask: "FF-FF", Label: "DevEUI", Required: true},
+					DeviceParameters: []DeviceParameter{{Name: "fport", Type: "number", Default: 1}}, PayloadDecoder: "Ly8="})
+			},
+			want: resNetworkID,
+		},
+		{
+			name: "create with a name only", method: "POST", path: "/integration/network/",
+			body: `{"name":"n"}`, result: `{"id":"` + resNetworkID + `"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Networks.Create(ctx, NetworkCreateRequest{Name: "n"})
+			},
+			want: resNetworkID,
+		},
+		{
+			name: "edit", method: "PUT", path: netPath,
+			body: `{"name":"Renamed","device_parameters":[],"middleware_endpoint":"","require_devices_access":false}`, result: `"Successfully Updated"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Networks.Edit(ctx, resNetworkID, NetworkEditRequest{Name: Ptr("Renamed"),
+					DeviceParameters: []DeviceParameter{}, MiddlewareEndpoint: Ptr(""), RequireDevicesAccess: Ptr(false)}))
+			},
+		},
+		{
+			name: "delete", method: "DELETE", path: netPath, result: `"Successfully Removed"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Networks.Delete(ctx, resNetworkID))
+			},
+		},
+	})
+	t.Run("a create answer without an ID", func(t *testing.T) {
+		t.Parallel()
+		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+		expect(mt, "POST", "/integration/network/", 200, `{"status":true,"result":{"message":"ok"}}`)
+		id, err := c.Networks.Create(t.Context(), NetworkCreateRequest{Name: "n"})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `names no "network" ID`)
+		assert.Empty(t, id)
+	})
+	runBadInput(t, AccountToken(testAccountToken), []badInputCase{
+		{"create without a name", "name", func(ctx context.Context, c *Client) error {
+			_, err := c.Networks.Create(ctx, NetworkCreateRequest{Description: "d"})
+			return err
+		}},
+		{"edit a bad network", "network ID", func(ctx context.Context, c *Client) error {
+			return c.Networks.Edit(ctx, "lorawan", NetworkEditRequest{Name: Ptr("n")})
+		}},
+		{"edit nothing", "network edit", func(ctx context.Context, c *Client) error {
+			return c.Networks.Edit(ctx, resNetworkID, NetworkEditRequest{})
+		}},
+		{"edit to an empty name", "name", func(ctx context.Context, c *Client) error {
+			return c.Networks.Edit(ctx, resNetworkID, NetworkEditRequest{Name: Ptr("")})
+		}},
+		{"delete a bad network", "network ID", func(ctx context.Context, c *Client) error { return c.Networks.Delete(ctx, "") }},
 	})
 }

@@ -3,7 +3,6 @@ package tago
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -186,42 +185,6 @@ func (s *ProfilesService) Create(ctx context.Context, req ProfileCreateRequest) 
 	id, err := do[createdID[idKey]](ctx, s.cl(), &call{method: "POST", path: "/profile/", query: &q, body: req, kinds: accountOnly})
 	return string(id), err
 }
-
-// createdID decodes a create result that names the new resource's ID under the key K
-// gives ({"id": ...}, {"am_id": ...}, {"action": ...}), failing when the ID is missing:
-// the platform carried the create out, so the error says what it answered.
-type createdID[K interface{ key() string }] string
-
-// UnmarshalJSON reads the ID.
-func (r *createdID[K]) UnmarshalJSON(b []byte) error {
-	var k K
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	var id string
-	if v, ok := raw[k.key()]; ok {
-		if err := json.Unmarshal(v, &id); err != nil {
-			return fmt.Errorf("%q is not an ID: %w", k.key(), err)
-		}
-	}
-	if id == "" {
-		return fmt.Errorf("the result names no %q", k.key())
-	}
-	*r = createdID[K](id)
-	return nil
-}
-
-// The keys create results name their IDs under.
-type (
-	idKey     struct{}
-	amIDKey   struct{}
-	actionKey struct{}
-)
-
-func (idKey) key() string     { return "id" }
-func (amIDKey) key() string   { return "am_id" }
-func (actionKey) key() string { return "action" }
 
 // ProfileEditRequest lists the profile fields to change; nil fields are left as they
 // are.

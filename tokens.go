@@ -259,14 +259,7 @@ func (t *TokenInfo) UnmarshalJSON(b []byte) error {
 	if t.NetworkID == "" {
 		t.NetworkID = raw.Network
 	}
-	switch v := raw.CreatedBy.(type) {
-	case string:
-		t.CreatedBy = v
-	case map[string]any:
-		if id, ok := v["id"].(string); ok {
-			t.CreatedBy = id
-		}
-	}
+	t.CreatedBy = createdByID(raw.CreatedBy)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package tagotest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -98,6 +99,7 @@ type spec struct {
 	noTimes  bool             // no created_at / updated_at
 
 	created          int    // create's status: 200 (zero) or 201
+	bodyless         bool   // create takes no body: an empty one reads as {}
 	updated, removed string // the edit's and the delete's answers
 
 	parent      string // nested collection: the parent spec's key
@@ -347,9 +349,13 @@ func (sp *spec) create(c *call) reply {
 	if !good {
 		return rep
 	}
-	f, rep, good := c.bodyFields()
-	if !good {
-		return rep
+	f := obj{}
+	if !sp.bodyless || len(bytes.TrimSpace(c.body)) > 0 {
+		var rep reply
+		var good bool
+		if f, rep, good = c.bodyFields(); !good {
+			return rep
+		}
 	}
 	d, rep := sp.createLocked(c, p, f)
 	if d == nil {
@@ -418,22 +424,38 @@ func (sp *spec) edit(c *call) reply {
 	if !good {
 		return rep
 	}
-	if rep, good := sp.check(f, d); !good {
+	if rep, good := sp.checkEdit(c, d, f); !good {
 		return rep
+	}
+	sp.applyEdit(c, d, f)
+	return ok(sp.updated)
+}
+
+// checkEdit checks an edit body f of d (and may normalise it, as check and validate
+// do) without changing anything, so that a route editing several resources at once
+// checks them all first (PUT /data/{dashboard}/{widget}/resource).
+func (sp *spec) checkEdit(c *call, d *doc, f obj) (reply, bool) {
+	if rep, good := sp.check(f, d); !good {
+		return rep, false
 	}
 	for _, name := range sp.required {
 		if s, isStr := f[name].(string); isStr && strings.TrimSpace(s) == "" {
-			return bad(name, "must not be empty")
+			return bad(name, "must not be empty"), false
 		}
 		if v, given := f[name]; given && v == nil {
-			return bad(name, "must not be null")
+			return bad(name, "must not be null"), false
 		}
 	}
 	if sp.validate != nil {
 		if rep, good := sp.validate(c, f, d); !good {
-			return rep
+			return rep, false
 		}
 	}
+	return reply{}, true
+}
+
+// applyEdit merges a checked edit body f into d.
+func (sp *spec) applyEdit(c *call, d *doc, f obj) {
 	delete(f, sp.parentField)
 	for k, v := range f {
 		d.fields[k] = v
@@ -445,7 +467,6 @@ func (sp *spec) edit(c *call) reply {
 		sp.edited(c, d, f)
 	}
 	c.s.auditLocked(c, sp.key, d.id, "updated")
-	return ok(sp.updated)
 }
 
 // remove answers DELETE {path}/{id}.

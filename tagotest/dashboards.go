@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 )
 
@@ -207,6 +208,9 @@ func (s *Server) widgetToken(c *call) reply {
 // content item per data entry of the widget, {data: <the entry>, result: <what GET
 // /data with the entry's variables, qty, query, start_date and end_date returns for its
 // device>}. overwrite[start_date] and overwrite[end_date] replace the entries' dates.
+// blueprint_devices[i][origin|id|bucket] fill blueprint slots: an entry whose origin is
+// a slot reads the slot's device, or its bucket when one is given (a bucket is a
+// device's storage, so its ID is a device ID).
 func (s *Server) getWidgetData(c *call) reply {
 	_, w, rep, good := c.ownWidget(c.arg(0), c.arg(1))
 	if !good {
@@ -217,11 +221,22 @@ func (s *Server) getWidgetData(c *call) reply {
 	if ov := c.q.get("overwrite"); ov != nil {
 		start, end = ov.str("start_date"), ov.str("end_date")
 	}
+	slots := map[string]string{}
+	for _, bd := range c.q.objects("blueprint_devices") {
+		id := bd.str("id")
+		if b := bd.str("bucket"); b != "" {
+			id = b
+		}
+		slots[bd.str("origin")] = id
+	}
 	content := []obj{}
 	data, _ := w.fields["data"].([]any)
 	for _, e := range data {
 		m, _ := e.(map[string]any)
 		origin, _ := m["origin"].(string)
+		if id, ok := slots[origin]; ok {
+			origin = id
+		}
 		d := s.device(origin)
 		if d == nil || d.profile != c.profile() {
 			continue
@@ -309,6 +324,8 @@ func (c *call) widgetPoints() (map[string][]json.RawMessage, []string, reply, bo
 
 // sendWidgetData answers POST /data/{dashboardID}/{widgetID}: points with an origin
 // (device ID) are stored on that device. The result is {"message": "N Data Added"}.
+// With bypass_bucket=true the points are checked and not stored (the fake runs no
+// analyses to hand them to): {"message": "0 Data Added"}.
 func (s *Server) sendWidgetData(c *call) reply {
 	if _, _, rep, good := c.ownWidget(c.arg(0), c.arg(1)); !good {
 		return rep
@@ -326,6 +343,9 @@ func (s *Server) sendWidgetData(c *call) reply {
 			return rep
 		}
 		batches[id] = in
+	}
+	if c.q.str("bypass_bucket") == "true" {
+		return ok(obj{"message": "0 Data Added"})
 	}
 	n := 0
 	for _, id := range order {
@@ -395,4 +415,146 @@ func (s *Server) deleteWidgetData(c *call) reply {
 		n += len(rm)
 	}
 	return ok(fmt.Sprintf("%d Data Removed", n))
+}
+
+// editWidgetResource answers PUT /data/{dashboardID}/{widgetID}/resource: one object or
+// an array of {device, name?, active?, "tags.<key>"?, "param.<key>"?}, each changing a
+// device of the profile (404 for another): its name, whether it is active, a tag's
+// value (added when the device has no tag with that key) and a configuration
+// parameter's value (added likewise). Each device's changes are one device edit,
+// checked as PUT /device/{id} checks it; nothing changes when one item is bad. The
+// answer is "Successfully Updated"; widget_exec is accepted and ignored (no analyses
+// run).
+func (s *Server) editWidgetResource(c *call) reply {
+	if _, _, rep, good := c.ownWidget(c.arg(0), c.arg(1)); !good {
+		return rep
+	}
+	var items []map[string]any
+	if t := bytes.TrimSpace(c.body); len(t) > 0 && t[0] == '{' {
+		var one map[string]any
+		if rep, good := c.decodeBody(&one); !good {
+			return rep
+		}
+		items = []map[string]any{one}
+	} else if rep, good := c.decodeBody(&items); !good {
+		return rep
+	}
+	// One edit body per device, in the order the devices first appear.
+	type edit struct {
+		d      *doc
+		f      obj
+		tags   []Tag
+		params map[string]obj // configuration_params items by key
+		keys   []string       // params' keys in the order they were added
+	}
+	var edits []*edit
+	byDevice := map[string]*edit{}
+	for i, it := range items {
+		id, _ := it["device"].(string)
+		if id == "" {
+			return bad(fmt.Sprintf("[%d].device", i), "is required")
+		}
+		e := byDevice[id]
+		if e == nil {
+			d, rep, good := deviceSpec.lookup(c, id, true)
+			if !good {
+				return rep
+			}
+			tags, _ := d.fields["tags"].([]Tag)
+			e = &edit{d: d, f: obj{}, tags: append([]Tag{}, tags...), params: map[string]obj{}}
+			byDevice[id] = e
+			edits = append(edits, e)
+		}
+		keys := make([]string, 0, len(it))
+		for k := range it {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // new tags and params are added in key order
+		for _, k := range keys {
+			v, field := it[k], fmt.Sprintf("[%d].%s", i, k)
+			tag, isTag := strings.CutPrefix(k, "tags.")
+			par, isParam := strings.CutPrefix(k, "param.")
+			switch {
+			case k == "device":
+			case k == "name":
+				if str, _ := v.(string); strings.TrimSpace(str) == "" {
+					return bad(field, "must be a non-empty string")
+				}
+				e.f["name"] = v
+			case k == "active":
+				if _, isBool := v.(bool); !isBool {
+					return bad(field, "must be a boolean")
+				}
+				e.f["active"] = v
+			case (isTag && tag != "") || (isParam && par != ""):
+				switch v.(type) {
+				case string, bool:
+				default:
+					return bad(field, "must be a string or a boolean")
+				}
+				text := fmt.Sprint(v)
+				if isTag {
+					e.tags = setTag(e.tags, tag, text)
+					e.f["tags"] = e.tags
+					continue
+				}
+				p := e.params[par]
+				if p == nil {
+					p = obj{"key": par}
+					if old := e.d.ext.(*device).paramByKey(par); old != nil {
+						p = obj{"id": old.id}
+					}
+					e.params[par] = p
+					e.keys = append(e.keys, par)
+				}
+				p["value"] = text
+			default:
+				return bad(field, "is not an editable resource")
+			}
+		}
+	}
+	subs := make([]*call, len(edits))
+	for i, e := range edits {
+		if len(e.keys) > 0 {
+			ps := make([]any, len(e.keys))
+			for j, k := range e.keys {
+				ps[j] = map[string]any(e.params[k])
+			}
+			e.f["configuration_params"] = ps
+		}
+		// Each edit is a call of its own: the device's checks carry what they parsed
+		// to its edit in the call.
+		subs[i] = &call{s: s, r: c.r, q: c.q, tok: c.tok, args: []string{e.d.id}}
+		if rep, good := deviceSpec.checkEdit(subs[i], e.d, e.f); !good {
+			return rep
+		}
+	}
+	for i, e := range edits {
+		deviceSpec.applyEdit(subs[i], e.d, e.f)
+	}
+	return ok("Successfully Updated")
+}
+
+// setTag sets the value of the tag with key, adding the tag when there is none.
+func setTag(tags []Tag, key, value string) []Tag {
+	found := false
+	for i := range tags {
+		if tags[i].Key == key {
+			tags[i].Value, found = value, true
+		}
+	}
+	if !found {
+		tags = append(tags, Tag{Key: key, Value: value})
+	}
+	return tags
+}
+
+// paramByKey returns the device's first configuration parameter with key, or nil.
+func (d *device) paramByKey(key string) *param {
+	for _, p := range d.params {
+		if p.key == key {
+			return p
+		}
+	}
+	return nil
 }

@@ -992,17 +992,13 @@ func (s *Server) deleteChunk(c *call) reply {
 		return rep
 	}
 	id := c.arg(1)
-	a, b, found := strings.Cut(id, "_")
-	from, err1 := strconv.ParseInt(a, 10, 64)
-	to, err2 := strconv.ParseInt(b, 10, 64)
-	if !found || err1 != nil || err2 != nil {
+	from, to, valid := parseChunkID(id)
+	if !valid {
 		return fail(http.StatusBadRequest, "Invalid chunk ID %q", id)
 	}
 	gone := map[*record]bool{}
-	for _, r := range d.data {
-		if u := r.t.Unix(); u >= from && u <= to && (d.typ() == "immutable" || !d.mutable(r.variable)) {
-			gone[r] = true
-		}
+	for _, r := range d.chunkRecords(from, to) {
+		gone[r] = true
 	}
 	if len(gone) == 0 {
 		return notFound("Chunk")

@@ -66,7 +66,16 @@ var deviceSpec = register(&spec{
 			delete(c.s.tokens, t.value)
 		}
 	},
-	view: func(c *call, d *doc) obj { return d.ext.(*device).view() },
+	// A list with resolveBucketName=true adds bucket_name: a device's bucket is named
+	// after it.
+	view: func(c *call, d *doc) obj {
+		m := d.ext.(*device).view()
+		if c.q.str("resolveBucketName") == "true" {
+			m["bucket_name"] = m["name"]
+		}
+		return m
+	},
+	infoView: func(c *call, d *doc) obj { return d.ext.(*device).view() },
 	keep: func(c *call, d *doc) bool {
 		serial := c.q.str("serial")
 		return serial == "" || c.s.deviceHasSerial(d.ext.(*device), serial)

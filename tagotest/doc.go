@@ -37,12 +37,15 @@
 // middleware_endpoint), [Server.AddNetworkToken], [Server.AddConnector],
 // [Server.AddAuthorization] (a service authorization key, "at" + 32 hex),
 // [Server.AddDashboard], [Server.AddWidget], [Server.AddAnalysis] (with its analysis
-// token). Read-back helpers: [Server.Device], [Server.Devices], [Server.DeviceTokens],
+// token), [Server.AddFile] (a file in a profile's Files, for a data restore).
+// Read-back helpers: [Server.Device], [Server.Devices], [Server.DeviceTokens],
 // [Server.LookupDeviceToken] (to check the last_authorization a resolve stored),
 // [Server.Params], [Server.Data], [Server.Dashboard], [Server.AnalysisRuns] (every run
 // asked for, with its scope), [Server.ActionFirings] (every action that fired),
 // [Server.Outbox] (the one-time codes, reset links, confirmations and team invitations
-// the platform would have e-mailed) and [Server.Requests]. Seeding helpers panic on a
+// the platform would have e-mailed), [Server.File] and [Server.Files] (what a data
+// backup wrote), [Server.Published] (what went through the MQTT relay) and
+// [Server.Requests]. Seeding helpers panic on a
 // programming error such as an unknown device ID. [WithClock] and [WithSeed] make
 // dates, IDs and tokens reproducible; [WithAccountToken] fixes the account token and
 // [WithCredentials] the account's e-mail and password (default [DefaultEmail] and
@@ -58,7 +61,10 @@
 //     and amount; POST /device (201, {device_id, bucket_id, token}); GET, PUT and
 //     DELETE /device/{id}; /device/{id}/data (same as /data); data_amount; empty;
 //     params (GET, POST with 201, DELETE); chunk (GET, DELETE) for immutable and hybrid
-//     devices; device tokens (GET /device/token/{id}, POST /device/token with 201 and
+//     devices; data backup, chunk backup and copy, and restore, against the fake's
+//     minimal Files ([Server.AddFile], [Server.File]; run at once, answered as
+//     scheduled); convert (an empty, inactive device, to mutable or immutable); device
+//     tokens (GET /device/token/{id}, POST /device/token with 201 and
 //     {token, permission, expire_date}, DELETE /device/token/{token}).
 //   - Account: GET, PUT and DELETE /account, POST /account/passwordreset, POST
 //     /account/otp/{type}/enable|disable|confirm; without a token POST /account
@@ -71,15 +77,21 @@
 //   - Profiles: list, info (also "current"), create (?allocate_free_resources), edit,
 //     delete (body {password, pin_code?}); summary (?onlyAmount), statistics, audit log
 //     and its query, add-ons (GET, POST, DELETE /profile/{id}/{addon}), services,
-//     PUT /profile/switch/{id}, team (list, add, remove); profile tokens.
+//     PUT /profile/switch/{id}, team (list, add, remove); profile tokens; backups
+//     (create, one a day, completed at once; list; download and delete with the
+//     account's password).
 //   - Service authorizations: GET, POST /serviceauth; PUT, DELETE /serviceauth/{key}.
 //   - Dashboards and widgets: list, create (201), info, edit, delete, duplicate (201),
 //     share/public, devices, analysis; widgets create, info, edit, delete, token; widget
-//     data GET, POST and DELETE /data/{dashboard}/{widget}, PUT .../data.
-//   - Integrations: networks and connectors list, info, create, edit, delete;
-//     network tokens; with a network token GET
-//     /integration/network/resolve/{serie}[/{authorization}], POST
-//     /integration/network/{deviceID}/params and POST /integration/network/data.
+//     data GET (blueprint devices and their buckets), POST (bypass_bucket) and DELETE
+//     /data/{dashboard}/{widget}, PUT .../data and PUT .../resource (device edits
+//     through a widget).
+//   - Integrations: networks (info with middleware_endpoint) and connectors
+//     (filter[networks] too) list, info, create, edit, delete; network tokens; with a
+//     network token GET /integration/network/resolve/{serie}[/{authorization}], GET
+//     /integration/network/{connectorID}/devices, POST
+//     /integration/network/{deviceID}/params, POST /integration/network/publish
+//     ([Server.Published]) and POST /integration/network/data.
 //   - Analyses: list, info, create ({id, token}), edit, delete; POST
 //     /analysis/{id}/run {scope} ({analysis_token}; recorded, see
 //     [Server.AnalysisRuns]); POST /analysis/{id}/run/{dashboard}/{widget}; GET
@@ -146,9 +158,11 @@
 // SDK's), orderBy ("name,asc" or the array form orderBy[0]=name&orderBy[1]=asc)
 // and filter[...]. Filters compare each named field: strings case-insensitively with "*"
 // matching any run of characters (filter[name]=*sensor*), booleans and numbers by value,
-// arrays by any element; filter[tags][i][key] and filter[tags][i][value] require a matching tag for each entry
-// (a key alone matches any value). GET /device also takes serial. Equal sort keys keep
-// creation order (newest first when descending). The query string is parsed as the "qs"
+// arrays (a connector's networks) by any element; filter[tags][i][key] and
+// filter[tags][i][value] require a matching tag for each entry (a key alone matches any
+// value). GET /device also takes serial and resolveBucketName (adding bucket_name, the
+// device's name). Equal sort keys keep creation order (newest first when descending).
+// The query string is parsed as the "qs"
 // library does: a[0]=x, a[]=x, repeated keys and nested filter[tags][0][key], with
 // percent-encoded brackets too.
 //

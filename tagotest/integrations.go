@@ -284,6 +284,103 @@ func (s *Server) networkData(c *call) reply {
 	return ok(fmt.Sprintf("%d Data Added", n))
 }
 
+// networkDevices answers GET /integration/network/{connectorID}/devices for a network
+// token: the devices of every profile that use the token's network and that
+// connector, each with its oldest token, with page, amount, filter and orderBy
+// (default name,asc). The network must have require_devices_access (401 otherwise).
+func (s *Server) networkDevices(c *call) reply {
+	n := s.table("network")[c.tok.network]
+	if n == nil {
+		return notFound("Network")
+	}
+	if rda, _ := n.fields["require_devices_access"].(bool); !rda {
+		return fail(http.StatusUnauthorized, "The network does not have access to its devices (require_devices_access)")
+	}
+	cn := s.table("connector")[c.arg(0)]
+	if cn == nil {
+		return notFound("Connector")
+	}
+	o, rep, good := c.listOptions("name,asc")
+	if !good {
+		return rep
+	}
+	ds := s.docsLocked(deviceSpec.key, func(d *doc) bool { return d.str("network") == n.id && d.str("connector") == cn.id })
+	items := make([]obj, 0, len(ds))
+	for _, d := range ds {
+		m := d.ext.(*device).view()
+		if ts := s.deviceTokensLocked(d.id); len(ts) > 0 {
+			m["token"] = ts[0].value
+		}
+		items = append(items, m)
+	}
+	o.fields = nil // the route returns whole devices
+	return ok(applyList(items, o))
+}
+
+// RelayMessage is a message published through a network's MQTT relay, as
+// [Server.Published] reports it.
+type RelayMessage struct {
+	// Network is the ID of the network whose token published the message.
+	Network string
+	// Device is the device the message is for.
+	Device string
+	// Topic, Message, QoS and Retain are as sent (QoS -1 when not sent).
+	Topic   string
+	Message string
+	QoS     int
+	Retain  bool
+}
+
+// publishToRelay answers POST /integration/network/publish {topic, message, qos,
+// retain, device} for a network token: the device must use the token's network (404
+// otherwise) and topic is required. The fake keeps the message (see
+// [Server.Published]) and answers "Message published".
+func (s *Server) publishToRelay(c *call) reply {
+	var b struct {
+		Topic   *string `json:"topic"`
+		Message *string `json:"message"`
+		QoS     *int    `json:"qos"`
+		Retain  *bool   `json:"retain"`
+		Device  *string `json:"device"`
+	}
+	if rep, good := c.decodeBody(&b); !good {
+		return rep
+	}
+	if b.Device == nil || *b.Device == "" {
+		return bad("device", "is required")
+	}
+	if b.Topic == nil || strings.TrimSpace(*b.Topic) == "" {
+		return bad("topic", "is required")
+	}
+	if b.QoS != nil && (*b.QoS < 0 || *b.QoS > 2) {
+		return bad("qos", "must be 0, 1 or 2")
+	}
+	d := s.device(*b.Device)
+	if d == nil || d.network() != c.tok.network {
+		return notFound("Device")
+	}
+	m := RelayMessage{Network: c.tok.network, Device: d.id, Topic: *b.Topic, QoS: -1}
+	if b.Message != nil {
+		m.Message = *b.Message
+	}
+	if b.QoS != nil {
+		m.QoS = *b.QoS
+	}
+	if b.Retain != nil {
+		m.Retain = *b.Retain
+	}
+	s.published = append(s.published, m)
+	return ok("Message published")
+}
+
+// Published returns the messages published through the MQTT relay so far, oldest
+// first.
+func (s *Server) Published() []RelayMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]RelayMessage(nil), s.published...)
+}
+
 // Service authorizations.
 
 func (s *Server) listAuthorizations(c *call) reply {

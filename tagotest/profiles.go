@@ -104,7 +104,12 @@ func (s *Server) dropProfileLocked(p *doc) {
 		}
 	}
 	s.team = slices.DeleteFunc(s.team, func(m *member) bool { return m.profile == p.id })
-	delete(s.table("profile"), p.id)
+	for k := range s.files {
+		if k.profile == p.id {
+			delete(s.files, k)
+		}
+	}
+	s.removeLocked(profileSpec, p) // with its nested collections (backups)
 }
 
 // deleteProfile answers DELETE /profile/{id} with a body {password, pin_code?}.
@@ -113,10 +118,27 @@ func (s *Server) deleteProfile(c *call) reply {
 	if !good {
 		return rep
 	}
+	if rep, good := c.confirmLocked(); !good {
+		return rep
+	}
+	a := c.callerAccount()
+	if len(s.docsLocked("profile", func(d *doc) bool { return d.fields["account"] == a.id })) == 1 {
+		return fail(http.StatusBadRequest, "An account keeps at least one profile")
+	}
+	s.dropProfileLocked(p)
+	s.auditLocked(c, "profile", p.id, "deleted")
+	return ok("Successfully Removed")
+}
+
+// confirmLocked checks a body {password, otp_type?, pin_code?} against the caller's
+// account, as the routes that delete or hand out a profile's data ask: the password
+// and, with two-factor authentication, a code (otp_type defaults to the first method
+// enabled).
+func (c *call) confirmLocked() (reply, bool) {
 	a := c.callerAccount()
 	var b credentials
 	if rep, good := c.decodeBody(&b); !good {
-		return rep
+		return rep, false
 	}
 	b.Email = &a.email
 	if b.OTPType == nil {
@@ -127,15 +149,10 @@ func (s *Server) deleteProfile(c *call) reply {
 			}
 		}
 	}
-	if _, rep, good := s.authenticateLocked(b); !good {
-		return rep
+	if _, rep, good := c.s.authenticateLocked(b); !good {
+		return rep, false
 	}
-	if len(s.docsLocked("profile", func(d *doc) bool { return d.fields["account"] == a.id })) == 1 {
-		return fail(http.StatusBadRequest, "An account keeps at least one profile")
-	}
-	s.dropProfileLocked(p)
-	s.auditLocked(c, "profile", p.id, "deleted")
-	return ok("Successfully Removed")
+	return reply{}, true
 }
 
 // ownProfile resolves a profile path segment ("current" or an ID) among the caller

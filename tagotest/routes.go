@@ -52,12 +52,17 @@ func (s *Server) routeTable() []route {
 		r(del, "/device/:id/params/:param", acc, s.removeParam),
 		r(get, "/device/:id/chunk", acc, s.listChunks),
 		r(del, "/device/:id/chunk/:chunk", acc, s.deleteChunk),
+		r(post, "/device/:id/chunk/backup", acc, s.backupChunk),
+		r(post, "/device/:id/chunk/copy", acc, s.backupChunk),
+		r(post, "/device/:id/data/backup", acc, s.backupData),
+		r(post, "/device/:id/data/restore", acc, s.restoreData),
+		r(post, "/device/:id/convert", acc, s.convertDevice),
 		r(get, "/device/token/:id", acc, s.listDeviceTokens),
 		r(post, "/device/token", acc, s.createDeviceToken),
 		r(del, "/device/token/:token", acc, s.deleteDeviceToken),
 
 		// Account (anonymous routes have no kinds) and profiles (list, info, create and
-		// edit are collection routes).
+		// edit of profiles, list and create of their backups are collection routes).
 		r(post, "/account", nil, s.createAccount),
 		r(post, "/account/login", nil, s.login),
 		r(post, "/account/login/otp", nil, s.requestLoginPIN),
@@ -89,6 +94,8 @@ func (s *Server) routeTable() []route {
 		r(get, "/profile/:id/token", acc, s.listProfileTokens),
 		r(post, "/profile/:id/token", acc, s.createProfileToken),
 		r(del, "/profile/:id/token/:token", acc, s.deleteProfileToken),
+		r(post, "/profile/:id/backup/:backup/download", acc, s.downloadBackup),
+		r(del, "/profile/:id/backup/:backup", acc, s.deleteBackup),
 
 		// Service authorizations.
 		r(get, "/serviceauth", acc, s.listAuthorizations),
@@ -105,6 +112,7 @@ func (s *Server) routeTable() []route {
 		r(get, "/data/:id/:widget", acc, s.getWidgetData),
 		r(post, "/data/:id/:widget", acc, s.sendWidgetData),
 		r(put, "/data/:id/:widget/data", acc, s.editWidgetData),
+		r(put, "/data/:id/:widget/resource", acc, s.editWidgetResource),
 		r(del, "/data/:id/:widget", acc, s.deleteWidgetData),
 
 		// Analyses (list, info, create, edit and delete are collection routes); the
@@ -126,6 +134,8 @@ func (s *Server) routeTable() []route {
 		r(get, "/integration/network/resolve/:serie/:authorization", netw, s.resolveToken),
 		r(post, "/integration/network/:id/params", netw, s.networkSetParams),
 		r(post, "/integration/network/data", netw, s.networkData),
+		r(get, "/integration/network/:id/devices", netw, s.networkDevices),
+		r(post, "/integration/network/publish", netw, s.publishToRelay),
 	}
 	// Every collection's list, info, create, edit and delete (collection.go).
 	for _, sp := range specOrder {

@@ -71,7 +71,9 @@ type Server struct {
 	hookSeq        int
 	downloads      map[string]download
 	firings        []*ActionFiring
-	after          []func() // work for after s.mu is released (see unlock)
+	after          []func()           // work for after s.mu is released (see unlock)
+	files          map[fileKey][]byte // filestore.go; created on first use
+	published      []RelayMessage     // network_side.go
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
