@@ -225,6 +225,9 @@ type Client struct {
 	// Networks reads networks and connectors (account token) and resolves device tokens
 	// for network-server bridges (network token).
 	Networks *NetworksService
+	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
+	// and custom domain (account token). The end users' side is [Client.RunUser].
+	Run *RunService
 
 	token      Token
 	baseURL    string // scheme://host[/prefix], no trailing slash
@@ -280,6 +283,13 @@ func (s *DashboardsService) cl() *Client {
 }
 
 func (s *NetworksService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+func (s *RunService) cl() *Client {
 	if s == nil {
 		return nil
 	}
@@ -471,6 +481,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Authorizations = (*AuthorizationsService)(svc)
 	c.Dashboards = (*DashboardsService)(svc)
 	c.Networks = (*NetworksService)(svc)
+	c.Run = (*RunService)(svc)
 	return c, nil
 }
 
