@@ -98,13 +98,17 @@ func TestRunOperations(t *testing.T) {
 		},
 		{
 			name: "delete user", method: "DELETE", path: "/run/users/" + resRunUserID, result: `"Successfully Removed"`,
-			run: func(ctx context.Context, c *Client) (any, error) { return noResult(c.Run.DeleteUser(ctx, resRunUserID)) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Run.DeleteUser(ctx, resRunUserID))
+			},
 		},
 		{
 			name: "login as user with the default expiry", method: "GET", path: "/run/users/" + resRunUserID + "/login",
 			result: `{"token":"` + resToken + `","name":"Login as user","run_user":"` + resRunUserID + `",` +
 				`"expire_date":"2024-03-04T13:06:07.000Z","created_at":"2024-03-04T05:06:07.000Z"}`,
-			run: func(ctx context.Context, c *Client) (any, error) { return c.Run.LoginAsUser(ctx, resRunUserID, Expiry{}) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Run.LoginAsUser(ctx, resRunUserID, Expiry{})
+			},
 			want: RunUserSession{Token: Secret(resToken), Name: "Login as user", RunUser: resRunUserID,
 				ExpireDate: ExpiresAt(created.Add(8 * time.Hour)), CreatedAt: created},
 		},
@@ -120,7 +124,9 @@ func TestRunOperations(t *testing.T) {
 		{
 			name: "email test", method: "POST", path: "/run/email_test",
 			body: `{"subject":"Test","body":"Hello"}`, result: `"E-mail sent"`,
-			run: func(ctx context.Context, c *Client) (any, error) { return noResult(c.Run.EmailTest(ctx, "Test", "Hello")) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Run.EmailTest(ctx, "Test", "Hello"))
+			},
 		},
 		{
 			name: "user notifications", method: "GET", path: "/run/notification/" + resRunUserID,

@@ -79,7 +79,9 @@ func TestRunUserOperations(t *testing.T) {
 		},
 		{
 			name: "mark all read", method: "PUT", path: base + "/notification/markallread", result: `"All read"`,
-			run: func(ctx context.Context, c *Client) (any, error) { return noResult(c.RunUser(resRunURL).MarkAllRead(ctx)) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.RunUser(resRunURL).MarkAllRead(ctx))
+			},
 		},
 		{
 			name: "press a button", method: "PUT", path: base + "/notification/" + resNotificationID + "/ok%20now",
@@ -118,12 +120,16 @@ func TestRunUserOperations(t *testing.T) {
 		},
 		{
 			name: "sdb get", method: "GET", path: base + "/sdb/theme%2Fcolor", result: `"dark"`,
-			run:  func(ctx context.Context, c *Client) (any, error) { return c.RunUser(resRunURL).SDBGet(ctx, "theme/color") },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.RunUser(resRunURL).SDBGet(ctx, "theme/color")
+			},
 			want: json.RawMessage(`"dark"`),
 		},
 		{
 			name: "sdb delete", method: "DELETE", path: base + "/sdb/theme", result: `"Removed"`,
-			run: func(ctx context.Context, c *Client) (any, error) { return noResult(c.RunUser(resRunURL).SDBDelete(ctx, "theme")) },
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.RunUser(resRunURL).SDBDelete(ctx, "theme"))
+			},
 		},
 	})
 }
