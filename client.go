@@ -225,6 +225,9 @@ type Client struct {
 	// Networks reads networks and connectors (account token) and resolves device tokens
 	// for network-server bridges (network token).
 	Networks *NetworksService
+	// Notifications reads and sends the profile's notifications and registers phones
+	// for push notifications (account token).
+	Notifications *NotificationsService
 	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
 	// and custom domain (account token). The end users' side is [Client.RunUser].
 	Run *RunService
@@ -283,13 +286,6 @@ func (s *DashboardsService) cl() *Client {
 }
 
 func (s *NetworksService) cl() *Client {
-	if s == nil {
-		return nil
-	}
-	return s.client
-}
-
-func (s *RunService) cl() *Client {
 	if s == nil {
 		return nil
 	}
@@ -482,6 +478,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Dashboards = (*DashboardsService)(svc)
 	c.Networks = (*NetworksService)(svc)
 	c.Run = (*RunService)(svc)
+	c.Notifications = (*NotificationsService)(svc)
 	return c, nil
 }
 

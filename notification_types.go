@@ -169,3 +169,19 @@ func notificationQuery(opts *NotificationListOptions) (*query, error) {
 		q.addBoolPtr("filter[read]", o.Read)
 	})
 }
+
+// notificationReadBody is the body that marks notifications read or unread.
+func notificationReadBody(read bool, ids []string) (any, error) {
+	if len(ids) == 0 {
+		return nil, invalidf("notification IDs", "must not be empty")
+	}
+	for i, id := range ids {
+		if err := checkID(indexKey("notification IDs", i, ""), id); err != nil {
+			return nil, err
+		}
+	}
+	return struct {
+		IDs  []string `json:"notification_ids"`
+		Read bool     `json:"read"`
+	}{ids, read}, nil
+}

@@ -13,6 +13,14 @@ import (
 // the custom domain (account token). The end users' own side is [Client.RunUser].
 type RunService service
 
+// cl returns the service's client, or nil for a nil service.
+func (s *RunService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
 // Run is a profile's TagoRUN settings. Appearance and feature settings the SDK does not
 // model are kept as raw JSON.
 type Run struct {

@@ -349,18 +349,10 @@ func (s *RunUserService) MarkUnread(ctx context.Context, notificationIDs ...stri
 }
 
 func (s *RunUserService) markRead(ctx context.Context, read bool, ids []string) error {
-	if len(ids) == 0 {
-		return invalidf("notification IDs", "must not be empty")
+	body, err := notificationReadBody(read, ids)
+	if err != nil {
+		return err
 	}
-	for i, id := range ids {
-		if err := checkID(indexKey("notification IDs", i, ""), id); err != nil {
-			return err
-		}
-	}
-	body := struct {
-		IDs  []string `json:"notification_ids"`
-		Read bool     `json:"read"`
-	}{ids, read}
 	return s.exec(ctx, &call{method: "PUT", body: body, kinds: runUserOnly}, "notification")
 }
 
