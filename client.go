@@ -228,6 +228,9 @@ type Client struct {
 	// Notifications reads and sends the profile's notifications and registers phones
 	// for push notifications (account token).
 	Notifications *NotificationsService
+	// Dictionaries manages the profile's dictionaries and reads their strings for
+	// applications (account token; the TagoRUN form needs none).
+	Dictionaries *DictionariesService
 	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
 	// and custom domain (account token). The end users' side is [Client.RunUser].
 	Run *RunService
@@ -479,6 +482,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Networks = (*NetworksService)(svc)
 	c.Run = (*RunService)(svc)
 	c.Notifications = (*NotificationsService)(svc)
+	c.Dictionaries = (*DictionariesService)(svc)
 	return c, nil
 }
 
