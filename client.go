@@ -231,6 +231,10 @@ type Client struct {
 	// Dictionaries manages the profile's dictionaries and reads their strings for
 	// applications (account token; the TagoRUN form needs none).
 	Dictionaries *DictionariesService
+	// Templates makes and installs dashboard and analysis templates (account token).
+	Templates *TemplatesService
+	// TagoCores manages the profile's TagoCore instances (account token).
+	TagoCores *TagoCoresService
 	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
 	// and custom domain (account token). The end users' side is [Client.RunUser].
 	Run *RunService
@@ -483,6 +487,8 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Run = (*RunService)(svc)
 	c.Notifications = (*NotificationsService)(svc)
 	c.Dictionaries = (*DictionariesService)(svc)
+	c.Templates = (*TemplatesService)(svc)
+	c.TagoCores = (*TagoCoresService)(svc)
 	return c, nil
 }
 
