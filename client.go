@@ -235,6 +235,9 @@ type Client struct {
 	Templates *TemplatesService
 	// TagoCores manages the profile's TagoCore instances (account token).
 	TagoCores *TagoCoresService
+	// Billing reads and changes the account's plan, payment method, billing
+	// information and allocation (account token).
+	Billing *BillingService
 	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
 	// and custom domain (account token). The end users' side is [Client.RunUser].
 	Run *RunService
@@ -489,6 +492,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Dictionaries = (*DictionariesService)(svc)
 	c.Templates = (*TemplatesService)(svc)
 	c.TagoCores = (*TagoCoresService)(svc)
+	c.Billing = (*BillingService)(svc)
 	return c, nil
 }
 
