@@ -505,12 +505,12 @@ func (s *BillingService) EditAllocation(ctx context.Context, allocations ...Allo
 		return invalidf("allocations", "must not be empty")
 	}
 	for i, a := range allocations {
-		if err := checkID(indexKey("allocations", i, "profile"), a.Profile); err != nil {
+		if err := checkID(fmt.Sprintf("allocations[%d].profile", i), a.Profile); err != nil {
 			return err
 		}
 		for svc, n := range a.Services {
 			if n < 0 {
-				return invalidf(indexKey("allocations", i, string(svc)), "must not be negative")
+				return invalidf(fmt.Sprintf("allocations[%d].%s", i, svc), "must not be negative")
 			}
 		}
 	}

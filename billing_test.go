@@ -235,8 +235,8 @@ func TestBillingBadInputSendsNothing(t *testing.T) {
 		{c.Billing.EditSubscription(ctx, SubscriptionEditRequest{AddOns: map[AddOn][]string{AddOnMobile: {"x"}}}), "addons.mobile[0]"},
 		{c.Billing.EditPaymentMethod(ctx, ""), "card token"},
 		{c.Billing.EditAllocation(ctx), "allocations"},
-		{c.Billing.EditAllocation(ctx, Allocation{Profile: "x"}), "allocations[0][profile]"},
-		{c.Billing.EditAllocation(ctx, Allocation{Profile: resProfileID, Services: map[Service]float64{ServiceSMS: -2}}), "allocations[0][sms]"},
+		{c.Billing.EditAllocation(ctx, Allocation{Profile: "x"}), "allocations[0].profile"},
+		{c.Billing.EditAllocation(ctx, Allocation{Profile: resProfileID, Services: map[Service]float64{ServiceSMS: -2}}), "allocations[0].sms"},
 		{func() error { _, err := c.Billing.CheckCoupon(ctx, " "); return err }(), "coupon code"},
 		{func() error { _, err := c.Billing.PaymentHistory(ctx, -1, ""); return err }(), "amount"},
 	} {

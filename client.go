@@ -238,6 +238,8 @@ type Client struct {
 	// Billing reads and changes the account's plan, payment method, billing
 	// information and allocation (account token).
 	Billing *BillingService
+	// SQL manages and executes the profile's stored TagoSQL queries (account token).
+	SQL *SQLService
 	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
 	// and custom domain (account token). The end users' side is [Client.RunUser].
 	Run *RunService
@@ -493,6 +495,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Templates = (*TemplatesService)(svc)
 	c.TagoCores = (*TagoCoresService)(svc)
 	c.Billing = (*BillingService)(svc)
+	c.SQL = (*SQLService)(svc)
 	return c, nil
 }
 
