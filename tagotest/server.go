@@ -71,7 +71,9 @@ type Server struct {
 	hookSeq        int
 	downloads      map[string]download
 	firings        []*ActionFiring
-	after          []func() // work for after s.mu is released (see unlock)
+	after          []func()        // work for after s.mu is released (see unlock)
+	pressed        []PressedButton // notifications.go
+	push           []PushDevice    // notifications.go
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
