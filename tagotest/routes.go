@@ -158,6 +158,18 @@ func (s *Server) routeTable() []route {
 		r(post, "/run/:url/sdb/:key", ru, s.runSDB),
 		r(del, "/run/:url/sdb/:key", ru, s.runSDB),
 
+		// Dictionaries' languages, by ID or slug, and a run's without a token.
+		r(get, "/dictionary/:id/:locale", acc, s.dictionaryLanguage),
+		r(put, "/dictionary/:id/:locale", acc, s.dictionaryLanguage),
+		r(del, "/dictionary/:id/:locale", acc, s.dictionaryLanguage),
+		r(get, "/dictionary/:url/:slug/:locale", nil, s.runDictionaryLanguage),
+
+		// Templates and TagoCore instances.
+		r(post, "/template", acc, s.generateTemplate),
+		r(get, "/template/:id", acc, s.templateInfo),
+		r(post, "/template/:id", acc, s.installTemplate),
+		r(get, "/tcore/instance/:id/token", acc, s.tcoreToken),
+
 		// Networks and connectors (account token).
 		r(get, "/integration/network/token/:id", acc, s.listNetworkTokens),
 		r(post, "/integration/network/token", acc, s.createNetworkToken),

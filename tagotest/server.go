@@ -74,6 +74,7 @@ type Server struct {
 	after          []func()        // work for after s.mu is released (see unlock)
 	pressed        []PressedButton // notifications.go
 	push           []PushDevice    // notifications.go
+	templates      []*template     // templates.go
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
