@@ -3,6 +3,7 @@ package tago_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/go-tago/tago"
 	"github.com/go-tago/tago/tagotest"
@@ -141,5 +142,69 @@ func TestFlowTemplatesAndTagoCores(t *testing.T) {
 	require.NoError(t, c.TagoCores.Edit(ctx, tc.ID, tago.TagoCoreEditRequest{Name: tago.Ptr("Edge 2"), Tags: []tago.Tag{{Key: "site", Value: "n"}}}))
 	require.NoError(t, c.TagoCores.Delete(ctx, tc.ID))
 	_, err = c.TagoCores.Info(ctx, tc.ID, false)
+	require.ErrorIs(t, err, tago.ErrNotFound)
+}
+
+// TestFlowSQLRowsIntoStructs stores a TagoSQL query on tagotest, executes it with a
+// parameter and decodes its rows into structs (issue 14's SQL story), then edits it
+// and reads its first version back.
+func TestFlowSQLRowsIntoStructs(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	c := accountClient(t, srv)
+	ctx := t.Context()
+	dev := createDevice(t, c, "Boiler")
+	at := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
+	_, err := c.Devices.Data(dev.ID).Send(ctx,
+		tago.Data{Variable: "temp", Value: 21.5, Unit: "C", Time: at},
+		tago.Data{Variable: "temp", Value: 35.0, Unit: "C", Time: at.Add(time.Minute)},
+		tago.Data{Variable: "temp", Value: 41.0, Unit: "C", Time: at.Add(2 * time.Minute)},
+		tago.Data{Variable: "hum", Value: 60.0, Time: at})
+	require.NoError(t, err)
+
+	q, err := c.SQL.Create(ctx, tago.SQLQueryRequest{Name: "Hot",
+		Query:  "SELECT variable, value, time FROM data WHERE variable = 'temp' AND value > {{min}} ORDER BY time DESC",
+		Params: []tago.SQLParam{{Key: "min", Value: "30"}}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, q.Version)
+
+	res, err := c.SQL.Execute(ctx, q.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []tago.SQLColumn{{Name: "variable", Type: tago.SQLString}, {Name: "value", Type: tago.SQLJSON},
+		{Name: "time", Type: tago.SQLTimestamp}}, res.Columns)
+	type reading struct {
+		Variable string    `json:"variable"`
+		Value    float64   `json:"value"`
+		Time     time.Time `json:"time"`
+	}
+	rows, err := tago.SQLRows[reading](res)
+	require.NoError(t, err)
+	assert.Equal(t, []reading{{"temp", 41, at.Add(2 * time.Minute)}, {"temp", 35, at.Add(time.Minute)}}, rows)
+	assert.Equal(t, 2, res.RowCount)
+
+	res, err = c.SQL.Execute(ctx, q.ID, &tago.SQLExecuteOptions{Params: []tago.SQLParam{{Key: "min", Value: "40"}}})
+	require.NoError(t, err)
+	assert.Len(t, res.Rows, 1, "the execute parameters override the stored ones")
+
+	edited, err := c.SQL.Edit(ctx, q.ID, tago.SQLQueryRequest{Name: "Count", Query: "SELECT COUNT(*) FROM data"})
+	require.NoError(t, err)
+	assert.Equal(t, 2, edited.Version)
+	res, err = c.SQL.Execute(ctx, q.ID, nil)
+	require.NoError(t, err)
+	counts, err := res.Maps()
+	require.NoError(t, err)
+	assert.Equal(t, []map[string]any{{"count": 4.0}}, counts)
+	v1, err := c.SQL.Version(ctx, q.ID, 1)
+	require.NoError(t, err)
+	assert.Contains(t, v1.Query, "{{min}}")
+
+	_, err = c.SQL.Create(ctx, tago.SQLQueryRequest{Name: "Bad", Query: "DROP TABLE data"})
+	require.ErrorIs(t, err, tago.ErrBadRequest)
+	tables, err := c.SQL.Tables(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, tables.Tables, 1)
+	assert.Equal(t, []tago.SQLResource{{ID: dev.ID, Name: "Boiler"}}, tables.Resources.Devices)
+	require.NoError(t, c.SQL.Delete(ctx, q.ID))
+	_, err = c.SQL.Info(ctx, q.ID)
 	require.ErrorIs(t, err, tago.ErrNotFound)
 }

@@ -170,6 +170,13 @@ func (s *Server) routeTable() []route {
 		r(post, "/template/:id", acc, s.installTemplate),
 		r(get, "/tcore/instance/:id/token", acc, s.tcoreToken),
 
+		// TagoSQL (list, info and create are collection routes).
+		r(put, "/sql/:id", acc, s.editSQL),
+		r(del, "/sql/:id", acc, s.deleteSQL),
+		r(get, "/sql/tables", acc, s.sqlTables),
+		r(get, "/sql/:id/version/:n", acc, s.sqlVersion),
+		r(post, "/sql/:id/execute", acc, s.executeSQL),
+
 		// Networks and connectors (account token).
 		r(get, "/integration/network/token/:id", acc, s.listNetworkTokens),
 		r(post, "/integration/network/token", acc, s.createNetworkToken),
