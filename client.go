@@ -247,6 +247,24 @@ type Client struct {
 	// ProfileBackups creates, lists, downloads and deletes profile backups (account
 	// token).
 	ProfileBackups *ProfileBackupsService
+	// Notifications reads and sends the profile's notifications and registers phones
+	// for push notifications (account token).
+	Notifications *NotificationsService
+	// Dictionaries manages the profile's dictionaries and reads their strings for
+	// applications (account token; the TagoRUN form needs none).
+	Dictionaries *DictionariesService
+	// Templates makes and installs dashboard and analysis templates (account token).
+	Templates *TemplatesService
+	// TagoCores manages the profile's TagoCore instances (account token).
+	TagoCores *TagoCoresService
+	// Billing reads and changes the account's plan, payment method, billing
+	// information and allocation (account token).
+	Billing *BillingService
+	// SQL manages and executes the profile's stored TagoSQL queries (account token).
+	SQL *SQLService
+	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
+	// and custom domain (account token). The end users' side is [Client.RunUser].
+	Run *RunService
 
 	token      Token
 	baseURL    string // scheme://host[/prefix], no trailing slash
@@ -501,6 +519,13 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Access = (*AccessService)(svc)
 	c.Tags = (*TagsService)(svc)
 	c.ProfileBackups = (*ProfileBackupsService)(svc)
+	c.Run = (*RunService)(svc)
+	c.Notifications = (*NotificationsService)(svc)
+	c.Dictionaries = (*DictionariesService)(svc)
+	c.Templates = (*TemplatesService)(svc)
+	c.TagoCores = (*TagoCoresService)(svc)
+	c.Billing = (*BillingService)(svc)
+	c.SQL = (*SQLService)(svc)
 	return c, nil
 }
 

@@ -42,6 +42,9 @@ type call struct {
 	// noReplay marks a non-POST call that must not be repeated once the platform may
 	// have processed it (deleting "the latest N records", say). POST always is.
 	noReplay bool
+	// idempotent marks a POST that only reads (a stored query's execution), which may be
+	// repeated like a GET.
+	idempotent bool
 	// baseURL overrides the client's base URL (an absolute scheme://host); empty for the
 	// client's own.
 	baseURL string
@@ -50,7 +53,7 @@ type call struct {
 // replaySafe reports whether repeating the call after the platform processed it is
 // harmless.
 func (cl *call) replaySafe() bool {
-	return cl.method != "POST" && !cl.noReplay
+	return (cl.method != "POST" || cl.idempotent) && !cl.noReplay
 }
 
 // do performs cl with retries and decodes the envelope's result into a T.

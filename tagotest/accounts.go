@@ -189,8 +189,14 @@ func (s *Server) authenticateLocked(b credentials) (*account, reply, bool) {
 	if b.Password == nil || *b.Password == "" {
 		return nil, bad("password", "is required"), false
 	}
-	a := s.accountByEmailLocked(*b.Email)
-	if a == nil || a.password != *b.Password {
+	return s.verifyLoginLocked(s.accountByEmailLocked(*b.Email), b)
+}
+
+// verifyLoginLocked checks credentials against an account (nil when the e-mail is
+// unknown): the password, the confirmation and, with two-factor authentication on, the
+// code or the challenge. TagoRUN users log in through it too.
+func (s *Server) verifyLoginLocked(a *account, b credentials) (*account, reply, bool) {
+	if a == nil || a.password != deref(b.Password) {
 		return nil, fail(http.StatusUnauthorized, msgInvalidCredentials), false
 	}
 	if !a.confirmed {
@@ -346,11 +352,16 @@ func (s *Server) otpChange(c *call) reply {
 	if !slices.Contains(otpTypes, typ) {
 		return fail(http.StatusBadRequest, "Invalid OTP type %q", typ)
 	}
-	a := c.callerAccount()
 	b, rep, good := c.decodeCredentials()
 	if !good {
 		return rep
 	}
+	return s.otpChangeLocked(c.callerAccount(), typ, action, b)
+}
+
+// otpChangeLocked enables or disables a two-factor method of an account (or a TagoRUN
+// user) whose credentials b repeats.
+func (s *Server) otpChangeLocked(a *account, typ, action string, b credentials) reply {
 	if !strings.EqualFold(deref(b.Email), a.email) || deref(b.Password) != a.password {
 		return fail(http.StatusUnauthorized, msgInvalidCredentials)
 	}
@@ -377,8 +388,11 @@ func (s *Server) otpChange(c *call) reply {
 
 // otpConfirm answers POST /account/otp/{type}/confirm {pin_code}.
 func (s *Server) otpConfirm(c *call) reply {
-	typ := c.arg(0)
-	a := c.callerAccount()
+	return s.otpConfirmLocked(c, c.callerAccount(), c.arg(0))
+}
+
+// otpConfirmLocked answers a {pin_code} body confirming a method being enabled.
+func (s *Server) otpConfirmLocked(c *call, a *account, typ string) reply {
 	var b struct {
 		PinCode *string `json:"pin_code"`
 	}

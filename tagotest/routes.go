@@ -19,6 +19,7 @@ func (s *Server) routeTable() []route {
 		acc  = []kind{kindAccount}
 		dev  = []kind{kindDevice}
 		netw = []kind{kindNetwork}
+		ru   = []kind{kindRunUser}
 	)
 	r := func(method, pattern string, kinds []kind, h func(*call) reply) route {
 		return route{method: method, segs: splitPath(pattern), kinds: kinds, h: h}
@@ -123,6 +124,66 @@ func (s *Server) routeTable() []route {
 		r(post, "/analysis/:id/upload", acc, s.uploadScript),
 		r(get, "/analysis/:id/download", acc, s.downloadScript),
 		r(get, "/tagotest/script/:key", nil, s.scriptFile),
+
+		// Notifications of the profile (list, create and delete are collection routes).
+		r(put, "/notification/read", acc, s.markProfileNotifications),
+		r(put, "/notification/markallread", acc, s.markAllProfileNotifications),
+		r(post, "/notification/push/register", acc, s.pushRegistration),
+		r(post, "/notification/push/unregister", acc, s.pushRegistration),
+		r(put, "/notification/:id/:button", acc, s.pressProfileNotification),
+
+		// TagoRUN administration (run users and the run's notifications' create, edit
+		// and delete are collection routes).
+		r(get, "/run", acc, s.runSettings),
+		r(put, "/run", acc, s.editRun),
+		r(get, "/run/users/:id/login", acc, s.loginAsRunUser),
+		r(post, "/run/email_test", acc, s.runEmailTest),
+		r(get, "/run/notification/:id", acc, s.runUserNotifications),
+		r(get, "/run/sso/saml", acc, s.samlInfo),
+		r(put, "/run/sso/saml", acc, s.editSAML),
+		r(post, "/run/customdomain/:id", acc, s.customDomain),
+		r(get, "/run/customdomain/:id", acc, s.customDomain),
+		r(del, "/run/customdomain/:id", acc, s.customDomain),
+		r(put, "/run/customdomain/regenerate/:id", acc, s.customDomain),
+
+		// TagoRUN users' side, /run/{url}/...: without a token, then with the user's.
+		r(post, "/run/:url/signup", nil, s.runSignup),
+		r(post, "/run/:url/login", nil, s.runLogin),
+		r(post, "/run/:url/login/otp", nil, s.runLoginPIN),
+		r(get, "/run/:url/confirm/:token", nil, s.runConfirm),
+		r(get, "/run/:url/passwordreset/:email", nil, s.runPasswordRecover),
+		r(post, "/run/:url/passwordreset", ru, s.runSelf),
+		r(get, "/run/:url/info", ru, s.runSelf),
+		r(put, "/run/:url/info", ru, s.runSelf),
+		r(del, "/run/:url/delete", ru, s.runSelf),
+		r(post, "/run/:url/otp/:type/:action", ru, s.runOTP),
+		r(get, "/run/:url/notification", ru, s.runOwnNotifications),
+		r(put, "/run/:url/notification", ru, s.runOwnNotifications),
+		r(put, "/run/:url/notification/markallread", ru, s.runNotification),
+		r(put, "/run/:url/notification/:id/:button", ru, s.runNotification),
+		r(del, "/run/:url/notification/:id", ru, s.runNotification),
+		r(get, "/run/:url/sdb/:key", ru, s.runSDB),
+		r(post, "/run/:url/sdb/:key", ru, s.runSDB),
+		r(del, "/run/:url/sdb/:key", ru, s.runSDB),
+
+		// Dictionaries' languages, by ID or slug, and a run's without a token.
+		r(get, "/dictionary/:id/:locale", acc, s.dictionaryLanguage),
+		r(put, "/dictionary/:id/:locale", acc, s.dictionaryLanguage),
+		r(del, "/dictionary/:id/:locale", acc, s.dictionaryLanguage),
+		r(get, "/dictionary/:url/:slug/:locale", nil, s.runDictionaryLanguage),
+
+		// Templates and TagoCore instances.
+		r(post, "/template", acc, s.generateTemplate),
+		r(get, "/template/:id", acc, s.templateInfo),
+		r(post, "/template/:id", acc, s.installTemplate),
+		r(get, "/tcore/instance/:id/token", acc, s.tcoreToken),
+
+		// TagoSQL (list, info and create are collection routes).
+		r(put, "/sql/:id", acc, s.editSQL),
+		r(del, "/sql/:id", acc, s.deleteSQL),
+		r(get, "/sql/tables", acc, s.sqlTables),
+		r(get, "/sql/:id/version/:n", acc, s.sqlVersion),
+		r(post, "/sql/:id/execute", acc, s.executeSQL),
 
 		// Networks and connectors (account token).
 		r(get, "/integration/network/token/:id", acc, s.listNetworkTokens),

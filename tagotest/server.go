@@ -73,7 +73,10 @@ type Server struct {
 	firings        []*ActionFiring
 	after          []func()           // work for after s.mu is released (see unlock)
 	files          map[fileKey][]byte // filestore.go; created on first use
-	published      []RelayMessage     // network_side.go
+	published      []RelayMessage     // integrations.go
+	pressed        []PressedButton    // notifications.go
+	push           []PushDevice       // notifications.go
+	templates      []*template        // templates.go
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState

@@ -20,6 +20,7 @@ const (
 	kindNetwork
 	kindAuthorization
 	kindAnalysis
+	kindRunUser
 )
 
 func (k kind) String() string {
@@ -34,6 +35,8 @@ func (k kind) String() string {
 		return "authorization"
 	case kindAnalysis:
 		return "analysis"
+	case kindRunUser:
+		return "run-user"
 	default:
 		return "none"
 	}
@@ -51,6 +54,7 @@ type tokenRec struct {
 	device       string // device tokens
 	network      string // network tokens
 	analysis     string // analysis tokens
+	runUser      string // run-user tokens: the user's ID
 	serie        string // device tokens: serie_number
 	verification string
 	lastAuth     string // device tokens: last_authorization
