@@ -162,6 +162,13 @@ func (t Token) String() string {
 // GoString returns the same redacted description as String, for %#v.
 func (t Token) GoString() string { return "tago.Token(" + t.String() + ")" }
 
+// Format writes the redacted description for every fmt verb (%d and %x included,
+// which would otherwise print the token's fields).
+func (t Token) Format(f fmt.State, verb rune) { formatMasked(f, verb, t.String(), t.GoString()) }
+
+// LogValue logs the redacted description.
+func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
 // maskSecret shows at most the last four characters of a secret, and only when the secret
 // is long enough that doing so reveals little.
 func maskSecret(s string) string {
@@ -226,7 +233,13 @@ type Client struct {
 	// for network-server bridges (network token).
 	Networks *NetworksService
 
-	token      Token
+	// kind and secret are the client's token. The value sits behind a pointer to a
+	// string, which fmt prints as an address whatever the verb, so a struct holding a
+	// *Client in an unexported field (where fmt cannot call Client's Format) does not
+	// print the token. For the same reason the token header is added to each request,
+	// not kept in the resty client's headers.
+	kind       TokenKind
+	secret     *string
 	baseURL    string // scheme://host[/prefix], no trailing slash
 	authHeader string
 	userAgent  string
@@ -430,8 +443,10 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
+	value := tok.value
 	c := &Client{
-		token:     tok,
+		kind:      tok.kind,
+		secret:    &value,
 		baseURL:   base,
 		timeout:   s.timeout,
 		retry:     s.retry.withDefaults(),
@@ -457,10 +472,8 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	}
 	c.http = newResty(s.httpClient, c.logger)
 	// Set once here, copied into every request by resty; resty's setters are not safe
-	// for concurrent use, so nothing calls them after NewClient.
-	if c.authHeader != "" {
-		c.http.SetHeader(c.authHeader, tok.value)
-	}
+	// for concurrent use, so nothing calls them after NewClient. The token header is
+	// set per request (see the secret field).
 	c.http.SetHeader("User-Agent", c.userAgent)
 	c.http.SetHeader("Accept", "application/json")
 
@@ -474,8 +487,37 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// String describes the client without revealing its token, such as
+// "tago.Client(account token ****acc0, https://api.tago.io)".
+//
+// String, Format and LogValue have value receivers so that a Client printed by value,
+// or inside another struct, is described the same way: fmt would otherwise print its
+// fields, the token among them.
+func (c Client) String() string {
+	return "tago.Client(" + c.token().String() + ", " + c.baseURL + ")"
+}
+
+// Format writes the client's String for every fmt verb.
+func (c Client) Format(f fmt.State, verb rune) {
+	s := c.String()
+	formatMasked(f, verb, s, s)
+}
+
+// LogValue logs the client's token kind (redacted) and base URL.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("token", c.token().String()), slog.String("base_url", c.baseURL))
+}
+
+// token returns the client's token.
+func (c *Client) token() Token {
+	if c.secret == nil { // a Client not made by NewClient
+		return Token{kind: c.kind}
+	}
+	return Token{kind: c.kind, value: *c.secret}
+}
+
 // TokenKind reports the kind of token the client carries.
-func (c *Client) TokenKind() TokenKind { return c.token.kind }
+func (c *Client) TokenKind() TokenKind { return c.kind }
 
 // BaseURL returns the API base URL the client sends requests to.
 func (c *Client) BaseURL() string { return c.baseURL }

@@ -175,10 +175,10 @@ func (c *Client) precheck(ctx context.Context, cl *call) error {
 		return invalidf("context", "must not be nil")
 	}
 	switch {
-	case c.token.kind == KindAnonymous && !cl.anonymous:
-		return tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
-	case c.token.kind != KindAnonymous && len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.token.kind):
-		return tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
+	case c.kind == KindAnonymous && !cl.anonymous:
+		return tokenKindError(cl.method+" "+c.redactPath(cl), c.kind, cl.kinds...)
+	case c.kind != KindAnonymous && len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.kind):
+		return tokenKindError(cl.method+" "+c.redactPath(cl), c.kind, cl.kinds...)
 	}
 	return nil
 }
@@ -202,8 +202,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		})
 	}
 
-	req := c.http.R() // the token, User-Agent and Accept headers are set on the client
+	req := c.http.R() // the User-Agent and Accept headers are set on the client
 	req.SetContext(actx)
+	if c.authHeader != "" {
+		req.Header[c.authHeader] = []string{*c.secret}
+	}
 	if body != nil {
 		req.Header["Content-Type"] = jsonContentType
 		// A reader is handed to net/http as it is; a []byte would be copied twice.
@@ -279,7 +282,9 @@ const redactedMark = "[redacted]"
 
 // redact removes the client's token and the call's secrets from s.
 func (c *Client) redact(s string, cl *call) string {
-	s = replaceSecret(s, c.token.value)
+	if c.secret != nil {
+		s = replaceSecret(s, *c.secret)
+	}
 	if cl != nil {
 		for _, sec := range cl.secrets {
 			s = replaceSecret(s, sec)
