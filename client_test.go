@@ -1,6 +1,7 @@
 package tago
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -580,4 +581,77 @@ func TestExecChecksTheWholeEnvelope(t *testing.T) {
 	expect(mt, "DELETE", "/x", 200, `{"status":true,"result":"Successfully Removed","status":false,"message":"not removed"}`)
 	err := exec(t.Context(), c, &call{method: "DELETE", path: "/x"})
 	assert.EqualError(t, err, "tago: DELETE /x: 200 not removed")
+}
+
+// echoServer answers every connection with the request line it read, as a broken proxy
+// may: net/http then fails with an error quoting that line, path and secrets included.
+func echoServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				line, err := bufio.NewReader(conn).ReadString('\n')
+				if err == nil {
+					_, _ = conn.Write([]byte(line + "\r\n"))
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// TestTransportErrorsAreRedacted: a transport error quoting the request line (with the
+// token of Tokens.Delete or the authorization key of ResolveToken in its path) is
+// redacted in the error, its %+v and %#v, and every log line, retries included.
+func TestTransportErrorsAreRedacted(t *testing.T) {
+	t.Parallel()
+	base := echoServer(t)
+	ops := []struct {
+		name   string
+		tok    Token
+		secret string
+		run    func(ctx context.Context, c *Client) error
+	}{
+		{"delete a device token", AccountToken(testAccountToken), resToken2,
+			func(ctx context.Context, c *Client) error { return c.Tokens.Delete(ctx, resToken2) }},
+		{"resolve a device token", NetworkToken(testNetworkToken), resAuthKey,
+			func(ctx context.Context, c *Client) error {
+				_, err := c.Networks.ResolveToken(ctx, resDevEUI, resAuthKey)
+				return err
+			}},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			p := DefaultRetryPolicy()
+			p.MaxRetries = 1
+			p.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+			c, err := NewClient(op.tok, WithBaseURL(base), WithRetryPolicy(p), WithLogger(logger))
+			require.NoError(t, err)
+			err = op.run(t.Context(), c)
+			var reqErr *RequestError
+			require.ErrorAs(t, err, &reqErr)
+			assert.Equal(t, 2, reqErr.Attempts, "retried once")
+			assert.Contains(t, err.Error(), "malformed HTTP", "the server echoed the request line")
+			assert.Contains(t, err.Error(), redactedMark)
+			require.Contains(t, logs.String(), "tago: retrying")
+			for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), logs.String()} {
+				assert.NotContains(t, s, op.secret)
+				assert.NotContains(t, s, op.tok.value)
+			}
+			var opErr *net.OpError
+			assert.False(t, errors.As(err, &opErr), "not a dial error")
+			assert.NotNil(t, errors.Unwrap(reqErr.Err), "the cause stays reachable")
+		})
+	}
 }

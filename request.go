@@ -229,6 +229,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its text repeats the URL, which may hold secrets
 		}
+		// net/http quotes what a server or proxy answered ("malformed HTTP response
+		// \"DELETE /device/token/... HTTP/1.1\"" from one echoing the request line).
+		err = c.redactError(err, cl)
 		transportErr = err
 		notSent = isDialError(err) || (gotConn.Load() && !wrote.Load())
 	}
@@ -238,7 +241,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 			slog.Int("status", status), slog.Int("attempt", n), slog.Duration("duration", elapsed),
 		}
 		if err != nil {
-			attrs = append(attrs, slog.String("error", c.redact(err.Error(), cl)))
+			attrs = append(attrs, slog.String("error", err.Error()))
 		}
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "tago: request", attrs...)
 	}
@@ -304,6 +307,26 @@ func replaceSecret(s, sec string) string {
 	}
 	return s
 }
+
+// redactError returns err, or when its text holds a secret a *redactedError that reads
+// redacted and unwraps to err.
+func (c *Client) redactError(err error, cl *call) error {
+	if text := err.Error(); c.redact(text, cl) != text {
+		return &redactedError{err: err, text: c.redact(text, cl)}
+	}
+	return err
+}
+
+// redactedError is an error whose text held a secret: Error reads redacted, and Unwrap
+// returns the original so that errors.Is and errors.As still see the cause.
+type redactedError struct {
+	err  error
+	text string
+}
+
+func (e *redactedError) Error() string { return e.text }
+
+func (e *redactedError) Unwrap() error { return e.err }
 
 // redactPath returns the call's path (without query) safe to show.
 func (c *Client) redactPath(cl *call) string {

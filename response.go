@@ -341,7 +341,7 @@ func checkResponse(status int, header http.Header, body []byte, redact func(stri
 		return env.result, nil
 	}
 	apiErr := &APIError{HTTPStatus: status}
-	apiErr.Message = redact(errorText(env, status, statusKnown))
+	apiErr.Message = errorText(env, status, statusKnown, redact)
 	if len(env.fieldErrors) > 0 {
 		var fe map[string][]string
 		if json.Unmarshal(env.fieldErrors, &fe) == nil {
@@ -368,27 +368,28 @@ func serverMayHaveApplied(e *APIError) bool {
 
 // errorText extracts the error message from an envelope in the order the official SDKs
 // use: "message", then "result" (a string, or an object's "message"), then the status.
-func errorText(env envelope, status int, statusKnown bool) string {
+// redact is applied before a long result is cut.
+func errorText(env envelope, status int, statusKnown bool, redact func(string) string) string {
 	if !statusKnown && isSuccess(status) {
 		return "response envelope has no boolean status"
 	}
 	var s string
 	if json.Unmarshal(env.message, &s) == nil && s != "" {
-		return s
+		return redact(s)
 	}
 	if json.Unmarshal(env.result, &s) == nil && s != "" {
-		return s
+		return redact(s)
 	}
 	var obj struct {
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(env.result, &obj) == nil && obj.Message != "" {
-		return obj.Message
+		return redact(obj.Message)
 	}
 	if r := bytes.TrimSpace(env.result); len(r) > 0 && string(r) != "null" {
 		var compact bytes.Buffer
 		if json.Compact(&compact, r) == nil {
-			return truncate(compact.String(), maxSnippet)
+			return truncate(redact(compact.String()), maxSnippet)
 		}
 	}
 	if isSuccess(status) {
@@ -401,12 +402,15 @@ func errorText(env envelope, status int, statusKnown bool) string {
 const maxSnippet = 200
 
 // snippet returns a short, printable, redacted excerpt of a body for an error message.
+// The whole body is redacted before any cut: a secret cut at the excerpt's edge would
+// no longer match, and show most of itself.
 func snippet(body []byte, redact func(string) string) string {
-	s := strings.ToValidUTF8(string(body[:min(len(body), 4*maxSnippet)]), "?")
+	s := redact(string(body))
+	s = strings.ToValidUTF8(s[:min(len(s), 4*maxSnippet)], "?")
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r)
 	}), " ")
-	return truncate(redact(s), maxSnippet)
+	return truncate(s, maxSnippet)
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, marking the cut with "…".

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -107,6 +108,25 @@ func FuzzParseEnvelope(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSnippetRedactsBeforeCutting: a secret straddling the point where an excerpt is cut
+// is redacted whole, never shown in part.
+func TestSnippetRedactsBeforeCutting(t *testing.T) {
+	t.Parallel()
+	redact := func(s string) string { return replaceSecret(s, testAccountToken) }
+	// Whitespace collapses, so a token past the raw cut would land inside the excerpt.
+	for _, pad := range []int{4*maxSnippet - 20, 4*maxSnippet - 1, maxSnippet - 10} {
+		body := strings.Repeat(" ", pad) + testAccountToken + " </p>"
+		s := snippet([]byte(body), redact)
+		assert.NotContains(t, s, testAccountToken[:8], "pad %d: %q", pad, s)
+	}
+	// A result quoted in the message is cut after redaction too.
+	body := `{"status":false,"result":{"pad":"` + strings.Repeat("x", maxSnippet-30) + `","token":"` + testAccountToken + `"}}`
+	_, apiErr := checkResponse(400, http.Header{}, []byte(body), redact)
+	require.NotNil(t, apiErr)
+	assert.NotContains(t, apiErr.Message, testAccountToken[:8], apiErr.Message)
+	assert.Contains(t, apiErr.Message, "…")
 }
 
 func TestSnippetIsShortPrintableAndRedacted(t *testing.T) {
