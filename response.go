@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -424,12 +425,18 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
+// maxRetryAfterSeconds is the longest Retry-After a time.Duration holds in whole
+// seconds (about 292 years); longer ones are clamped to it instead of overflowing.
+const maxRetryAfterSeconds = int64(math.MaxInt64 / time.Second)
+
 // retryAfter reads how long the platform asked us to wait: the Retry-After header
-// (seconds or an HTTP date), else "Retry-After: N" in the error message.
+// (seconds or an HTTP date), else "Retry-After: N" in the error message. A number of
+// seconds too large for a time.Duration is clamped, never wrapped: 18446744074 seconds
+// must not become 0.29 s, nor 9300000000 a negative wait.
 func retryAfter(h http.Header, msg string) time.Duration {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-			return time.Duration(secs) * time.Second
+		if d, ok := parseSeconds(v); ok {
+			return d
 		}
 		if t, err := http.ParseTime(v); err == nil {
 			if d := time.Until(t); d > 0 {
@@ -442,12 +449,25 @@ func retryAfter(h http.Header, msg string) time.Duration {
 	if i := strings.Index(msg, marker); i >= 0 {
 		rest := strings.TrimLeft(msg[i+len(marker):], " ")
 		j := 0
-		for j < len(rest) && j < 6 && rest[j] >= '0' && rest[j] <= '9' {
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
 			j++
 		}
-		if secs, err := strconv.Atoi(rest[:j]); err == nil {
-			return time.Duration(secs) * time.Second
+		if d, ok := parseSeconds(rest[:j]); ok {
+			return d
 		}
 	}
 	return 0
+}
+
+// parseSeconds reads a non-negative whole number of seconds, clamped to
+// maxRetryAfterSeconds however many digits it has.
+func parseSeconds(s string) (time.Duration, bool) {
+	secs, err := strconv.ParseUint(s, 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false
+	}
+	if err != nil || secs > uint64(maxRetryAfterSeconds) {
+		secs = uint64(maxRetryAfterSeconds)
+	}
+	return time.Duration(secs) * time.Second, true
 }
