@@ -252,27 +252,73 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 // records) are a few megabytes.
 const maxResponseBytes = 256 << 20
 
-// readBody reads and closes a response body. It sizes the buffer from Content-Length
-// when the server sent one, and fails on a body cut short or larger than
-// maxResponseBytes.
+// preallocBytes caps what readBody allocates on the word of Content-Length before any
+// byte arrived: a server announcing 256 MiB for a 10-byte answer costs 1 MiB, not 256.
+const preallocBytes = 1 << 20
+
+// readBody reads and closes a response body, failing on a body cut short or larger
+// than maxResponseBytes.
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 && n <= maxResponseBytes {
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
+	return readLimited(resp.Body, resp.ContentLength, maxResponseBytes)
+}
+
+// readLimited reads r to its end. announced is the Content-Length (-1 when unknown):
+// it sizes the first buffer up to preallocBytes, and then each growth (at most doubling
+// the bytes already received) stops at it, so an honest length is read into a buffer of
+// exactly its size and a lying one allocates only as bytes arrive. More than limit bytes,
+// announced or received, is an error.
+func readLimited(r io.Reader, announced, limit int64) ([]byte, error) {
+	if announced > limit {
+		return nil, fmt.Errorf("the response announces %d bytes, more than the %d-byte limit", announced, limit)
+	}
+	size := int64(512)
+	if announced >= 0 {
+		size = min(announced, preallocBytes)
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			if n := int64(len(buf)); n == announced || n == limit {
+				// All that was announced, or all that is allowed, is here: look for
+				// the end without growing the buffer.
+				var probe [1]byte
+				m, err := io.ReadFull(r, probe[:])
+				switch {
+				case m == 0 && (err == io.EOF || err == io.ErrUnexpectedEOF):
+					return buf, nil
+				case m == 0:
+					return nil, fmt.Errorf("reading the response body: %w", err)
+				case n == limit:
+					return nil, fmt.Errorf("the response body is larger than the %d-byte limit", limit)
+				}
+				buf = append(buf, probe[0]) // more than announced: read on, up to the limit
+				announced = -1
+				continue
 			}
+			next := max(2*int64(cap(buf)), 512)
+			if announced > int64(len(buf)) {
+				next = min(next, announced)
+			}
+			next = min(next, limit)
+			grown := make([]byte, len(buf), next) // exactly next: an honest length wastes nothing
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			return nil, fmt.Errorf("reading the response body: %w", err)
 		}
-		return buf, nil
 	}
-	buf, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the response body: %w", err)
+	if int64(len(buf)) > limit {
+		return nil, fmt.Errorf("the response body is larger than the %d-byte limit", limit)
 	}
-	if len(buf) > maxResponseBytes {
-		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBytes)
+	if announced >= 0 && int64(len(buf)) < announced {
+		return nil, fmt.Errorf("reading the response body: %w (%d of %d bytes)", io.ErrUnexpectedEOF, len(buf), announced)
 	}
 	return buf, nil
 }
