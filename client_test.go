@@ -276,7 +276,7 @@ func TestEnvelopeErrorShapes(t *testing.T) {
 		wantFields  map[string][]string
 	}{
 		{name: "status false with message at 200", status: 200, body: `{"status":false,"message":"Device not found"}`,
-			wantStatus: 200, wantMessage: "Device not found"},
+			wantStatus: 200, wantMessage: "Device not found", wantIs: ErrBadRequest},
 		{name: "status false with result text", status: 401, body: `{"status":false,"result":"Invalid Token"}`,
 			wantStatus: 401, wantMessage: "Invalid Token", wantIs: ErrUnauthorized},
 		{name: "message preferred over result", status: 400, body: `{"status":false,"message":"first","result":"second"}`,
@@ -302,7 +302,7 @@ func TestEnvelopeErrorShapes(t *testing.T) {
 			wantMessage: `response is not the platform's JSON envelope (unexpected end of JSON): {"status":true,"result":[1,2`},
 		{name: "no status field", status: 200, body: `{"result":"x"}`, wantStatus: 200, wantMessage: "response envelope has no boolean status"},
 		{name: "a late status false overrides", status: 200, body: `{"status":true,"result":{"version":"1"},"status":false,"message":"late"}`,
-			wantStatus: 200, wantMessage: "late"},
+			wantStatus: 200, wantMessage: "late", wantIs: ErrBadRequest},
 		{name: "status true at 500", status: 500, body: `{"status":true,"result":"odd"}`, wantStatus: 500, wantMessage: "odd", wantIs: ErrServer},
 		{name: "redirect", status: 302, body: ``, header: []string{"Location", "https://elsewhere"}, wantStatus: 302, wantMessage: ""},
 	}
@@ -502,6 +502,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		"echoed in html":     reply(502, `<html>token=`+testAccountToken+` key=`+pathSecret+`</html>`),
 		"echoed in result":   reply(400, `{"status":false,"result":{"token":"`+testAccountToken+`"}}`),
 		"echoed in fields":   reply(400, `{"status":false,"message":"bad","field_errors":{"token":["`+testAccountToken+`"]}}`),
+		"echoed in members":  reply(400, `{"status":false,"message":"bad","code":"`+testAccountToken+`","details":{"key":"`+pathSecret+`"}}`),
 		"transport failure":  fail(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}),
 		"decoding the reply": reply(200, `{"status":true,"result":"`+testAccountToken+`"}`),
 	}
@@ -517,6 +518,10 @@ func TestTokenNeverInErrors(t *testing.T) {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) {
 			assert.NotContains(t, fmt.Sprint(apiErr.FieldErrors), testAccountToken, name)
+			for _, s := range []string{apiErr.Code, fmt.Sprintf("%s", apiErr.Extra)} {
+				assert.NotContains(t, s, testAccountToken, name)
+				assert.NotContains(t, s, pathSecret, name)
+			}
 			assert.Equal(t, "/serviceauth/[redacted]", apiErr.Path, name)
 		}
 	}
@@ -654,4 +659,55 @@ func TestTransportErrorsAreRedacted(t *testing.T) {
 			assert.NotNil(t, errors.Unwrap(reqErr.Err), "the cause stays reachable")
 		})
 	}
+}
+
+// TestRefusalAt200IsBadRequest: TagoCore answers a validation error with HTTP 200,
+// "status": false and field_errors; it matches ErrBadRequest, is certainly not stored,
+// and its text names the offending fields.
+func TestRefusalAt200IsBadRequest(t *testing.T) {
+	t.Parallel()
+	c, mt, rec := newTestClient(t, DeviceToken(testDeviceToken))
+	got := expectSeq(mt, "POST", "/data", reply(200, `{"status":false,"message":"Error on Query String parameters",`+
+		`"field_errors":{"qty":["Expected number, received nan"],"variables":["Required","Invalid input"]}}`))
+	_, err := do[string](t.Context(), c, &call{method: "POST", path: "/data", body: []byte(`[]`)})
+	require.ErrorIs(t, err, ErrBadRequest)
+	assert.EqualError(t, err, "tago: POST /data: 200 Error on Query String parameters "+
+		"(qty: Expected number, received nan; variables: Required, Invalid input)")
+	assert.False(t, MayBeStored(err))
+	assert.Equal(t, 1, got.count())
+	assert.Empty(t, rec.recorded())
+
+	// A 2xx answer that is not a refusal (not the envelope, a result that does not
+	// decode) is no bad request: the platform may have carried the call out.
+	c, mt, _ = newTestClient(t, DeviceToken(testDeviceToken))
+	expectSeq(mt, "POST", "/data", reply(200, `<html>OK</html>`))
+	_, err = do[string](t.Context(), c, &call{method: "POST", path: "/data", body: []byte(`[]`)})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, ErrBadRequest)
+	assert.True(t, MayBeStored(err))
+}
+
+// TestAPIErrorKeepsEnvelopeMembers: an error's code and the envelope's other members
+// reach the caller, redacted.
+func TestAPIErrorKeepsEnvelopeMembers(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken), WithRetryPolicy(NoRetries()))
+	expectSeq(mt, "GET", "/status", reply(403, `{"status":false,"message":"Plan limit","code":"PLAN_LIMIT",`+
+		`"result":{"limit":10},"details":{"resource":"device","token":"`+testAccountToken+`"},"field_errors":{"a":"one message"}}`))
+	_, err := c.Status(t.Context())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "PLAN_LIMIT", apiErr.Code)
+	require.Len(t, apiErr.Extra, 2)
+	assert.JSONEq(t, `{"limit":10}`, string(apiErr.Extra["result"]))
+	assert.JSONEq(t, `{"resource":"device","token":"[redacted]"}`, string(apiErr.Extra["details"]))
+	assert.Equal(t, map[string][]string{"a": {"one message"}}, apiErr.FieldErrors, "a single message is kept")
+	assert.EqualError(t, err, "tago: GET /status: 403 Plan limit (a: one message)")
+
+	c, mt, _ = newTestClient(t, AccountToken(testAccountToken), WithRetryPolicy(NoRetries()))
+	expectSeq(mt, "GET", "/status", reply(400, `{"status":false,"message":"m","code":4001}`))
+	_, err = c.Status(t.Context())
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "4001", apiErr.Code, "a numeric code")
+	assert.Nil(t, apiErr.Extra)
 }

@@ -21,6 +21,15 @@ type envelope struct {
 	result      []byte
 	message     []byte
 	fieldErrors []byte
+	code        []byte
+	// other holds every other member, key and raw value, in the body's order.
+	other []member
+}
+
+// member is one object member: its (unescaped) key and raw value.
+type member struct {
+	key   string
+	value []byte
 }
 
 // errNotJSON reports a body that does not start like a JSON object.
@@ -74,6 +83,10 @@ func parseEnvelope(body []byte) (envelope, error) {
 				env.message = body[i:end]
 			case "field_errors":
 				env.fieldErrors = body[i:end]
+			case "code":
+				env.code = body[i:end]
+			default:
+				env.other = append(env.other, member{string(key), body[i:end]})
 			}
 			i = skipSpace(body, end)
 			if i >= len(body) {
@@ -341,24 +354,81 @@ func checkResponse(status int, header http.Header, body []byte, redact func(stri
 	if isSuccess(status) && st == "true" {
 		return env.result, nil
 	}
-	apiErr := &APIError{HTTPStatus: status}
+	apiErr := &APIError{HTTPStatus: status, refused: st == "false"}
 	apiErr.Message = errorText(env, status, statusKnown, redact)
-	if len(env.fieldErrors) > 0 {
-		var fe map[string][]string
-		if json.Unmarshal(env.fieldErrors, &fe) == nil {
-			for k, v := range fe {
-				for i := range v {
-					v[i] = redact(v[i])
-				}
-				fe[k] = v
-			}
-			apiErr.FieldErrors = fe
-		}
-	}
+	apiErr.FieldErrors = fieldErrors(env.fieldErrors, redact)
+	apiErr.Code = errorCode(env.code, redact)
+	apiErr.Extra = extraMembers(env, redact)
 	apiErr.RetryAfter = retryAfter(header, apiErr.Message)
 	// A 2xx answer is a refusal only when the platform said "status": false.
 	apiErr.maybe = (isSuccess(status) && st != "false") || serverMayHaveApplied(apiErr)
 	return nil, apiErr
+}
+
+// fieldErrors decodes the envelope's field_errors, {"field": ["why", ...]}, redacted. A
+// field whose value is one string instead of a list keeps it; other shapes are dropped
+// (the raw member stays in nothing: field_errors is never in Extra).
+func fieldErrors(raw []byte, redact func(string) string) map[string][]string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil || len(members) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(members))
+	for k, v := range members {
+		var list []string
+		if json.Unmarshal(v, &list) != nil {
+			var one string
+			if json.Unmarshal(v, &one) != nil {
+				continue
+			}
+			list = []string{one}
+		}
+		for i := range list {
+			list[i] = redact(list[i])
+		}
+		out[redact(k)] = list
+	}
+	return out
+}
+
+// errorCode reads the envelope's "code": a string, or a number's digits.
+func errorCode(raw []byte, redact func(string) string) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return redact(s)
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return redact(string(raw))
+}
+
+// extraMembers returns the envelope's members other than status, message, code and
+// field_errors as raw JSON, redacted; nil when there are none.
+func extraMembers(env envelope, redact func(string) string) map[string]json.RawMessage {
+	n := len(env.other)
+	if env.result != nil {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, n)
+	if env.result != nil {
+		out["result"] = json.RawMessage(redact(string(env.result)))
+	}
+	for _, m := range env.other {
+		out[redact(m.key)] = json.RawMessage(redact(string(m.value)))
+	}
+	return out
 }
 
 // serverMayHaveApplied reports whether a server error may come after the platform
