@@ -711,3 +711,25 @@ func TestAPIErrorKeepsEnvelopeMembers(t *testing.T) {
 	assert.Equal(t, "4001", apiErr.Code, "a numeric code")
 	assert.Nil(t, apiErr.Extra)
 }
+
+// TestResolveTokenRefusesDotSegments: "." and ".." as a serial would be removed or climb
+// a level wherever the path is normalised, resolving another route; nothing is sent.
+func TestResolveTokenRefusesDotSegments(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, NetworkToken(testNetworkToken))
+	for _, serie := range []string{".", ".."} {
+		_, err := c.Networks.ResolveToken(t.Context(), serie, resAuthKey)
+		var inErr *InputError
+		require.ErrorAs(t, err, &inErr, serie)
+		assert.Equal(t, "serie", inErr.Field)
+	}
+	got := &capture{}
+	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		got.record(r)
+		return httpmock.NewStringResponse(200, `{"status":true,"result":"`+resToken+`"}`), nil
+	})
+	_, err := c.Networks.ResolveToken(t.Context(), "...", "")
+	require.NoError(t, err, "three dots are a serial like any other")
+	require.Equal(t, 1, got.count(), "only the three dots were sent")
+	assert.Equal(t, "/integration/network/resolve/...", got.last(t).Path)
+}
