@@ -194,11 +194,12 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 	// A transport that does not report to httptrace (a test double, instrumentation)
 	// never calls GotConn, so only a connection seen without its headers written counts
 	// as not sent.
-	var gotConn, wrote atomic.Bool
+	var sent *sendTrace // allocated only when traced
 	if !cl.replaySafe() {
+		sent = &sendTrace{}
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
-			WroteHeaders: func() { wrote.Store(true) },
+			GotConn:      func(httptrace.GotConnInfo) { sent.gotConn.Store(true) },
+			WroteHeaders: func() { sent.wrote.Store(true) },
 		})
 	}
 
@@ -233,7 +234,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		// \"DELETE /device/token/... HTTP/1.1\"" from one echoing the request line).
 		err = c.redactError(err, cl)
 		transportErr = err
-		notSent = isDialError(err) || (gotConn.Load() && !wrote.Load())
+		notSent = isDialError(err) || (sent != nil && sent.gotConn.Load() && !sent.wrote.Load())
 	}
 	if c.logger.Enabled(ctx, slog.LevelDebug) {
 		attrs := []slog.Attr{
@@ -246,6 +247,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "tago: request", attrs...)
 	}
 	return ans, apiErr, transportErr, notSent
+}
+
+// sendTrace records how far an attempt got in sending its request.
+type sendTrace struct {
+	gotConn, wrote atomic.Bool
 }
 
 // maxResponseBytes bounds a response body; the API's largest answers (10,000 data
@@ -274,12 +280,17 @@ func readLimited(r io.Reader, announced, limit int64) ([]byte, error) {
 	}
 	size := int64(512)
 	if announced >= 0 {
-		size = min(announced, preallocBytes)
+		// One byte more than announced leaves room for the read that reports the end.
+		size = min(announced+1, preallocBytes)
 	}
 	buf := make([]byte, 0, size)
 	for {
 		if len(buf) == cap(buf) {
-			if n := int64(len(buf)); n == announced || n == limit {
+			n := int64(len(buf))
+			if n > limit {
+				return nil, fmt.Errorf("the response body is larger than the %d-byte limit", limit)
+			}
+			if n == announced || n == limit {
 				// All that was announced, or all that is allowed, is here: look for
 				// the end without growing the buffer.
 				var probe [1]byte
@@ -297,8 +308,8 @@ func readLimited(r io.Reader, announced, limit int64) ([]byte, error) {
 				continue
 			}
 			next := max(2*int64(cap(buf)), 512)
-			if announced > int64(len(buf)) {
-				next = min(next, announced)
+			if announced >= int64(len(buf)) {
+				next = min(next, announced+1)
 			}
 			next = min(next, limit)
 			grown := make([]byte, len(buf), next) // exactly next: an honest length wastes nothing
@@ -314,7 +325,7 @@ func readLimited(r io.Reader, announced, limit int64) ([]byte, error) {
 			return nil, fmt.Errorf("reading the response body: %w", err)
 		}
 	}
-	if int64(len(buf)) > limit {
+	if int64(len(buf)) > limit { // an announced length of limit left one byte of room
 		return nil, fmt.Errorf("the response body is larger than the %d-byte limit", limit)
 	}
 	if announced >= 0 && int64(len(buf)) < announced {
