@@ -23,11 +23,13 @@
 //
 // A response whose envelope says "status": false, or whose HTTP status is not 2xx, becomes
 // an [*APIError] that matches the sentinels [ErrBadRequest], [ErrUnauthorized],
-// [ErrForbidden], [ErrNotFound], [ErrRateLimited] and [ErrServer] with [errors.Is].
+// [ErrForbidden], [ErrNotFound], [ErrRateLimited] and [ErrServer] with [errors.Is]; a
+// refusal answered with a 2xx status and "status": false matches [ErrBadRequest].
 // Arguments rejected before any request match [ErrInvalidInput] and can be inspected as
 // [*InputError]. Transport failures are wrapped in a [*RequestError], so
 // errors.Is(err, context.DeadlineExceeded) holds for a timeout. No error text and no log
-// line contains the client's token or an authorization key.
+// line contains the client's token or an authorization key, and printing a [Token], a
+// [Secret] or a Client with fmt or slog shows at most their last four characters.
 //
 // # Pagination
 //
