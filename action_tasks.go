@@ -27,11 +27,16 @@ func withType(kind string, v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return addType(kind, obj), nil
+}
+
+// addType adds "type": kind to the JSON object obj.
+func addType(kind string, obj []byte) []byte {
 	out := append([]byte(`{"type":`), strconv.Quote(kind)...)
 	if len(obj) > 2 {
 		out = append(out, ',')
 	}
-	return append(out, obj[1:]...), nil
+	return append(out, obj[1:]...)
 }
 
 // checkText rejects a blank text field.
@@ -242,6 +247,16 @@ func (PostWebhook) TaskType() string { return "post" }
 func (t PostWebhook) MarshalJSON() ([]byte, error) {
 	type plain PostWebhook
 	return withType(t.TaskType(), plain(t))
+}
+
+// marshalWire writes the task for a request body, with the fallback token's value.
+func (t PostWebhook) marshalWire() ([]byte, []string, error) {
+	type plain PostWebhook
+	obj, secrets, err := marshalBody(plain(t))
+	if err != nil {
+		return nil, nil, err
+	}
+	return addType(t.TaskType(), obj), secrets, nil
 }
 
 // UnmarshalJSON accepts header values of any JSON type.

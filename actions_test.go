@@ -179,7 +179,7 @@ func TestActionKindsJSON(t *testing.T) {
 		{SendSQS{SQSSecret: resSecretID, BatchEnabled: true}, `{"type":"queue-sqs","sqs_secret":"` + resSecretID + `","batch_enabled":true}`},
 	}
 	for _, tt := range tasks {
-		out, err := json.Marshal(tt.task)
+		out, _, err := marshalBody(tt.task) // the wire form: a fallback token's real value
 		require.NoError(t, err)
 		assert.JSONEq(t, tt.json, string(out))
 		assert.Equal(t, tt.task, decodeTask(json.RawMessage(tt.json)))

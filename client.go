@@ -25,11 +25,13 @@
 //
 // A response whose envelope says "status": false, or whose HTTP status is not 2xx, becomes
 // an [*APIError] that matches the sentinels [ErrBadRequest], [ErrUnauthorized],
-// [ErrForbidden], [ErrNotFound], [ErrRateLimited] and [ErrServer] with [errors.Is].
+// [ErrForbidden], [ErrNotFound], [ErrRateLimited] and [ErrServer] with [errors.Is]; a
+// refusal answered with a 2xx status and "status": false matches [ErrBadRequest].
 // Arguments rejected before any request match [ErrInvalidInput] and can be inspected as
 // [*InputError]. Transport failures are wrapped in a [*RequestError], so
 // errors.Is(err, context.DeadlineExceeded) holds for a timeout. No error text and no log
-// line contains the client's token or an authorization key.
+// line contains the client's token or an authorization key, and printing a [Token], a
+// [Secret] or a Client with fmt or slog shows at most their last four characters.
 //
 // # Pagination
 //
@@ -58,6 +60,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -166,6 +169,13 @@ func (t Token) String() string {
 // GoString returns the same redacted description as String, for %#v.
 func (t Token) GoString() string { return "tago.Token(" + t.String() + ")" }
 
+// Format writes the redacted description for every fmt verb (%d and %x included,
+// which would otherwise print the token's fields).
+func (t Token) Format(f fmt.State, verb rune) { formatMasked(f, verb, t.String(), t.GoString()) }
+
+// LogValue logs the redacted description.
+func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
 // maskSecret shows at most the last four characters of a secret, and only when the secret
 // is long enough that doing so reveals little.
 func maskSecret(s string) string {
@@ -266,7 +276,13 @@ type Client struct {
 	// and custom domain (account token). The end users' side is [Client.RunUser].
 	Run *RunService
 
-	token      Token
+	// kind and secret are the client's token. The value sits behind a pointer to a
+	// string, which fmt prints as an address whatever the verb, so a struct holding a
+	// *Client in an unexported field (where fmt cannot call Client's Format) does not
+	// print the token. For the same reason the token header is added to each request,
+	// not kept in the resty client's headers.
+	kind       TokenKind
+	secret     *string
 	baseURL    string // scheme://host[/prefix], no trailing slash
 	authHeader string
 	userAgent  string
@@ -363,7 +379,10 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient makes the client send its requests through a copy of hc; hc itself is
-// never modified.
+// never modified. Its transport, when set, is used as it is (and shared by every client
+// made with it); without this option, or when hc.Transport is nil, clients share one
+// process-wide transport with up to 128 idle connections per host, HTTP/2 where offered
+// and the proxy from the environment.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -470,8 +489,10 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
+	value := tok.value
 	c := &Client{
-		token:     tok,
+		kind:      tok.kind,
+		secret:    &value,
 		baseURL:   base,
 		timeout:   s.timeout,
 		retry:     s.retry.withDefaults(),
@@ -497,10 +518,8 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	}
 	c.http = newResty(s.httpClient, c.logger)
 	// Set once here, copied into every request by resty; resty's setters are not safe
-	// for concurrent use, so nothing calls them after NewClient.
-	if c.authHeader != "" {
-		c.http.SetHeader(c.authHeader, tok.value)
-	}
+	// for concurrent use, so nothing calls them after NewClient. The token header is
+	// set per request (see the secret field).
 	c.http.SetHeader("User-Agent", c.userAgent)
 	c.http.SetHeader("Accept", "application/json")
 
@@ -529,8 +548,37 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// String describes the client without revealing its token, such as
+// "tago.Client(account token ****acc0, https://api.tago.io)".
+//
+// String, Format and LogValue have value receivers so that a Client printed by value,
+// or inside another struct, is described the same way: fmt would otherwise print its
+// fields, the token among them.
+func (c Client) String() string {
+	return "tago.Client(" + c.token().String() + ", " + c.baseURL + ")"
+}
+
+// Format writes the client's String for every fmt verb.
+func (c Client) Format(f fmt.State, verb rune) {
+	s := c.String()
+	formatMasked(f, verb, s, s)
+}
+
+// LogValue logs the client's token kind (redacted) and base URL.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("token", c.token().String()), slog.String("base_url", c.baseURL))
+}
+
+// token returns the client's token.
+func (c *Client) token() Token {
+	if c.secret == nil { // a Client not made by NewClient
+		return Token{kind: c.kind}
+	}
+	return Token{kind: c.kind, value: *c.secret}
+}
+
 // TokenKind reports the kind of token the client carries.
-func (c *Client) TokenKind() TokenKind { return c.token.kind }
+func (c *Client) TokenKind() TokenKind { return c.kind }
 
 // BaseURL returns the API base URL the client sends requests to.
 func (c *Client) BaseURL() string { return c.baseURL }
@@ -570,19 +618,48 @@ func userAgent(product string) string {
 	return ua
 }
 
+// defaultTransport is the transport of every client made without an *http.Client that
+// has one: a single connection pool per host for the whole process, as
+// http.DefaultTransport is, but sized for concurrent use.
+var defaultTransport = sync.OnceValue(newDefaultTransport)
+
+// defaultMaxIdleConnsPerHost is how many idle connections per host the default
+// transport keeps. http.DefaultTransport keeps 2, so 16 goroutines sharing a client over
+// TLS opened 380 new connections per 1,000 requests; a gateway's concurrency (tens of
+// requests in flight) fits in 128.
+const defaultMaxIdleConnsPerHost = 128
+
+// newDefaultTransport returns a transport configured as defaultTransport: the proxy
+// from the environment (HTTPS_PROXY, NO_PROXY...), HTTP/2 where the server offers it,
+// TLS 1.2 at least, and up to defaultMaxIdleConnsPerHost idle connections per host.
+func newDefaultTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true, // needed since TLSClientConfig and DialContext are set
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		MaxIdleConns:          2 * defaultMaxIdleConnsPerHost,
+		MaxIdleConnsPerHost:   defaultMaxIdleConnsPerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
 // newResty builds the one resty client a Client uses, from a copy of the caller's
-// *http.Client (http.DefaultClient's settings when nil). The transport is shared, not
-// cloned, so clients made for many tokens share one connection pool; only an
-// *http.Transport explicitly configured below TLS 1.2 is replaced by a clone that
-// requires TLS 1.2 (Go clients default to 1.2 already). Other round trippers (test
-// doubles, instrumentation) are used as given.
+// *http.Client (http.DefaultClient's settings when nil). Without a transport of the
+// caller's it uses defaultTransport. A transport is shared, not cloned, so clients made
+// for many tokens share one connection pool; only an *http.Transport explicitly
+// configured below TLS 1.2 is replaced by a clone that requires TLS 1.2 (Go clients
+// default to 1.2 already). Other round trippers (test doubles, instrumentation) are
+// used as given.
 func newResty(hc *http.Client, logger *slog.Logger) *resty.Client {
 	var copied http.Client
 	if hc != nil {
 		copied = *hc
 	}
 	if copied.Transport == nil {
-		copied.Transport = http.DefaultTransport
+		copied.Transport = defaultTransport()
 	}
 	if t, ok := copied.Transport.(*http.Transport); ok {
 		// Reading t's fields directly would race with its lazy setup on first use by

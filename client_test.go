@@ -1,15 +1,20 @@
 package tago
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -275,7 +280,7 @@ func TestEnvelopeErrorShapes(t *testing.T) {
 		wantFields  map[string][]string
 	}{
 		{name: "status false with message at 200", status: 200, body: `{"status":false,"message":"Device not found"}`,
-			wantStatus: 200, wantMessage: "Device not found"},
+			wantStatus: 200, wantMessage: "Device not found", wantIs: ErrBadRequest},
 		{name: "status false with result text", status: 401, body: `{"status":false,"result":"Invalid Token"}`,
 			wantStatus: 401, wantMessage: "Invalid Token", wantIs: ErrUnauthorized},
 		{name: "message preferred over result", status: 400, body: `{"status":false,"message":"first","result":"second"}`,
@@ -301,7 +306,7 @@ func TestEnvelopeErrorShapes(t *testing.T) {
 			wantMessage: `response is not the platform's JSON envelope (unexpected end of JSON): {"status":true,"result":[1,2`},
 		{name: "no status field", status: 200, body: `{"result":"x"}`, wantStatus: 200, wantMessage: "response envelope has no boolean status"},
 		{name: "a late status false overrides", status: 200, body: `{"status":true,"result":{"version":"1"},"status":false,"message":"late"}`,
-			wantStatus: 200, wantMessage: "late"},
+			wantStatus: 200, wantMessage: "late", wantIs: ErrBadRequest},
 		{name: "status true at 500", status: 500, body: `{"status":true,"result":"odd"}`, wantStatus: 500, wantMessage: "odd", wantIs: ErrServer},
 		{name: "redirect", status: 302, body: ``, header: []string{"Location", "https://elsewhere"}, wantStatus: 302, wantMessage: ""},
 	}
@@ -467,12 +472,96 @@ func TestTransportIsSharedAcrossClients(t *testing.T) {
 	assert.Same(t, tr, a.http.GetClient().Transport)
 	assert.Same(t, tr, b.http.GetClient().Transport)
 
-	// Without an http.Client, the process's default transport (and pool) is used; a
-	// Go client's TLS minimum is 1.2 when MinVersion is unset.
+	assert.Same(t, tr, hc.Transport)
+}
+
+// TestOnePoolPerHostByDefault: clients made without a transport of the caller's share
+// one tuned transport (one connection pool per host for the process), not
+// http.DefaultTransport and its 2 idle connections per host.
+func TestOnePoolPerHostByDefault(t *testing.T) {
+	t.Parallel()
 	d, err := NewClient(DeviceToken(testDeviceToken))
 	require.NoError(t, err)
-	assert.Same(t, http.DefaultTransport, d.http.GetClient().Transport)
-	assert.Same(t, tr, hc.Transport)
+	e, err := NewClient(AccountToken(testAccountToken), WithHTTPClient(&http.Client{Timeout: time.Second}))
+	require.NoError(t, err)
+	tr, ok := d.http.GetClient().Transport.(*http.Transport)
+	require.True(t, ok)
+	assert.Same(t, defaultTransport(), tr)
+	assert.Same(t, tr, e.http.GetClient().Transport, "an http.Client without a transport gets the shared one")
+	assert.NotSame(t, http.DefaultTransport, tr)
+
+	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 64, "enough idle connections for a gateway's concurrency")
+	assert.GreaterOrEqual(t, tr.MaxIdleConns, tr.MaxIdleConnsPerHost)
+	assert.Zero(t, tr.MaxConnsPerHost, "no cap that would queue requests")
+	assert.True(t, tr.ForceAttemptHTTP2, "HTTP/2 where the server offers it")
+	require.NotNil(t, tr.Proxy)
+	require.NotNil(t, tr.TLSClientConfig)
+	assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
+	assert.Positive(t, tr.IdleConnTimeout)
+	assert.Positive(t, tr.TLSHandshakeTimeout)
+
+	// The proxy is the environment's: HTTPS_PROXY is honoured (read through the same
+	// function, which caches the environment, so the check uses its answer).
+	req, err := http.NewRequest("GET", "https://api.tago.io/status", nil)
+	require.NoError(t, err)
+	want, wantErr := http.ProxyFromEnvironment(req)
+	got, gotErr := tr.Proxy(req)
+	assert.Equal(t, want, got)
+	assert.Equal(t, wantErr, gotErr)
+}
+
+// TestOnePoolPerHostReusesConnections: 64 goroutines sharing one client over TLS reuse
+// the pool's connections. With http.DefaultTransport's 2 idle connections per host they
+// opened some 660 connections per 1,000 requests; now at most one per goroutine.
+func TestOnePoolPerHostReusesConnections(t *testing.T) {
+	t.Parallel()
+	const goroutines, perGoroutine = 64, 20
+	srv, conns := countingTLSServer(t)
+	tr := newDefaultTransport()
+	tr.TLSClientConfig.RootCAs = srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := NewClient(AccountToken(testAccountToken), WithBaseURL(srv.URL), WithHTTPClient(&http.Client{Transport: tr}))
+	require.NoError(t, err)
+	errs := make(chan error, goroutines)
+	for range goroutines {
+		go func() {
+			for range perGoroutine {
+				if _, err := c.Status(t.Context()); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range goroutines {
+		require.NoError(t, <-errs)
+	}
+	// At most 64 requests are ever in flight and the pool keeps up to 128 idle
+	// connections, so none is closed: new connections are bounded by the concurrency
+	// (twice it, for dials that finish after another connection freed up).
+	assert.LessOrEqual(t, conns.Load(), int64(2*goroutines), "%d connections for %d requests", conns.Load(), goroutines*perGoroutine)
+}
+
+// countingTLSServer starts a TLS server answering GET /status and counts the
+// connections (TLS handshakes) it accepts.
+func countingTLSServer(tb testing.TB) (*httptest.Server, *atomic.Int64) {
+	tb.Helper()
+	conns := &atomic.Int64{}
+	body := []byte(`{"status":true,"result":{"version":"3.1.0"}}`)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes cut by closing clients
+	srv.StartTLS()
+	tb.Cleanup(srv.Close)
+	return srv, conns
 }
 
 func TestTokenStringIsRedacted(t *testing.T) {
@@ -501,6 +590,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		"echoed in html":     reply(502, `<html>token=`+testAccountToken+` key=`+pathSecret+`</html>`),
 		"echoed in result":   reply(400, `{"status":false,"result":{"token":"`+testAccountToken+`"}}`),
 		"echoed in fields":   reply(400, `{"status":false,"message":"bad","field_errors":{"token":["`+testAccountToken+`"]}}`),
+		"echoed in members":  reply(400, `{"status":false,"message":"bad","code":"`+testAccountToken+`","details":{"key":"`+pathSecret+`"}}`),
 		"transport failure":  fail(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}),
 		"decoding the reply": reply(200, `{"status":true,"result":"`+testAccountToken+`"}`),
 	}
@@ -516,6 +606,10 @@ func TestTokenNeverInErrors(t *testing.T) {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) {
 			assert.NotContains(t, fmt.Sprint(apiErr.FieldErrors), testAccountToken, name)
+			for _, s := range []string{apiErr.Code, fmt.Sprintf("%s", apiErr.Extra)} {
+				assert.NotContains(t, s, testAccountToken, name)
+				assert.NotContains(t, s, pathSecret, name)
+			}
 			assert.Equal(t, "/serviceauth/[redacted]", apiErr.Path, name)
 		}
 	}
@@ -580,4 +674,150 @@ func TestExecChecksTheWholeEnvelope(t *testing.T) {
 	expect(mt, "DELETE", "/x", 200, `{"status":true,"result":"Successfully Removed","status":false,"message":"not removed"}`)
 	err := exec(t.Context(), c, &call{method: "DELETE", path: "/x"})
 	assert.EqualError(t, err, "tago: DELETE /x: 200 not removed")
+}
+
+// echoServer answers every connection with the request line it read, as a broken proxy
+// may: net/http then fails with an error quoting that line, path and secrets included.
+func echoServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				line, err := bufio.NewReader(conn).ReadString('\n')
+				if err == nil {
+					_, _ = conn.Write([]byte(line + "\r\n"))
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// TestTransportErrorsAreRedacted: a transport error quoting the request line (with the
+// token of Tokens.Delete or the authorization key of ResolveToken in its path) is
+// redacted in the error, its %+v and %#v, and every log line, retries included.
+func TestTransportErrorsAreRedacted(t *testing.T) {
+	t.Parallel()
+	base := echoServer(t)
+	ops := []struct {
+		name   string
+		tok    Token
+		secret string
+		run    func(ctx context.Context, c *Client) error
+	}{
+		{"delete a device token", AccountToken(testAccountToken), resToken2,
+			func(ctx context.Context, c *Client) error { return c.Tokens.Delete(ctx, resToken2) }},
+		{"resolve a device token", NetworkToken(testNetworkToken), resAuthKey,
+			func(ctx context.Context, c *Client) error {
+				_, err := c.Networks.ResolveToken(ctx, resDevEUI, resAuthKey)
+				return err
+			}},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			p := DefaultRetryPolicy()
+			p.MaxRetries = 1
+			p.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+			c, err := NewClient(op.tok, WithBaseURL(base), WithRetryPolicy(p), WithLogger(logger))
+			require.NoError(t, err)
+			err = op.run(t.Context(), c)
+			var reqErr *RequestError
+			require.ErrorAs(t, err, &reqErr)
+			assert.Equal(t, 2, reqErr.Attempts, "retried once")
+			assert.Contains(t, err.Error(), "malformed HTTP", "the server echoed the request line")
+			assert.Contains(t, err.Error(), redactedMark)
+			require.Contains(t, logs.String(), "tago: retrying")
+			for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), logs.String()} {
+				assert.NotContains(t, s, op.secret)
+				assert.NotContains(t, s, op.tok.value)
+			}
+			var opErr *net.OpError
+			assert.False(t, errors.As(err, &opErr), "not a dial error")
+			assert.NotNil(t, errors.Unwrap(reqErr.Err), "the cause stays reachable")
+		})
+	}
+}
+
+// TestRefusalAt200IsBadRequest: TagoCore answers a validation error with HTTP 200,
+// "status": false and field_errors; it matches ErrBadRequest, is certainly not stored,
+// and its text names the offending fields.
+func TestRefusalAt200IsBadRequest(t *testing.T) {
+	t.Parallel()
+	c, mt, rec := newTestClient(t, DeviceToken(testDeviceToken))
+	got := expectSeq(mt, "POST", "/data", reply(200, `{"status":false,"message":"Error on Query String parameters",`+
+		`"field_errors":{"qty":["Expected number, received nan"],"variables":["Required","Invalid input"]}}`))
+	_, err := do[string](t.Context(), c, &call{method: "POST", path: "/data", body: []byte(`[]`)})
+	require.ErrorIs(t, err, ErrBadRequest)
+	assert.EqualError(t, err, "tago: POST /data: 200 Error on Query String parameters "+
+		"(qty: Expected number, received nan; variables: Required, Invalid input)")
+	assert.False(t, MayBeStored(err))
+	assert.Equal(t, 1, got.count())
+	assert.Empty(t, rec.recorded())
+
+	// A 2xx answer that is not a refusal (not the envelope, a result that does not
+	// decode) is no bad request: the platform may have carried the call out.
+	c, mt, _ = newTestClient(t, DeviceToken(testDeviceToken))
+	expectSeq(mt, "POST", "/data", reply(200, `<html>OK</html>`))
+	_, err = do[string](t.Context(), c, &call{method: "POST", path: "/data", body: []byte(`[]`)})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, ErrBadRequest)
+	assert.True(t, MayBeStored(err))
+}
+
+// TestAPIErrorKeepsEnvelopeMembers: an error's code and the envelope's other members
+// reach the caller, redacted.
+func TestAPIErrorKeepsEnvelopeMembers(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken), WithRetryPolicy(NoRetries()))
+	expectSeq(mt, "GET", "/status", reply(403, `{"status":false,"message":"Plan limit","code":"PLAN_LIMIT",`+
+		`"result":{"limit":10},"details":{"resource":"device","token":"`+testAccountToken+`"},"field_errors":{"a":"one message"}}`))
+	_, err := c.Status(t.Context())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "PLAN_LIMIT", apiErr.Code)
+	require.Len(t, apiErr.Extra, 2)
+	assert.JSONEq(t, `{"limit":10}`, string(apiErr.Extra["result"]))
+	assert.JSONEq(t, `{"resource":"device","token":"[redacted]"}`, string(apiErr.Extra["details"]))
+	assert.Equal(t, map[string][]string{"a": {"one message"}}, apiErr.FieldErrors, "a single message is kept")
+	assert.EqualError(t, err, "tago: GET /status: 403 Plan limit (a: one message)")
+
+	c, mt, _ = newTestClient(t, AccountToken(testAccountToken), WithRetryPolicy(NoRetries()))
+	expectSeq(mt, "GET", "/status", reply(400, `{"status":false,"message":"m","code":4001}`))
+	_, err = c.Status(t.Context())
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "4001", apiErr.Code, "a numeric code")
+	assert.Nil(t, apiErr.Extra)
+}
+
+// TestResolveTokenRefusesDotSegments: "." and ".." as a serial would be removed or climb
+// a level wherever the path is normalised, resolving another route; nothing is sent.
+func TestResolveTokenRefusesDotSegments(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, NetworkToken(testNetworkToken))
+	for _, serie := range []string{".", ".."} {
+		_, err := c.Networks.ResolveToken(t.Context(), serie, resAuthKey)
+		var inErr *InputError
+		require.ErrorAs(t, err, &inErr, serie)
+		assert.Equal(t, "serie", inErr.Field)
+	}
+	got := &capture{}
+	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		got.record(r)
+		return httpmock.NewStringResponse(200, `{"status":true,"result":"`+resToken+`"}`), nil
+	})
+	_, err := c.Networks.ResolveToken(t.Context(), "...", "")
+	require.NoError(t, err, "three dots are a serial like any other")
+	require.Equal(t, 1, got.count(), "only the three dots were sent")
+	assert.Equal(t, "/integration/network/resolve/...", got.last(t).Path)
 }

@@ -1,9 +1,12 @@
 package tago
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,7 +14,9 @@ import (
 // Sentinel errors, matched with [errors.Is]. An [*APIError] matches the sentinel for its
 // HTTP status; an [*InputError] matches ErrInvalidInput.
 var (
-	// ErrBadRequest matches an API error with HTTP status 400 or 422.
+	// ErrBadRequest matches an API error with HTTP status 400 or 422, and a refusal the
+	// platform answered with a 2xx status and "status": false (TagoCore answers
+	// validation errors with HTTP 200).
 	ErrBadRequest = errors.New("tago: bad request")
 	// ErrUnauthorized matches an API error with HTTP status 401: a missing, unknown or
 	// expired token.
@@ -49,15 +54,24 @@ type APIError struct {
 	// RetryAfter is how long the platform asked us to wait, from the Retry-After header
 	// or the rate-limit message; zero when it did not say.
 	RetryAfter time.Duration
-	// FieldErrors holds per-field validation messages when the platform sends them.
+	// FieldErrors holds per-field validation messages when the platform sends them
+	// ("field_errors"); the error text names these fields.
 	FieldErrors map[string][]string
+	// Code is the envelope's error "code", when the platform sends one.
+	Code string
+	// Extra holds the envelope's other members ("result" among them, but not
+	// "status", "message", "code" or "field_errors") as raw JSON, secrets redacted; nil
+	// when there are none or the body was not the platform's envelope.
+	Extra map[string]json.RawMessage
 	// Attempts is how many attempts were made, retries included.
 	Attempts int
 
-	maybe bool // the platform may have carried the call out; see MayBeStored
+	maybe   bool // the platform may have carried the call out; see MayBeStored
+	refused bool // the envelope said "status": false
 }
 
-// Error returns "tago: METHOD /path: STATUS message".
+// Error returns "tago: METHOD /path: STATUS message", followed by the offending fields
+// and their messages when the platform named them: " (name: required; qty: too large)".
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("tago: ")
@@ -74,16 +88,31 @@ func (e *APIError) Error() string {
 		b.WriteByte(' ')
 		b.WriteString(msg)
 	}
+	if len(e.FieldErrors) > 0 {
+		b.WriteString(" (")
+		for i, k := range slices.Sorted(maps.Keys(e.FieldErrors)) {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(k)
+			if v := e.FieldErrors[k]; len(v) > 0 {
+				b.WriteString(": ")
+				b.WriteString(strings.Join(v, ", "))
+			}
+		}
+		b.WriteByte(')')
+	}
 	if e.RetryAfter > 0 && !strings.Contains(msg, "Retry-After") {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
 	}
 	return b.String()
 }
 
-// Is reports whether target is the sentinel error for e's HTTP status.
+// Is reports whether target is the sentinel error for e's HTTP status; a refusal
+// answered with a 2xx status ("status": false) is a bad request.
 func (e *APIError) Is(target error) bool {
 	switch s := e.HTTPStatus; {
-	case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity:
+	case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity || (e.refused && s >= 200 && s <= 299):
 		return target == ErrBadRequest
 	case s == http.StatusUnauthorized:
 		return target == ErrUnauthorized

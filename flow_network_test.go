@@ -98,7 +98,7 @@ func TestFlowServiceAuthorizationResolve(t *testing.T) {
 	// Failures a bridge must tell apart.
 	_, err = bridge.Networks.ResolveToken(ctx, "70B3D57ED00499FF", auth.Token.Reveal())
 	require.ErrorIs(t, err, tago.ErrNotFound)
-	require.NoError(t, account.Authorizations.Edit(ctx, auth.Token.Reveal(), tago.AuthorizationEditRequest{VerificationCode: "downlink-secret"}))
+	require.NoError(t, account.Authorizations.Edit(ctx, auth.Token.Reveal(), tago.AuthorizationEditRequest{VerificationCode: tago.Ptr(tago.Secret("downlink-secret"))}))
 	require.NoError(t, account.Authorizations.Delete(ctx, auth.Token.Reveal()))
 	_, err = bridge.Networks.ResolveToken(ctx, devEUI, auth.Token.Reveal())
 	require.ErrorIs(t, err, tago.ErrUnauthorized)

@@ -377,6 +377,9 @@ func (s *NetworksService) ResolveTokenWith(ctx context.Context, serie, authoriza
 	if len(serie) > maxSerieLen || strings.ContainsAny(serie, "/?#\x00\r\n") {
 		return "", invalidf("serie", "must be at most %d characters without '/', '?', '#' or control characters", maxSerieLen)
 	}
+	if serie == "." || serie == ".." { // a path segment URL resolution would remove
+		return "", invalidf("serie", "must not be %q", serie)
+	}
 	cl := &call{method: "GET", path: "/integration/network/resolve/" + escape(serie), kinds: networkOnly}
 	if authorization != "" {
 		if err := checkAuthorizationKey("authorization", authorization); err != nil {

@@ -582,8 +582,8 @@ type EmailService struct {
 type EmailServiceSecrets struct {
 	// Data is the secret with the SMTP configuration (smtp) or the AWS credentials (ses).
 	Data string `json:"data,omitempty"`
-	// APIKey is the secret with the SendGrid API key (sendgrid).
-	APIKey string `json:"api_key,omitempty"`
+	// APIKeySecret is the ID of the secret with the SendGrid API key (sendgrid).
+	APIKeySecret string `json:"api_key,omitempty"`
 }
 
 // SMSService is an SMS provider and its credentials.
@@ -598,10 +598,10 @@ type SMSService struct {
 
 // SMSServiceSecrets name an SMS provider's credentials by secret ID.
 type SMSServiceSecrets struct {
-	// TwilioSID is the secret with the Twilio account SID (twilio).
-	TwilioSID string `json:"twilio_sid,omitempty"`
-	// TwilioToken is the secret with the Twilio auth token (twilio).
-	TwilioToken string `json:"twilio_token,omitempty"`
+	// TwilioSIDSecret is the ID of the secret with the Twilio account SID (twilio).
+	TwilioSIDSecret string `json:"twilio_sid,omitempty"`
+	// TwilioTokenSecret is the ID of the secret with the Twilio auth token (twilio).
+	TwilioTokenSecret string `json:"twilio_token,omitempty"`
 	// Data is the secret with the AWS credentials (sns).
 	Data string `json:"data,omitempty"`
 }
@@ -618,7 +618,7 @@ func (r *ProfileServicesRequest) check() error {
 				return err
 			}
 		case EmailSendGrid:
-			if err := checkID("email.secrets.api_key", e.Secrets.APIKey); err != nil {
+			if err := checkID("email.secrets.api_key", e.Secrets.APIKeySecret); err != nil {
 				return err
 			}
 		default:
@@ -633,10 +633,10 @@ func (r *ProfileServicesRequest) check() error {
 	if m := r.SMS; m != nil {
 		switch m.Provider {
 		case SMSTwilio:
-			if err := checkID("sms.secrets.twilio_sid", m.Secrets.TwilioSID); err != nil {
+			if err := checkID("sms.secrets.twilio_sid", m.Secrets.TwilioSIDSecret); err != nil {
 				return err
 			}
-			if err := checkID("sms.secrets.twilio_token", m.Secrets.TwilioToken); err != nil {
+			if err := checkID("sms.secrets.twilio_token", m.Secrets.TwilioTokenSecret); err != nil {
 				return err
 			}
 			if err := checkName("sms.from", m.From); err != nil {

@@ -172,7 +172,7 @@ func TestProfilesOperations(t *testing.T) {
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.Profiles.EditServices(ctx, resProfileID, ProfileServicesRequest{
 					Email: &EmailService{Provider: EmailSMTP, From: "noreply@example.com", Secrets: EmailServiceSecrets{Data: resDataID}},
-					SMS:   &SMSService{Provider: SMSTwilio, From: "+15551234567", Secrets: SMSServiceSecrets{TwilioSID: resParamID, TwilioToken: resWidgetID}},
+					SMS:   &SMSService{Provider: SMSTwilio, From: "+15551234567", Secrets: SMSServiceSecrets{TwilioSIDSecret: resParamID, TwilioTokenSecret: resWidgetID}},
 				}))
 			},
 		},
@@ -181,7 +181,7 @@ func TestProfilesOperations(t *testing.T) {
 			body: `{"email":{"provider":"sendgrid","secrets":{"api_key":"` + resDataID + `"}}}`,
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.Profiles.EditServices(ctx, resProfileID, ProfileServicesRequest{
-					Email: &EmailService{Provider: EmailSendGrid, Secrets: EmailServiceSecrets{APIKey: resDataID}}}))
+					Email: &EmailService{Provider: EmailSendGrid, Secrets: EmailServiceSecrets{APIKeySecret: resDataID}}}))
 			},
 		},
 		{
@@ -314,9 +314,9 @@ func TestProfilesBadInputSendsNothing(t *testing.T) {
 		{"configure a bad sender", "email.from", services(ProfileServicesRequest{
 			Email: &EmailService{Provider: EmailSES, From: "noreply", Secrets: EmailServiceSecrets{Data: resDataID}}})},
 		{"configure Twilio without a number", "sms.from", services(ProfileServicesRequest{
-			SMS: &SMSService{Provider: SMSTwilio, Secrets: SMSServiceSecrets{TwilioSID: resDataID, TwilioToken: resDataID}}})},
+			SMS: &SMSService{Provider: SMSTwilio, Secrets: SMSServiceSecrets{TwilioSIDSecret: resDataID, TwilioTokenSecret: resDataID}}})},
 		{"configure Twilio without its token", "sms.secrets.twilio_token", services(ProfileServicesRequest{
-			SMS: &SMSService{Provider: SMSTwilio, From: "+1555", Secrets: SMSServiceSecrets{TwilioSID: resDataID}}})},
+			SMS: &SMSService{Provider: SMSTwilio, From: "+1555", Secrets: SMSServiceSecrets{TwilioSIDSecret: resDataID}}})},
 		{"configure SNS without its secret", "sms.secrets.data", services(ProfileServicesRequest{SMS: &SMSService{Provider: SMSSNS}})},
 		{"configure an unknown SMS provider", "sms.provider", services(ProfileServicesRequest{SMS: &SMSService{Provider: "nexmo"}})},
 		{"transfer to current", "profile ID", func(ctx context.Context, c *Client) error {

@@ -103,10 +103,14 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (answer, error) {
 	case json.RawMessage:
 		body = b
 	default:
-		var err error
-		if body, err = json.Marshal(b); err != nil {
+		var (
+			revealed []string
+			err      error
+		)
+		if body, revealed, err = marshalBody(b); err != nil {
 			return answer{}, invalidf("request body", "%s", c.redact(err.Error(), cl))
 		}
+		cl.secrets = append(cl.secrets, revealed...) // the body's secrets stay out of errors and logs
 	}
 	base := c.baseURL
 	if cl.baseURL != "" {
@@ -181,10 +185,10 @@ func (c *Client) precheck(ctx context.Context, cl *call) error {
 		return invalidf("context", "must not be nil")
 	}
 	switch {
-	case c.token.kind == KindAnonymous && !cl.anonymous:
-		return tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
-	case c.token.kind != KindAnonymous && len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.token.kind):
-		return tokenKindError(cl.method+" "+c.redactPath(cl), c.token.kind, cl.kinds...)
+	case c.kind == KindAnonymous && !cl.anonymous:
+		return tokenKindError(cl.method+" "+c.redactPath(cl), c.kind, cl.kinds...)
+	case c.kind != KindAnonymous && len(cl.kinds) > 0 && !slices.Contains(cl.kinds, c.kind):
+		return tokenKindError(cl.method+" "+c.redactPath(cl), c.kind, cl.kinds...)
 	}
 	return nil
 }
@@ -200,16 +204,20 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 	// A transport that does not report to httptrace (a test double, instrumentation)
 	// never calls GotConn, so only a connection seen without its headers written counts
 	// as not sent.
-	var gotConn, wrote atomic.Bool
+	var sent *sendTrace // allocated only when traced
 	if !cl.replaySafe() {
+		sent = &sendTrace{}
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-			GotConn:      func(httptrace.GotConnInfo) { gotConn.Store(true) },
-			WroteHeaders: func() { wrote.Store(true) },
+			GotConn:      func(httptrace.GotConnInfo) { sent.gotConn.Store(true) },
+			WroteHeaders: func() { sent.wrote.Store(true) },
 		})
 	}
 
-	req := c.http.R() // the token, User-Agent and Accept headers are set on the client
+	req := c.http.R() // the User-Agent and Accept headers are set on the client
 	req.SetContext(actx)
+	if c.authHeader != "" {
+		req.Header[c.authHeader] = []string{*c.secret}
+	}
 	if body != nil {
 		if cl.contentType != "" {
 			req.Header["Content-Type"] = []string{cl.contentType}
@@ -236,8 +244,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its text repeats the URL, which may hold secrets
 		}
+		// net/http quotes what a server or proxy answered ("malformed HTTP response
+		// \"DELETE /device/token/... HTTP/1.1\"" from one echoing the request line).
+		err = c.redactError(err, cl)
 		transportErr = err
-		notSent = isDialError(err) || (gotConn.Load() && !wrote.Load())
+		notSent = isDialError(err) || (sent != nil && sent.gotConn.Load() && !sent.wrote.Load())
 	}
 	if c.logger.Enabled(ctx, slog.LevelDebug) {
 		attrs := []slog.Attr{
@@ -245,38 +256,94 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 			slog.Int("status", status), slog.Int("attempt", n), slog.Duration("duration", elapsed),
 		}
 		if err != nil {
-			attrs = append(attrs, slog.String("error", c.redact(err.Error(), cl)))
+			attrs = append(attrs, slog.String("error", err.Error()))
 		}
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "tago: request", attrs...)
 	}
 	return ans, apiErr, transportErr, notSent
 }
 
+// sendTrace records how far an attempt got in sending its request.
+type sendTrace struct {
+	gotConn, wrote atomic.Bool
+}
+
 // maxResponseBytes bounds a response body; the API's largest answers (10,000 data
 // records) are a few megabytes.
 const maxResponseBytes = 256 << 20
 
-// readBody reads and closes a response body. It sizes the buffer from Content-Length
-// when the server sent one, and fails on a body cut short or larger than
-// maxResponseBytes.
+// preallocBytes caps what readBody allocates on the word of Content-Length before any
+// byte arrived: a server announcing 256 MiB for a 10-byte answer costs 1 MiB, not 256.
+const preallocBytes = 1 << 20
+
+// readBody reads and closes a response body, failing on a body cut short or larger
+// than maxResponseBytes.
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 && n <= maxResponseBytes {
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
+	return readLimited(resp.Body, resp.ContentLength, maxResponseBytes)
+}
+
+// readLimited reads r to its end. announced is the Content-Length (-1 when unknown):
+// it sizes the first buffer up to preallocBytes, and then each growth (at most doubling
+// the bytes already received) stops at it, so an honest length is read into a buffer of
+// exactly its size and a lying one allocates only as bytes arrive. More than limit bytes,
+// announced or received, is an error.
+func readLimited(r io.Reader, announced, limit int64) ([]byte, error) {
+	if announced > limit {
+		return nil, fmt.Errorf("the response announces %d bytes, more than the %d-byte limit", announced, limit)
+	}
+	size := int64(512)
+	if announced >= 0 {
+		// One byte more than announced leaves room for the read that reports the end.
+		size = min(announced+1, preallocBytes)
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			n := int64(len(buf))
+			if n > limit {
+				return nil, fmt.Errorf("the response body is larger than the %d-byte limit", limit)
 			}
+			if n == announced || n == limit {
+				// All that was announced, or all that is allowed, is here: look for
+				// the end without growing the buffer.
+				var probe [1]byte
+				m, err := io.ReadFull(r, probe[:])
+				switch {
+				case m == 0 && (err == io.EOF || err == io.ErrUnexpectedEOF):
+					return buf, nil
+				case m == 0:
+					return nil, fmt.Errorf("reading the response body: %w", err)
+				case n == limit:
+					return nil, fmt.Errorf("the response body is larger than the %d-byte limit", limit)
+				}
+				buf = append(buf, probe[0]) // more than announced: read on, up to the limit
+				announced = -1
+				continue
+			}
+			next := max(2*int64(cap(buf)), 512)
+			if announced >= int64(len(buf)) {
+				next = min(next, announced+1)
+			}
+			next = min(next, limit)
+			grown := make([]byte, len(buf), next) // exactly next: an honest length wastes nothing
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			return nil, fmt.Errorf("reading the response body: %w", err)
 		}
-		return buf, nil
 	}
-	buf, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the response body: %w", err)
+	if int64(len(buf)) > limit { // an announced length of limit left one byte of room
+		return nil, fmt.Errorf("the response body is larger than the %d-byte limit", limit)
 	}
-	if len(buf) > maxResponseBytes {
-		return nil, fmt.Errorf("response body larger than %d bytes", maxResponseBytes)
+	if announced >= 0 && int64(len(buf)) < announced {
+		return nil, fmt.Errorf("reading the response body: %w (%d of %d bytes)", io.ErrUnexpectedEOF, len(buf), announced)
 	}
 	return buf, nil
 }
@@ -289,7 +356,9 @@ const redactedMark = "[redacted]"
 
 // redact removes the client's token and the call's secrets from s.
 func (c *Client) redact(s string, cl *call) string {
-	s = replaceSecret(s, c.token.value)
+	if c.secret != nil {
+		s = replaceSecret(s, *c.secret)
+	}
 	if cl != nil {
 		for _, sec := range cl.secrets {
 			s = replaceSecret(s, sec)
@@ -309,6 +378,26 @@ func replaceSecret(s, sec string) string {
 	}
 	return s
 }
+
+// redactError returns err, or when its text holds a secret a *redactedError that reads
+// redacted and unwraps to err.
+func (c *Client) redactError(err error, cl *call) error {
+	if text := err.Error(); c.redact(text, cl) != text {
+		return &redactedError{err: err, text: c.redact(text, cl)}
+	}
+	return err
+}
+
+// redactedError is an error whose text held a secret: Error reads redacted, and Unwrap
+// returns the original so that errors.Is and errors.As still see the cause.
+type redactedError struct {
+	err  error
+	text string
+}
+
+func (e *redactedError) Error() string { return e.text }
+
+func (e *redactedError) Unwrap() error { return e.err }
 
 // redactPath returns the call's path (without query) safe to show.
 func (c *Client) redactPath(cl *call) string {

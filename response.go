@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,6 +21,15 @@ type envelope struct {
 	result      []byte
 	message     []byte
 	fieldErrors []byte
+	code        []byte
+	// other holds every other member, key and raw value, in the body's order.
+	other []member
+}
+
+// member is one object member: its (unescaped) key and raw value.
+type member struct {
+	key   string
+	value []byte
 }
 
 // errNotJSON reports a body that does not start like a JSON object.
@@ -73,6 +83,10 @@ func parseEnvelope(body []byte) (envelope, error) {
 				env.message = body[i:end]
 			case "field_errors":
 				env.fieldErrors = body[i:end]
+			case "code":
+				env.code = body[i:end]
+			default:
+				env.other = append(env.other, member{string(key), body[i:end]})
 			}
 			i = skipSpace(body, end)
 			if i >= len(body) {
@@ -340,24 +354,81 @@ func checkResponse(status int, header http.Header, body []byte, redact func(stri
 	if isSuccess(status) && st == "true" {
 		return env.result, nil
 	}
-	apiErr := &APIError{HTTPStatus: status}
-	apiErr.Message = redact(errorText(env, status, statusKnown))
-	if len(env.fieldErrors) > 0 {
-		var fe map[string][]string
-		if json.Unmarshal(env.fieldErrors, &fe) == nil {
-			for k, v := range fe {
-				for i := range v {
-					v[i] = redact(v[i])
-				}
-				fe[k] = v
-			}
-			apiErr.FieldErrors = fe
-		}
-	}
+	apiErr := &APIError{HTTPStatus: status, refused: st == "false"}
+	apiErr.Message = errorText(env, status, statusKnown, redact)
+	apiErr.FieldErrors = fieldErrors(env.fieldErrors, redact)
+	apiErr.Code = errorCode(env.code, redact)
+	apiErr.Extra = extraMembers(env, redact)
 	apiErr.RetryAfter = retryAfter(header, apiErr.Message)
 	// A 2xx answer is a refusal only when the platform said "status": false.
 	apiErr.maybe = (isSuccess(status) && st != "false") || serverMayHaveApplied(apiErr)
 	return nil, apiErr
+}
+
+// fieldErrors decodes the envelope's field_errors, {"field": ["why", ...]}, redacted. A
+// field whose value is one string instead of a list keeps it; other shapes are dropped
+// (the raw member stays in nothing: field_errors is never in Extra).
+func fieldErrors(raw []byte, redact func(string) string) map[string][]string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil || len(members) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(members))
+	for k, v := range members {
+		var list []string
+		if json.Unmarshal(v, &list) != nil {
+			var one string
+			if json.Unmarshal(v, &one) != nil {
+				continue
+			}
+			list = []string{one}
+		}
+		for i := range list {
+			list[i] = redact(list[i])
+		}
+		out[redact(k)] = list
+	}
+	return out
+}
+
+// errorCode reads the envelope's "code": a string, or a number's digits.
+func errorCode(raw []byte, redact func(string) string) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return redact(s)
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return redact(string(raw))
+}
+
+// extraMembers returns the envelope's members other than status, message, code and
+// field_errors as raw JSON, redacted; nil when there are none.
+func extraMembers(env envelope, redact func(string) string) map[string]json.RawMessage {
+	n := len(env.other)
+	if env.result != nil {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, n)
+	if env.result != nil {
+		out["result"] = json.RawMessage(redact(string(env.result)))
+	}
+	for _, m := range env.other {
+		out[redact(m.key)] = json.RawMessage(redact(string(m.value)))
+	}
+	return out
 }
 
 // serverMayHaveApplied reports whether a server error may come after the platform
@@ -368,27 +439,28 @@ func serverMayHaveApplied(e *APIError) bool {
 
 // errorText extracts the error message from an envelope in the order the official SDKs
 // use: "message", then "result" (a string, or an object's "message"), then the status.
-func errorText(env envelope, status int, statusKnown bool) string {
+// redact is applied before a long result is cut.
+func errorText(env envelope, status int, statusKnown bool, redact func(string) string) string {
 	if !statusKnown && isSuccess(status) {
 		return "response envelope has no boolean status"
 	}
 	var s string
 	if json.Unmarshal(env.message, &s) == nil && s != "" {
-		return s
+		return redact(s)
 	}
 	if json.Unmarshal(env.result, &s) == nil && s != "" {
-		return s
+		return redact(s)
 	}
 	var obj struct {
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(env.result, &obj) == nil && obj.Message != "" {
-		return obj.Message
+		return redact(obj.Message)
 	}
 	if r := bytes.TrimSpace(env.result); len(r) > 0 && string(r) != "null" {
 		var compact bytes.Buffer
 		if json.Compact(&compact, r) == nil {
-			return truncate(compact.String(), maxSnippet)
+			return truncate(redact(compact.String()), maxSnippet)
 		}
 	}
 	if isSuccess(status) {
@@ -401,12 +473,15 @@ func errorText(env envelope, status int, statusKnown bool) string {
 const maxSnippet = 200
 
 // snippet returns a short, printable, redacted excerpt of a body for an error message.
+// The whole body is redacted before any cut: a secret cut at the excerpt's edge would
+// no longer match, and show most of itself.
 func snippet(body []byte, redact func(string) string) string {
-	s := strings.ToValidUTF8(string(body[:min(len(body), 4*maxSnippet)]), "?")
+	s := redact(string(body))
+	s = strings.ToValidUTF8(s[:min(len(s), 4*maxSnippet)], "?")
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r)
 	}), " ")
-	return truncate(redact(s), maxSnippet)
+	return truncate(s, maxSnippet)
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, marking the cut with "…".
@@ -420,12 +495,18 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
+// maxRetryAfterSeconds is the longest Retry-After a time.Duration holds in whole
+// seconds (about 292 years); longer ones are clamped to it instead of overflowing.
+const maxRetryAfterSeconds = int64(math.MaxInt64 / time.Second)
+
 // retryAfter reads how long the platform asked us to wait: the Retry-After header
-// (seconds or an HTTP date), else "Retry-After: N" in the error message.
+// (seconds or an HTTP date), else "Retry-After: N" in the error message. A number of
+// seconds too large for a time.Duration is clamped, never wrapped: 18446744074 seconds
+// must not become 0.29 s, nor 9300000000 a negative wait.
 func retryAfter(h http.Header, msg string) time.Duration {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-			return time.Duration(secs) * time.Second
+		if d, ok := parseSeconds(v); ok {
+			return d
 		}
 		if t, err := http.ParseTime(v); err == nil {
 			if d := time.Until(t); d > 0 {
@@ -438,12 +519,25 @@ func retryAfter(h http.Header, msg string) time.Duration {
 	if i := strings.Index(msg, marker); i >= 0 {
 		rest := strings.TrimLeft(msg[i+len(marker):], " ")
 		j := 0
-		for j < len(rest) && j < 6 && rest[j] >= '0' && rest[j] <= '9' {
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
 			j++
 		}
-		if secs, err := strconv.Atoi(rest[:j]); err == nil {
-			return time.Duration(secs) * time.Second
+		if d, ok := parseSeconds(rest[:j]); ok {
+			return d
 		}
 	}
 	return 0
+}
+
+// parseSeconds reads a non-negative whole number of seconds, clamped to
+// maxRetryAfterSeconds however many digits it has.
+func parseSeconds(s string) (time.Duration, bool) {
+	secs, err := strconv.ParseUint(s, 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false
+	}
+	if err != nil || secs > uint64(maxRetryAfterSeconds) {
+		secs = uint64(maxRetryAfterSeconds)
+	}
+	return time.Duration(secs) * time.Second, true
 }

@@ -3,8 +3,14 @@ package tago
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
+	"runtime"
+	"strings"
 	"testing"
+	"testing/iotest"
+
+	"github.com/jarcoal/httpmock"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,6 +115,25 @@ func FuzzParseEnvelope(f *testing.F) {
 	})
 }
 
+// TestSnippetRedactsBeforeCutting: a secret straddling the point where an excerpt is cut
+// is redacted whole, never shown in part.
+func TestSnippetRedactsBeforeCutting(t *testing.T) {
+	t.Parallel()
+	redact := func(s string) string { return replaceSecret(s, testAccountToken) }
+	// Whitespace collapses, so a token past the raw cut would land inside the excerpt.
+	for _, pad := range []int{4*maxSnippet - 20, 4*maxSnippet - 1, maxSnippet - 10} {
+		body := strings.Repeat(" ", pad) + testAccountToken + " </p>"
+		s := snippet([]byte(body), redact)
+		assert.NotContains(t, s, testAccountToken[:8], "pad %d: %q", pad, s)
+	}
+	// A result quoted in the message is cut after redaction too.
+	body := `{"status":false,"result":{"pad":"` + strings.Repeat("x", maxSnippet-30) + `","token":"` + testAccountToken + `"}}`
+	_, apiErr := checkResponse(400, http.Header{}, []byte(body), redact)
+	require.NotNil(t, apiErr)
+	assert.NotContains(t, apiErr.Message, testAccountToken[:8], apiErr.Message)
+	assert.Contains(t, apiErr.Message, "…")
+}
+
 func TestSnippetIsShortPrintableAndRedacted(t *testing.T) {
 	t.Parallel()
 	body := bytes.Repeat([]byte("<p>secret-token \x00\x01 é</p>\n"), 100)
@@ -119,4 +144,70 @@ func TestSnippetIsShortPrintableAndRedacted(t *testing.T) {
 	s = snippet([]byte("token=abc"), func(s string) string { return replaceSecret(s, "abc") })
 	assert.Equal(t, "token=[redacted]", s)
 	assert.Equal(t, "é…", truncate("éé", 3), "cut on a rune boundary")
+}
+
+// TestLyingContentLengthAllocatesLittle: a 10-byte answer announcing 256 MiB allocated
+// 256 MiB per attempt; now the buffer grows only as bytes arrive, and the short body
+// is an error. Not parallel, so that the memory statistics see this test alone.
+func TestLyingContentLengthAllocatesLittle(t *testing.T) {
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken), WithRetryPolicy(NoRetries()))
+	mt.RegisterResponder("GET", testBaseURL+"/status", func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(200, `{"status":`)
+		resp.ContentLength = 256 << 20
+		return resp, nil
+	})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := c.Status(t.Context())
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	assert.Contains(t, err.Error(), "10 of 268435456 bytes")
+	allocated := after.TotalAlloc - before.TotalAlloc
+	assert.Less(t, allocated, uint64(8<<20), "allocated %d bytes for a 10-byte answer", allocated)
+}
+
+// TestResponseBodyLimit: the total body size is capped with a clear error, whether the
+// server announces it or not; honest lengths are read into a buffer of their size.
+func TestResponseBodyLimit(t *testing.T) {
+	t.Parallel()
+	const limit = 4 << 10
+	body := bytes.Repeat([]byte("x"), limit)
+	tests := []struct {
+		name      string
+		size      int
+		announced int64
+		wantErr   string
+	}{
+		{"exactly the limit, announced", limit, limit, ""},
+		{"exactly the limit, unannounced", limit, -1, ""},
+		{"over the limit, unannounced", limit + 1, -1, "the response body is larger than the 4096-byte limit"},
+		{"over the limit, announced", limit + 1, limit + 1, "the response announces 4097 bytes, more than the 4096-byte limit"},
+		{"more than announced", 100, 10, ""},
+		{"cut short", 10, 100, "reading the response body: unexpected EOF (10 of 100 bytes)"},
+		{"empty", 0, 0, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			in := append(bytes.Repeat([]byte("y"), max(0, tc.size-limit)), body[:min(tc.size, limit)]...)
+			got, err := readLimited(iotest.OneByteReader(bytes.NewReader(in)), tc.announced, limit)
+			if tc.wantErr != "" {
+				assert.EqualError(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, in, got)
+		})
+	}
+
+	// An honest Content-Length, larger than the first allocation or not, ends in a
+	// buffer of its size (and one byte for the read that reports the end).
+	for _, size := range []int{10, 5*preallocBytes + 3} {
+		honest := bytes.Repeat([]byte("z"), size)
+		got, err := readLimited(bytes.NewReader(honest), int64(len(honest)), maxResponseBytes)
+		require.NoError(t, err)
+		assert.Equal(t, honest, got)
+		assert.Equal(t, len(honest)+1, cap(got))
+	}
 }

@@ -324,3 +324,40 @@ func TestMayBeStoredFollowsThePOSTRule(t *testing.T) {
 		assert.True(t, MayBeStored(err), "the 502 attempt may have been carried out")
 	})
 }
+
+// TestRetryAfterNeverOverflows: a Retry-After too large for a time.Duration is clamped,
+// not wrapped (18446744074 s wrapped to 0.29 s and a POST was retried; 9300000000 s gave
+// a negative wait): the call ends at once with the error and a long RetryAfter.
+func TestRetryAfterNeverOverflows(t *testing.T) {
+	t.Parallel()
+	const longest = time.Duration(9223372036) * time.Second // math.MaxInt64 ns in whole seconds
+	for _, tc := range []struct {
+		name, header, message string
+		want                  time.Duration
+	}{
+		{"wraps to 0.29s", "18446744074", "", longest},
+		{"wraps negative", "9300000000", "", longest},
+		{"beyond uint64", "99999999999999999999999", "", longest},
+		{"largest exact", "9223372036", "", longest},
+		{"in the message", "", "Too many requests (Retry-After: 18446744074)", longest},
+		{"a day", "86400", "", 24 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, rec := newTestClient(t, DeviceToken(testDeviceToken))
+			headers := []string{}
+			if tc.header != "" {
+				headers = append(headers, "Retry-After", tc.header)
+			}
+			got := expectSeq(mt, "POST", "/data", reply(503, `{"status":false,"message":"`+tc.message+`"}`, headers...),
+				reply(200, `{"status":true,"result":"1 Data Added"}`))
+			_, err := do[string](t.Context(), c, &call{method: "POST", path: "/data", body: []byte(`[]`)})
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.want, apiErr.RetryAfter)
+			assert.Equal(t, 1, got.count(), "the POST is not retried")
+			assert.Empty(t, rec.recorded())
+			assert.False(t, MayBeStored(err))
+		})
+	}
+}

@@ -25,10 +25,12 @@ type AuthorizationsService service
 
 // Secret is a token or key returned by the platform: a device, profile or network
 // token, a service authorization key or a verification code. Printing it with fmt (any
-// verb, %#v included), String or slog shows at most its last four characters; Reveal
-// returns the value. It marshals to and from JSON as the plain string, so the platform
-// still receives it; for that reason slog's JSON handler, which marshals slices and
-// maps with encoding/json, writes the secrets such containers hold: log single values.
+// verb, %#v included), String, slog (text or JSON handler, alone or inside a struct, a
+// slice or a map) or encoding/json shows at most its last four characters; only Reveal
+// returns the value. Unmarshalling JSON reads the plain string, and the SDK sends the
+// real value in request bodies, so secrets still reach the platform; to store one (a
+// device token in a file, say), store its Reveal. One exception: encoding/json writes a
+// map's string-typed keys as they are, so do not key a map you log or marshal by Secret.
 type Secret string
 
 // Reveal returns the secret's value.
@@ -45,21 +47,31 @@ func (s Secret) String() string {
 // GoString returns the masked secret as Go syntax, for %#v.
 func (s Secret) GoString() string { return "tago.Secret(" + strconv.Quote(s.String()) + ")" }
 
-// Format writes the masked secret for every fmt verb, so %s, %v, %q, %x and %#v never
-// reveal it.
-func (s Secret) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = io.WriteString(f, s.GoString())
-	case verb == 'q':
-		_, _ = io.WriteString(f, strconv.Quote(s.String()))
-	default:
-		_, _ = io.WriteString(f, s.String())
-	}
-}
+// Format writes the masked secret for every fmt verb, so %s, %v, %q, %x, %d and %#v
+// never reveal it.
+func (s Secret) Format(f fmt.State, verb rune) { formatMasked(f, verb, s.String(), s.GoString()) }
 
 // LogValue logs the masked secret.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes the masked secret as a JSON string: slog's JSON handler marshals
+// the structs, slices and maps it logs with encoding/json, so a plain string would print
+// the value. Request bodies still send the real value: the SDK encodes a body through a
+// copy of its type in which every Secret is a string (wire.go).
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// formatMasked writes a masked description for any fmt verb: goSyntax for %#v, the
+// quoted text for %q, the text otherwise (never the hex of the secret, nor its digits).
+func formatMasked(f fmt.State, verb rune, text, goSyntax string) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, goSyntax)
+	case verb == 'q':
+		_, _ = io.WriteString(f, strconv.Quote(text))
+	default:
+		_, _ = io.WriteString(f, text)
+	}
+}
 
 // Permission is what a token or authorization may do.
 type Permission string
@@ -528,7 +540,7 @@ func (s *TokensService) CreateProfile(ctx context.Context, profileID string, req
 		return TokenInfo{}, err
 	}
 	return do[TokenInfo](ctx, s.cl(), &call{method: "POST", path: "/profile/" + escape(profileID) + "/token", body: req,
-		secrets: []string{req.Password.Reveal(), req.PinCode.Reveal()}, kinds: accountOnly})
+		kinds: accountOnly})
 }
 
 // DeleteProfile deletes a profile token.
@@ -635,19 +647,20 @@ func (s *AuthorizationsService) Create(ctx context.Context, req AuthorizationCre
 	if err := checkTokenRequest(req.Name, req.Permission, true, req.ExpireTime); err != nil {
 		return Authorization{}, err
 	}
-	return do[Authorization](ctx, s.cl(), &call{method: "POST", path: "/serviceauth", body: req,
-		secrets: []string{req.VerificationCode.Reveal()}, kinds: accountOnly})
+	return do[Authorization](ctx, s.cl(), &call{method: "POST", path: "/serviceauth", body: req, kinds: accountOnly})
 }
 
 // AuthorizationEditRequest holds the one field of a service authorization that can
 // change.
 type AuthorizationEditRequest struct {
-	// VerificationCode replaces the "additional parameter"; empty clears it.
-	VerificationCode Secret `json:"verification_code"`
+	// VerificationCode replaces the "additional parameter" when set: tago.Ptr(code) sets
+	// it, tago.Ptr(tago.Secret("")) clears it, and nil leaves it as it is.
+	VerificationCode *Secret `json:"verification_code,omitempty"`
 }
 
 // Edit changes a service authorization's verification code. key is the
-// authorization's key (its Token).
+// authorization's key (its Token). A request without a VerificationCode sends an empty
+// edit, which leaves the code as it is.
 //
 // TagoIO API: PUT /serviceauth/{token}
 func (s *AuthorizationsService) Edit(ctx context.Context, key string, req AuthorizationEditRequest) error {
@@ -655,7 +668,7 @@ func (s *AuthorizationsService) Edit(ctx context.Context, key string, req Author
 		return err
 	}
 	return exec(ctx, s.cl(), &call{method: "PUT", path: "/serviceauth/" + escape(key), body: req,
-		secrets: []string{key, req.VerificationCode.Reveal()}, kinds: accountOnly})
+		secrets: []string{key}, kinds: accountOnly})
 }
 
 // Delete deletes a service authorization; network servers using its key can no longer
