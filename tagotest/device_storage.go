@@ -368,3 +368,90 @@ func (s *Server) Files(profileID string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Chunks: the periods an immutable (or hybrid) device's data is kept in.
+
+// chunkBounds returns the chunk (start, end inclusive) a time falls in.
+func chunkBounds(t time.Time, period string) (time.Time, time.Time) {
+	t = t.UTC()
+	var start, next time.Time
+	switch period {
+	case "day":
+		start = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		next = start.AddDate(0, 0, 1)
+	case "week":
+		wd := (int(t.Weekday()) + 6) % 7 // Monday = 0
+		start = time.Date(t.Year(), t.Month(), t.Day()-wd, 0, 0, 0, 0, time.UTC)
+		next = start.AddDate(0, 0, 7)
+	case "quarter":
+		start, _ = truncateTo(t, "quarter")
+		next = start.AddDate(0, 3, 0)
+	default: // month
+		start, _ = truncateTo(t, "month")
+		next = start.AddDate(0, 1, 0)
+	}
+	return start, next.Add(-time.Second)
+}
+
+type chunkJSON struct {
+	ID     string `json:"id"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Amount int    `json:"amount"`
+}
+
+const offsetLayout = "2006-01-02T15:04:05.000-07:00"
+
+// listChunks answers GET /device/{id}/chunk for immutable and hybrid devices.
+func (s *Server) listChunks(c *call) reply {
+	d, rep, good := c.ownDevice(c.arg(0))
+	if !good {
+		return rep
+	}
+	if d.typ() != "immutable" && d.typ() != "hybrid" {
+		return fail(http.StatusBadRequest, "Chunks are only available on immutable and hybrid devices")
+	}
+	counts := map[int64]*chunkJSON{}
+	var keys []int64
+	for _, r := range d.data {
+		if !d.mutable(r.variable) || d.typ() == "immutable" {
+			from, to := chunkBounds(r.t, d.chunkPeriod())
+			ch := counts[from.Unix()]
+			if ch == nil {
+				ch = &chunkJSON{ID: strconv.FormatInt(from.Unix(), 10) + "_" + strconv.FormatInt(to.Unix(), 10),
+					From: from.Format(offsetLayout), To: to.Format(offsetLayout)}
+				counts[from.Unix()] = ch
+				keys = append(keys, from.Unix())
+			}
+			ch.Amount++
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	out := make([]chunkJSON, len(keys))
+	for i, k := range keys {
+		out[i] = *counts[k]
+	}
+	return ok(out)
+}
+
+// deleteChunk answers DELETE /device/{id}/chunk/{chunkID}.
+func (s *Server) deleteChunk(c *call) reply {
+	d, rep, good := c.ownDevice(c.arg(0))
+	if !good {
+		return rep
+	}
+	id := c.arg(1)
+	from, to, valid := parseChunkID(id)
+	if !valid {
+		return fail(http.StatusBadRequest, "Invalid chunk ID %q", id)
+	}
+	gone := map[*record]bool{}
+	for _, r := range d.chunkRecords(from, to) {
+		gone[r] = true
+	}
+	if len(gone) == 0 {
+		return notFound("Chunk")
+	}
+	s.removeRecords(d, gone)
+	return ok("Chunk " + id + " deleted")
+}
