@@ -32,7 +32,7 @@ var errSSEEventTooLarge = errors.New("event larger than the size limit")
 type sseEvent struct {
 	typ  string // the event type; "message" when the stream named none
 	data []byte // the data lines joined with LF
-	id   string // the last event ID at dispatch
+	id   string // the last event ID buffer at dispatch
 }
 
 // byteFinder remembers where the next occurrence of one byte is in the parser's
@@ -87,8 +87,11 @@ type sseParser struct {
 	nData    int    // data lines so far
 	oversize bool   // a line or the data went over max: the event is dropped
 
-	// lastID is the last event ID buffer; retry the latest valid retry field (hasRetry
-	// says one came).
+	// idBuf is the stream's last event ID buffer; lastID the event source's last event
+	// ID, which takes idBuf's value at each dispatch, so the ID of an event the stream
+	// was cut in the middle of never counts. retry is the latest valid retry field
+	// (hasRetry says one came).
+	idBuf    string
 	lastID   string
 	retry    time.Duration
 	hasRetry bool
@@ -128,13 +131,14 @@ func (p *sseParser) dispatch() (ev sseEvent, ok bool, err error) {
 	defer func() {
 		p.typ, p.dataRef, p.data, p.nData, p.oversize = p.typ[:0], nil, p.data[:0], 0, false
 	}()
+	p.lastID = p.idBuf
 	if p.oversize {
 		return sseEvent{}, false, errSSEEventTooLarge
 	}
 	if p.nData == 0 {
 		return sseEvent{}, false, nil
 	}
-	ev.id = p.lastID
+	ev.id = p.idBuf
 	ev.typ = "message"
 	if len(p.typ) > 0 && string(p.typ) != "message" {
 		ev.typ = string(p.typ)
@@ -181,8 +185,8 @@ func (p *sseParser) field(line []byte) {
 	case "event":
 		p.typ = append(p.typ[:0], value...)
 	case "id":
-		if bytes.IndexByte(value, 0) < 0 && string(value) != p.lastID {
-			p.lastID = string(value)
+		if bytes.IndexByte(value, 0) < 0 && string(value) != p.idBuf {
+			p.idBuf = string(value)
 		}
 	case "retry":
 		if ms, ok := parseDigits(value); ok {

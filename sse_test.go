@@ -145,6 +145,12 @@ func TestSSEParserSpecExamples(t *testing.T) {
 			lastID: "6",
 		},
 		{
+			name:   "the ID of an event cut short does not count",
+			stream: "id: 1\ndata: a\n\nid: 2\ndata: b\n",
+			want:   []string{`message|1|"a"`},
+			lastID: "1",
+		},
+		{
 			name:   "id with NUL is ignored",
 			stream: "id: 1\ndata: a\n\nid: 2\x003\ndata: b\n\n",
 			want:   []string{`message|1|"a"`, `message|1|"b"`},
@@ -283,6 +289,7 @@ func refParse(in []byte, max int) parsed {
 	}
 	var (
 		out      parsed
+		idBuf    string
 		typ      string
 		data     []byte
 		nData    int
@@ -296,6 +303,7 @@ func refParse(in []byte, max int) parsed {
 			continue
 		}
 		if len(line) == 0 {
+			out.lastID = idBuf
 			switch {
 			case oversize:
 				out.events = append(out.events, "<too large>")
@@ -304,7 +312,7 @@ func refParse(in []byte, max int) parsed {
 				if t == "" {
 					t = "message"
 				}
-				out.events = append(out.events, sseEvent{typ: t, id: out.lastID, data: data}.String())
+				out.events = append(out.events, sseEvent{typ: t, id: idBuf, data: data}.String())
 			}
 			typ, data, nData, oversize = "", nil, 0, false
 			continue
@@ -328,7 +336,7 @@ func refParse(in []byte, max int) parsed {
 			}
 		case "id":
 			if bytes.IndexByte(value, 0) < 0 {
-				out.lastID = string(value)
+				idBuf = string(value)
 			}
 		case "retry":
 			if d, ok := parseDigits(value); ok {
