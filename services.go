@@ -105,15 +105,15 @@ type EmailTemplate struct {
 // emailBody is an e-mail as the services receive it; the credentials of the SMTP and
 // SendGrid variants are added by them.
 type emailBody struct {
-	To               any             `json:"to"`
-	From             string          `json:"from,omitempty"`
-	Subject          string          `json:"subject,omitempty"`
-	Message          string          `json:"message,omitempty"`
-	HTML             string          `json:"html,omitempty"`
-	Attachment       *attachmentBody `json:"attachment,omitempty"`
-	Template         *EmailTemplate  `json:"template,omitempty"`
-	SMTPSecret       any             `json:"smtp_secret,omitempty"`
-	SendGridAPIKey   Secret          `json:"sendgrid_api_key,omitempty"`
+	To             any             `json:"to"`
+	From           string          `json:"from,omitempty"`
+	Subject        string          `json:"subject,omitempty"`
+	Message        string          `json:"message,omitempty"`
+	HTML           string          `json:"html,omitempty"`
+	Attachment     *attachmentBody `json:"attachment,omitempty"`
+	Template       *EmailTemplate  `json:"template,omitempty"`
+	SMTPSecret     any             `json:"smtp_secret,omitempty"`
+	SendGridAPIKey Secret          `json:"sendgrid_api_key,omitempty"`
 }
 
 type attachmentBody struct {
