@@ -282,16 +282,13 @@ func ExampleRun() {
 		}
 		return nil
 	}
-	ready := func(info tago.AnalysisTokenInfo) {
-		go func() {
-			for srv.Subscribers() == 0 {
-				time.Sleep(time.Millisecond)
-			}
-			srv.TriggerAnalysis(an.ID, tagotest.Record{Variable: "temperature", Value: 31.5})
-		}()
+	var once sync.Once
+	trigger := func() { // once connected: what an action of the platform would do
+		once.Do(func() { srv.TriggerAnalysis(an.ID, tagotest.Record{Variable: "temperature", Value: 31.5}) })
 	}
 	err := analysis.Run(ctx, tago.AnalysisToken(an.Token), handler,
-		analysis.WithClientOptions(tago.WithBaseURL(srv.URL)), analysis.WithReady(ready),
+		analysis.WithClientOptions(tago.WithBaseURL(srv.URL)),
+		analysis.WithSubscribeOptions(&tago.SubscribeOptions{OnConnect: trigger}),
 		analysis.WithLogger(slog.New(slog.DiscardHandler)))
 	fmt.Println(err, srv.ConsoleLines(an.ID))
 	// Output: <nil> [WARN too hot value=31.5]
