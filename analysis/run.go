@@ -84,7 +84,9 @@ func WithConsoleOptions(o *ConsoleOptions) Option { return func(c *config) { c.c
 
 // WithSubscribeOptions tunes the external analysis's subscription to its triggers
 // (read timeout, reconnection delays); its callbacks are kept.
-func WithSubscribeOptions(o *tago.SubscribeOptions) Option { return func(c *config) { c.subscribe = o } }
+func WithSubscribeOptions(o *tago.SubscribeOptions) Option {
+	return func(c *config) { c.subscribe = o }
+}
 
 // WithReady is called once an external analysis has checked its token and is about to
 // wait for triggers.
