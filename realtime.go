@@ -73,7 +73,8 @@ type SubscribeOptions struct {
 	// last event received.
 	LastEventID string
 	// Buffer is how many received events wait for the consumer (default
-	// [DefaultRealtimeBuffer]); memory stays bounded by Buffer × MaxEventSize.
+	// [DefaultRealtimeBuffer]). The consumer takes what waits in one go, so memory stays
+	// bounded by 2 × Buffer × MaxEventSize.
 	Buffer int
 	// Policy says what happens when the buffer is full (default [BlockWhenFull]).
 	Policy SlowConsumerPolicy
@@ -163,17 +164,16 @@ type subscription struct {
 	hc       *http.Client
 	url      string // with the token: never shown
 	path     string // the URL's path, for errors and logs
-	only     string // the one channel subscribed to, or ""
+	only     string   // the one channel subscribed to, or ""
+	names    []string // the channels subscribed to
 	opts     SubscribeOptions
 	lastID   string
 	retry    time.Duration
-	queue    chan queued
-	dropped  atomic.Int64
-	tooLarge atomic.Int64
+	queue    *eventQueue
 }
 
-// queued is one item between the reading goroutine and the consumer: an event, or the
-// error that ends the subscription.
+// queued is one item between the reading goroutine and the consumer: an event, a
+// *GapError standing for an oversized event, or the error that ends the subscription.
 type queued struct {
 	ev  Event
 	err error
@@ -240,8 +240,9 @@ func (s *RealtimeService) newSubscription(ctx context.Context, opts *SubscribeOp
 	sub := &subscription{
 		c: c, hc: &hc, url: c.sseURL + "?" + q.Encode(), path: realtimePath(c.sseURL),
 		opts: o, lastID: o.LastEventID, retry: DefaultReconnectDelay,
-		queue: make(chan queued, o.Buffer),
+		queue: newEventQueue(o.Buffer, o.Policy == DropOldest),
 	}
+	sub.names = names
 	if len(names) == 1 {
 		sub.only = names[0]
 	}
@@ -271,64 +272,27 @@ func (sub *subscription) run(ctx context.Context, yield func(Event, error) bool)
 		wg.Wait() // the reader has closed its connection and returned
 	}()
 	for {
-		if gap := sub.takeGap(); gap != nil && !yield(Event{}, gap) {
+		gap, items, ok := sub.queue.take(ctx)
+		if !ok {
 			return
 		}
-		select {
-		case <-ctx.Done():
+		if gap != nil && !yield(Event{}, gap) {
 			return
-		case it := <-sub.queue:
-			if gap := sub.takeGap(); gap != nil && !yield(Event{}, gap) {
+		}
+		for _, it := range items {
+			switch err := it.err.(type) {
+			case nil:
+				if !yield(it.ev, nil) {
+					return
+				}
+			case *GapError: // an oversized event, in its place in the stream
+				if !yield(Event{}, err) {
+					return
+				}
+			default:
+				yield(Event{}, err)
 				return
 			}
-			if it.err != nil {
-				yield(Event{}, it.err)
-				return
-			}
-			if !yield(it.ev, nil) {
-				return
-			}
-		}
-	}
-}
-
-// takeGap returns the events lost since the last call, or nil.
-func (sub *subscription) takeGap() error {
-	if sub.dropped.Load() == 0 && sub.tooLarge.Load() == 0 {
-		return nil
-	}
-	g := &GapError{Dropped: int(sub.dropped.Swap(0)), TooLarge: int(sub.tooLarge.Swap(0))}
-	if g.Dropped == 0 && g.TooLarge == 0 {
-		return nil
-	}
-	return g
-}
-
-// push hands an item to the consumer under the subscription's policy. It reports false
-// when ctx ended first.
-func (sub *subscription) push(ctx context.Context, it queued) bool {
-	if sub.opts.Policy == BlockWhenFull {
-		select {
-		case sub.queue <- it:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	for {
-		select {
-		case sub.queue <- it:
-			return true
-		case <-ctx.Done():
-			return false
-		default:
-		}
-		select { // full: make room by discarding the oldest event
-		case old := <-sub.queue:
-			if old.err == nil {
-				sub.dropped.Add(1)
-			}
-		default:
 		}
 	}
 }
@@ -348,7 +312,7 @@ func (sub *subscription) read(ctx context.Context) {
 			failures++
 		}
 		if permanent || sub.opts.MaxFailures > 0 && failures >= sub.opts.MaxFailures {
-			sub.push(ctx, queued{err: err})
+			sub.queue.push(ctx, queued{err: err})
 			return
 		}
 		wait = max(wait, sub.delay(max(failures, 1)))
@@ -454,6 +418,8 @@ func (sub *subscription) connect(ctx context.Context, attempt int) (delivered bo
 	wd.r = resp.Body
 	p := newSSEParser(wd, sub.opts.MaxEventSize)
 	p.lastID = sub.lastID
+	p.beforeRead = sub.queue.flush // the consumer gets what is parsed before we wait
+	var slab dataSlab
 	defer func() {
 		sub.lastID = p.lastID
 		if p.hasRetry {
@@ -465,11 +431,13 @@ func (sub *subscription) connect(ctx context.Context, attempt int) (delivered bo
 		delivered = delivered || wd.n > 0
 		switch {
 		case perr == nil:
-			if !sub.push(ctx, queued{ev: newEvent(ev, sub.only)}) {
+			if !sub.queue.push(ctx, queued{ev: newEvent(ev, sub.only, sub.names, &slab)}) {
 				return delivered, 0, ctx.Err(), true
 			}
 		case errors.Is(perr, errSSEEventTooLarge):
-			sub.tooLarge.Add(1)
+			if !sub.queue.push(ctx, queued{err: &GapError{TooLarge: 1}}) {
+				return delivered, 0, ctx.Err(), true
+			}
 		case perr == io.EOF:
 			return delivered, 0, fail(errors.New("the server closed the stream")), false
 		default:

@@ -92,9 +92,11 @@ type Event struct {
 	Payload json.RawMessage
 }
 
-// newEvent builds an Event from a parsed one, copying its data.
-func newEvent(ev sseEvent, only string) Event {
-	out := Event{ID: ev.id, Type: ev.typ, Channel: only, Data: bytes.Clone(ev.data)}
+// newEvent builds an Event from a parsed one, copying its data. only is the
+// subscription's one channel (or ""), names all its channels, whose strings an event
+// naming one of them reuses.
+func newEvent(ev sseEvent, only string, names []string, slab *dataSlab) Event {
+	out := Event{ID: ev.id, Type: ev.typ, Channel: only, Data: slab.copy(ev.data)}
 	if firstByte(out.Data) != '{' {
 		return out
 	}
@@ -110,11 +112,46 @@ func newEvent(ev sseEvent, only string) Event {
 		out.Payload = nil
 		return out
 	}
+	if len(channel) < 2 || channel[0] != '"' {
+		return out
+	}
+	if raw := channel[1 : len(channel)-1]; bytes.IndexByte(raw, '\\') < 0 {
+		for _, n := range names {
+			if string(raw) == n {
+				out.Channel = n
+				return out
+			}
+		}
+		out.Channel = string(raw)
+		return out
+	}
 	var name string
-	if firstByte(channel) == '"' && json.Unmarshal(channel, &name) == nil {
+	if json.Unmarshal(channel, &name) == nil {
 		out.Channel = name
 	}
 	return out
+}
+
+// dataSlab hands out copies of small event data from shared blocks, so a stream of
+// small events costs one allocation per block rather than one per event. An event keeps
+// at most its block (slabBlock bytes) alive. A nil slab copies each one alone.
+type dataSlab struct{ block []byte }
+
+const (
+	slabBlock = 16 << 10
+	slabMax   = 1 << 10 // larger data gets its own allocation
+)
+
+func (s *dataSlab) copy(b []byte) []byte {
+	if s == nil || len(b) > slabMax {
+		return bytes.Clone(b)
+	}
+	if cap(s.block)-len(s.block) < len(b) {
+		s.block = make([]byte, 0, slabBlock)
+	}
+	start := len(s.block)
+	s.block = append(s.block, b...)
+	return s.block[start:len(s.block):len(s.block)]
 }
 
 // firstByte returns the first byte of b that is not JSON white space, or 0.

@@ -241,7 +241,7 @@ func rawJSON(s string) []byte { return []byte(s) }
 func TestEventPayloadDecoders(t *testing.T) {
 	ev := newEvent(sseEvent{typ: "message", data: []byte(`{"payload":{"analysis_id":"` + testAnalysisID +
 		`","environment":[{"key":"A","value":"x"},{"key":"N","value":42},{"key":"B","value":true},{"key":"Z","value":null}],` +
-		`"data":[{"variable":"t","value":1}],"token":"an-analysis-token-0000"}}`)}, "analysis_trigger")
+		`"data":[{"variable":"t","value":1}],"token":"an-analysis-token-0000"}}`)}, "analysis_trigger", nil, nil)
 	trig, err := ev.AnalysisTrigger()
 	require.NoError(t, err)
 	assert.Equal(t, testAnalysisID, trig.AnalysisID)
@@ -249,18 +249,18 @@ func TestEventPayloadDecoders(t *testing.T) {
 	assert.JSONEq(t, `[{"variable":"t","value":1}]`, string(trig.Data))
 	assert.Equal(t, "an-analysis-token-0000", trig.Token.Reveal())
 
-	ev = newEvent(sseEvent{data: []byte(`{"payload":{"message":"hello","timestamp":1741608000000}}`)}, "")
+	ev = newEvent(sseEvent{data: []byte(`{"payload":{"message":"hello","timestamp":1741608000000}}`)}, "", nil, nil)
 	line, err := ev.ConsoleLine()
 	require.NoError(t, err)
 	assert.Equal(t, ConsoleLine{Message: "hello", Timestamp: time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)}, line)
-	ev = newEvent(sseEvent{data: []byte(`{"payload":{"message":"iso","timestamp":"2025-03-10T12:00:00Z"}}`)}, "")
+	ev = newEvent(sseEvent{data: []byte(`{"payload":{"message":"iso","timestamp":"2025-03-10T12:00:00Z"}}`)}, "", nil, nil)
 	line, err = ev.ConsoleLine()
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC), line.Timestamp)
 
 	ev = newEvent(sseEvent{data: []byte(`{"payload":[{"connection_id":"c1","device_id":"` + testDeviceID +
 		`","title":"HTTP Request","content":"POST /data","timestamp":"2025-03-10T12:00:00.000Z"},` +
-		`{"connection_id":"c1","device_id":"` + testDeviceID + `","title":"Payload","content":{"a":1},"timestamp":1741608000000}]}`)}, "")
+		`{"connection_id":"c1","device_id":"` + testDeviceID + `","title":"Payload","content":{"a":1},"timestamp":1741608000000}]}`)}, "", nil, nil)
 	entries, err := ev.InspectorEntries()
 	require.NoError(t, err)
 	at := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -270,12 +270,12 @@ func TestEventPayloadDecoders(t *testing.T) {
 	}, entries)
 
 	for _, data := range []string{"", "   ", "[1]", `{"payload":`, `{"x":1}`} {
-		ev := newEvent(sseEvent{data: []byte(data)}, "")
+		ev := newEvent(sseEvent{data: []byte(data)}, "", nil, nil)
 		assert.Nil(t, ev.Payload, data)
 		_, err := ev.AnalysisTrigger()
 		assert.ErrorIs(t, err, errNoPayload, data)
 	}
-	bad := newEvent(sseEvent{data: []byte(`{"payload":{"environment":[{"key":"A","value":{}}]}}`)}, "")
+	bad := newEvent(sseEvent{data: []byte(`{"payload":{"environment":[{"key":"A","value":{}}]}}`)}, "", nil, nil)
 	_, err = bad.AnalysisTrigger()
 	assert.ErrorContains(t, err, `environment variable "A"`)
 }

@@ -218,6 +218,19 @@ func skipContainer(b []byte, i int) (int, error) {
 				return j + 1, nil
 			}
 		case '"':
+			// Most strings inside records are short: step over them byte by byte,
+			// handing longer ones to skipString's vectorised search.
+			k := j + 1
+			for k < len(b) && k < j+32 && b[k] != '"' {
+				if b[k] == '\\' {
+					k++
+				}
+				k++
+			}
+			if k < len(b) && k < j+32 {
+				j = k
+				continue
+			}
 			end, err := skipString(b, j)
 			if err != nil {
 				return 0, err

@@ -22,7 +22,7 @@ import (
 
 // sseBufSize is the parser's initial read buffer; it grows up to the event size limit
 // for longer lines.
-const sseBufSize = 32 << 10
+const sseBufSize = 64 << 10
 
 // errSSEEventTooLarge reports an event (or a line) longer than the parser's limit; the
 // parser skipped it and can go on reading.
@@ -79,6 +79,7 @@ type sseParser struct {
 	skipLF     bool // the last line ended in CR: an LF that follows belongs to it
 	discarding bool // skipping the rest of a line longer than max
 	lf, cr     byteFinder
+	beforeRead func() // called before each read of the stream; nil for none
 
 	// The event being read.
 	typ      []byte
@@ -312,6 +313,9 @@ func (p *sseParser) fill() error {
 		}
 		p.end = copy(grown, p.buf[:p.end])
 		p.buf = grown
+	}
+	if p.beforeRead != nil {
+		p.beforeRead()
 	}
 	for tries := 0; ; tries++ {
 		n, err := p.r.Read(p.buf[p.end:])
