@@ -160,16 +160,16 @@ func (s *RealtimeService) Subscribe(ctx context.Context, opts *SubscribeOptions,
 
 // subscription is one ranging of a Subscribe iterator.
 type subscription struct {
-	c        *Client
-	hc       *http.Client
-	url      string // with the token: never shown
-	path     string // the URL's path, for errors and logs
-	only     string   // the one channel subscribed to, or ""
-	names    []string // the channels subscribed to
-	opts     SubscribeOptions
-	lastID   string
-	retry    time.Duration
-	queue    *eventQueue
+	c      *Client
+	hc     *http.Client
+	url    string   // with the token: never shown
+	path   string   // the URL's path, for errors and logs
+	only   string   // the one channel subscribed to, or ""
+	names  []string // the channels subscribed to
+	opts   SubscribeOptions
+	lastID string
+	retry  time.Duration
+	queue  *eventQueue
 }
 
 // queued is one item between the reading goroutine and the consumer: an event, a
