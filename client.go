@@ -3,11 +3,13 @@
 // A [Client] carries one token of one kind and exposes the platform's resources as
 // services: [Client.Data] for device data, [Client.Devices], [Client.Tokens],
 // [Client.Authorizations], [Client.Dashboards] and [Client.Networks] for account
-// management and integrations, and [Client.Account], [Client.Profiles],
+// management and integrations, [Client.Account], [Client.Profiles],
 // [Client.Analyses], [Client.Actions], [Client.Secrets], [Client.Access] and
-// [Client.Tags] for the account, its profiles and their automation. Every method takes
-// a [context.Context] first, decodes the platform's {"status", "result"} envelope into
-// typed results and reports failures as typed errors.
+// [Client.Tags] for the account, its profiles and their automation, [Client.Realtime]
+// for live events (Server-Sent Events) and [Client.Services] for the analysis
+// services; the analysis subpackage runs a Go program as a TagoIO analysis. Every
+// method takes a [context.Context] first, decodes the platform's {"status", "result"}
+// envelope into typed results and reports failures as typed errors.
 //
 // # Authentication
 //
