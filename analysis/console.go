@@ -90,6 +90,9 @@ type Console struct {
 type consoleSink struct {
 	send  func(ctx context.Context, message string, at time.Time) error // nil: write synchronously
 	write func(level slog.Level, line string)
+	// sendCtx bounds the sender's requests; abort ends them when Close gives up waiting.
+	sendCtx context.Context
+	abort   context.CancelFunc
 
 	opts     ConsoleOptions
 	mu       sync.Mutex
@@ -116,6 +119,7 @@ type pendingLine struct {
 func NewConsole(c *tago.Client, opts *ConsoleOptions) *Console {
 	s := newSink(opts)
 	s.send = c.Services.Log
+	s.sendCtx, s.abort = context.WithCancel(context.Background())
 	s.kick, s.done, s.flushReq = make(chan struct{}, 1), make(chan struct{}), make(chan chan struct{})
 	go s.run()
 	return &Console{s: s, level: s.opts.Level}
@@ -347,13 +351,16 @@ func (s *consoleSink) sendBatch() bool {
 	msg := strings.Join(texts, "\n")
 	var err error
 	for attempt := 0; attempt <= s.opts.Retries; attempt++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(s.sendCtx, 30*time.Second)
 		err = s.send(ctx, msg, batch[0].at)
 		cancel()
-		if err == nil || errors.Is(err, tago.ErrInvalidInput) || errors.Is(err, tago.ErrTokenKind) {
+		if err == nil || errors.Is(err, tago.ErrInvalidInput) || errors.Is(err, tago.ErrTokenKind) || s.sendCtx.Err() != nil {
 			break
 		}
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+		select { // a short pause before sending the batch again
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		case <-s.sendCtx.Done():
+		}
 	}
 	s.mu.Lock()
 	s.pending = s.pending[n:]
@@ -395,8 +402,10 @@ func (h *Console) Flush(ctx context.Context) error {
 	}
 }
 
-// Close sends what is waiting and stops the console's goroutine; it waits until then
-// or until ctx ends. Lines logged after Close are dropped.
+// Close sends what is waiting and stops the console's goroutine. When ctx ends first,
+// the requests in flight are abandoned, the lines still waiting count as failed, and
+// Close returns ctx's error once the goroutine has stopped. Lines logged after Close are
+// dropped.
 func (h *Console) Close(ctx context.Context) error {
 	s := h.s
 	if s.write != nil {
@@ -412,8 +421,11 @@ func (h *Console) Close(ctx context.Context) error {
 	}
 	select {
 	case <-s.done:
+		s.abort()
 		return nil
 	case <-ctx.Done():
+		s.abort()
+		<-s.done // the sender gives up at once: its requests end with sendCtx
 		return ctx.Err()
 	}
 }

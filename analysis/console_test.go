@@ -163,3 +163,20 @@ func TestRouter(t *testing.T) {
 	assert.EqualError(t, err, "bad")
 	assert.True(t, strings.Contains(analysis.ErrNoRoute.Error(), "no route"))
 }
+
+// TestConsoleCloseGivesUpWithItsContext closes a console whose platform hangs: Close
+// returns when its context ends, with the sender stopped and the line counted as failed.
+func TestConsoleCloseGivesUpWithItsContext(t *testing.T) {
+	srv := tagotest.NewServer(t)
+	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Stuck"})
+	srv.Inject(tagotest.Fault{Path: "/analysis/services/console/send", Delay: time.Hour, Times: -1})
+	console := analysis.NewConsole(analysisClient(t, srv, an), nil)
+	slog.New(console).Info("never arrives")
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, console.Close(ctx), context.DeadlineExceeded)
+	st := console.Stats()
+	assert.Equal(t, 1, st.Lines)
+	assert.Equal(t, 1, st.Failed)
+	assert.Zero(t, st.Sent)
+}

@@ -133,13 +133,17 @@ func Run(ctx context.Context, tok tago.Token, h Handler, opts ...Option) error {
 }
 
 // Main runs h with [Run] until SIGINT or SIGTERM and exits: status 0 when Run returned
-// nil, 1 (after printing the error to standard error) otherwise. It is what a main
-// function calls.
+// nil, 1 otherwise, after printing the error to standard error unless it is a one-shot
+// run's, which the console shows already. It is what a main function calls.
 func Main(tok tago.Token, h Handler, opts ...Option) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, tok, h, opts...)
 	stop()
-	if err != nil {
+	var failed handlerError
+	switch {
+	case errors.As(err, &failed):
+		os.Exit(1) // the console shows why
+	case err != nil:
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -184,8 +188,17 @@ func runOnce(ctx context.Context, c *config, h Handler) error {
 	}
 	console := newWriterConsole(c.stdout, c.stderr, c.console)
 	t.Client, t.Log, t.Mode = client, slog.New(console), OneShot
-	return runHandler(ctx, c, h, t)
+	if err := runHandler(ctx, c, h, t); err != nil {
+		return handlerError{err} // on the console already
+	}
+	return nil
 }
+
+// handlerError is a one-shot run's failure, which the console already shows.
+type handlerError struct{ err error }
+
+func (e handlerError) Error() string { return e.err.Error() }
+func (e handlerError) Unwrap() error { return e.err }
 
 // runHandler runs h once under the run timeout, turning a panic into an error that the
 // console shows with its stack.
