@@ -35,7 +35,7 @@ func ExampleRealtimeService_Subscribe() {
 func ExampleServicesService_SendEmail() {
 	srv, _ := tagotest.Start()
 	defer srv.Close()
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Alerts"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Alerts"})
 	c, _ := tago.NewClient(tago.AnalysisToken(an.Token), tago.WithBaseURL(srv.URL))
 
 	err := c.Services.SendEmail(context.Background(), tago.EmailRequest{

@@ -196,45 +196,13 @@ func (e Event) DeviceData() ([]Data, error) {
 	return l, nil
 }
 
-// EnvVar is one environment variable of an analysis.
-type EnvVar struct {
-	// Key is the variable's name.
-	Key string `json:"key"`
-	// Value is its value; numbers and booleans the platform sends are kept as their
-	// JSON text ("42", "true").
-	Value string `json:"value"`
-}
-
-// UnmarshalJSON reads {"key": ..., "value": ...}, accepting a number, a boolean or null
-// as the value.
-func (v *EnvVar) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		Key   string          `json:"key"`
-		Value json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	v.Key, v.Value = raw.Key, ""
-	switch val := bytes.TrimSpace(raw.Value); {
-	case len(val) == 0 || string(val) == "null":
-	case val[0] == '"':
-		return json.Unmarshal(val, &v.Value)
-	case val[0] == '{' || val[0] == '[':
-		return fmt.Errorf("environment variable %q: the value must be a string, a number or a boolean", raw.Key)
-	default:
-		v.Value = string(val)
-	}
-	return nil
-}
-
 // AnalysisTrigger is a request to run an analysis, as the [AnalysisTriggerChannel]
 // delivers it to an analysis that runs "external".
 type AnalysisTrigger struct {
 	// AnalysisID is the ID of the analysis to run.
 	AnalysisID string `json:"analysis_id"`
 	// Environment is the analysis's environment variables.
-	Environment []EnvVar `json:"environment"`
+	Environment []AnalysisVariable `json:"environment"`
 	// Data is the run's scope as the platform sent it: usually data records (what an
 	// action or a widget sent), or the rows a dashboard button acted on.
 	Data json.RawMessage `json:"data"`

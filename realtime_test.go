@@ -245,7 +245,7 @@ func TestEventPayloadDecoders(t *testing.T) {
 	trig, err := ev.AnalysisTrigger()
 	require.NoError(t, err)
 	assert.Equal(t, testAnalysisID, trig.AnalysisID)
-	assert.Equal(t, []EnvVar{{"A", "x"}, {"N", "42"}, {"B", "true"}, {"Z", ""}}, trig.Environment)
+	assert.Equal(t, []AnalysisVariable{{"A", "x"}, {"N", "42"}, {"B", "true"}, {"Z", ""}}, trig.Environment)
 	assert.JSONEq(t, `[{"variable":"t","value":1}]`, string(trig.Data))
 	assert.Equal(t, "an-analysis-token-0000", trig.Token.Reveal())
 
@@ -275,9 +275,10 @@ func TestEventPayloadDecoders(t *testing.T) {
 		_, err := ev.AnalysisTrigger()
 		assert.ErrorIs(t, err, errNoPayload, data)
 	}
-	bad := newEvent(sseEvent{data: []byte(`{"payload":{"environment":[{"key":"A","value":{}}]}}`)}, "", nil, nil)
-	_, err = bad.AnalysisTrigger()
-	assert.ErrorContains(t, err, `environment variable "A"`)
+	odd := newEvent(sseEvent{data: []byte(`{"payload":{"environment":[{"key":"A","value":{"x":1}}]}}`)}, "", nil, nil)
+	trig, err = odd.AnalysisTrigger()
+	require.NoError(t, err)
+	assert.Equal(t, []AnalysisVariable{{"A", `{"x":1}`}}, trig.Environment) // kept as its JSON text
 }
 
 func TestSubscribeReconnectsWithLastEventIDAndRetry(t *testing.T) {

@@ -40,9 +40,9 @@ type AnalysisTokenInfo struct {
 	Name string `json:"name"`
 	// Active says whether the analysis may run.
 	Active bool `json:"active"`
-	// RunOn is where it runs: "tago" (the platform runs it) or "external" (a program
-	// of yours listens for its triggers, see [AnalysisTriggerChannel]).
-	RunOn string `json:"run_on"`
+	// RunOn is where it runs: [RunOnTago] (the platform runs it) or [RunOnExternal] (a
+	// program of yours listens for its triggers, see [AnalysisTriggerChannel]).
+	RunOn RunOn `json:"run_on"`
 }
 
 // Current returns the analysis the client's analysis token belongs to.

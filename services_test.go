@@ -3,6 +3,7 @@ package tago
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func TestServicesOperations(t *testing.T) {
 			name: "current analysis", method: "GET", path: "/info",
 			result: `{"id":"` + testAnalysisID + `","name":"Alerts","active":true,"run_on":"external","profile":"x"}`,
 			run:    func(ctx context.Context, c *Client) (any, error) { return c.Services.Current(ctx) },
-			want:   AnalysisTokenInfo{ID: testAnalysisID, Name: "Alerts", Active: true, RunOn: "external"},
+			want:   AnalysisTokenInfo{ID: testAnalysisID, Name: "Alerts", Active: true, RunOn: RunOnExternal},
 		},
 		{
 			name: "console", method: "POST", path: "/analysis/services/console/send",
@@ -133,9 +134,9 @@ func TestServicesOperations(t *testing.T) {
 				`"triggers":[{"analysis_id":"` + testAnalysisID + `","scope":[{"variable":"ack","value":true}]}]}]}`,
 			result: ok,
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return noResult(c.Services.Notify(ctx, NotificationRequest{Title: "Alert", Message: "Too hot", RefID: resDeviceID,
-					Buttons: []NotificationButton{{ID: "ack", Label: "OK", Triggers: []NotificationTrigger{
-						{AnalysisID: testAnalysisID, Scope: []map[string]any{{"variable": "ack", "value": true}}}}}}}))
+				return noResult(c.Services.Notify(ctx, NotificationSendRequest{RefID: resDeviceID, NotificationCreateRequest: NotificationCreateRequest{
+					Title: "Alert", Message: "Too hot", Buttons: []NotificationButton{{ID: "ack", Label: "OK", Triggers: []json.RawMessage{
+						json.RawMessage(`{"analysis_id":"` + testAnalysisID + `","scope":[{"variable":"ack","value":true}]}`)}}}}}))
 			},
 		},
 		{
@@ -248,9 +249,9 @@ func TestServicesBadInputSendsNothing(t *testing.T) {
 		{"message", c.Services.SendWhatsApp(ctx, WhatsAppRequest{To: "+1", TwilioAccount: TwilioAccount{From: "+2", SID: "AC", AuthToken: "t"}})},
 		{"content_type", c.Services.SendWhatsApp(ctx, WhatsAppRequest{To: "+1", Message: "m", Attachment: &EmailAttachment{Filename: "f"}, TwilioAccount: TwilioAccount{From: "+2", SID: "AC", AuthToken: "t"}})},
 		{"content_sid", c.Services.SendWhatsApp(ctx, WhatsAppRequest{To: "+1", Message: "m", ContentSID: "HX", TwilioAccount: TwilioAccount{From: "+2", SID: "AC", AuthToken: "t"}})},
-		{"title", c.Services.Notify(ctx, NotificationRequest{Message: "m"})},
-		{"ref_id", c.Services.Notify(ctx, NotificationRequest{Title: "t", Message: "m", RefID: "nope"})},
-		{"buttons[0]", c.Services.Notify(ctx, NotificationRequest{Title: "t", Message: "m", Buttons: []NotificationButton{{ID: "x"}}})},
+		{"title", c.Services.Notify(ctx, NotificationSendRequest{NotificationCreateRequest: NotificationCreateRequest{Message: "m"}})},
+		{"ref_id", c.Services.Notify(ctx, NotificationSendRequest{RefID: "nope", NotificationCreateRequest: NotificationCreateRequest{Title: "t", Message: "m"}})},
+		{"buttons[0].label", c.Services.Notify(ctx, NotificationSendRequest{NotificationCreateRequest: NotificationCreateRequest{Title: "t", Message: "m", Buttons: []NotificationButton{{ID: "x"}}}})},
 		{"device", c.Services.PublishMQTT(ctx, MQTTPublishRequest{Device: "x", Topic: "t"})},
 		{"topic", c.Services.PublishMQTT(ctx, MQTTPublishRequest{Device: resDeviceID})},
 		{"qos", c.Services.PublishMQTT(ctx, MQTTPublishRequest{Device: resDeviceID, Topic: "t", QoS: 3})},

@@ -18,7 +18,7 @@ import (
 func BenchmarkTriggerToHandler(b *testing.B) {
 	b.Run("analysis.Run", func(b *testing.B) {
 		srv := tagotest.NewServer(b, tagotest.WithRequestLogLimit(0))
-		an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "bench"})
+		an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "bench"})
 		started := make(chan struct{})
 		connected := make(chan struct{})
 		var once sync.Once
@@ -44,7 +44,7 @@ func BenchmarkTriggerToHandler(b *testing.B) {
 	})
 	b.Run("baseline Subscribe", func(b *testing.B) {
 		srv := tagotest.NewServer(b, tagotest.WithRequestLogLimit(0))
-		an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "bench"})
+		an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "bench"})
 		c, err := tago.NewClient(tago.AnalysisToken(an.Token), tago.WithBaseURL(srv.URL))
 		if err != nil {
 			b.Fatal(err)

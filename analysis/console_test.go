@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func analysisClient(t *testing.T, srv *tagotest.Server, an tagotest.ExternalAnalysis) *tago.Client {
+func analysisClient(t *testing.T, srv *tagotest.Server, an tagotest.Analysis) *tago.Client {
 	t.Helper()
 	c, err := tago.NewClient(tago.AnalysisToken(an.Token), tago.WithBaseURL(srv.URL))
 	require.NoError(t, err)
@@ -26,7 +26,7 @@ func analysisClient(t *testing.T, srv *tagotest.Server, an tagotest.ExternalAnal
 // arrives, in order, and no log call had to wait for room.
 func TestConsoleBurstLosesNothing(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Chatty"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Chatty"})
 	console := analysis.NewConsole(analysisClient(t, srv, an), nil)
 	log := slog.New(console)
 	const n = 10000
@@ -51,7 +51,7 @@ func TestConsoleBurstLosesNothing(t *testing.T) {
 // arrives in order.
 func TestConsoleSlowPlatformDoesNotBlockLogging(t *testing.T) {
 	srv := tagotest.NewServer(t, tagotest.WithLatency(20*time.Millisecond))
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Chatty"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Chatty"})
 	console := analysis.NewConsole(analysisClient(t, srv, an), &analysis.ConsoleOptions{BatchLines: 50})
 	log := slog.New(console)
 	for i := range 2000 {
@@ -72,7 +72,7 @@ func TestConsoleSlowPlatformDoesNotBlockLogging(t *testing.T) {
 // reported on the console itself.
 func TestConsoleFullBufferDropsAndSaysSo(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Chatty"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Chatty"})
 	srv.Inject(tagotest.Fault{Path: "/analysis/services/console/send", Delay: 300 * time.Millisecond})
 	console := analysis.NewConsole(analysisClient(t, srv, an), &analysis.ConsoleOptions{
 		MaxBuffered: 40, BlockTimeout: 5 * time.Millisecond, BatchLines: 1})
@@ -95,7 +95,7 @@ func TestConsoleFullBufferDropsAndSaysSo(t *testing.T) {
 
 func TestConsoleLineFormat(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Fmt"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Fmt"})
 	console := analysis.NewConsole(analysisClient(t, srv, an), &analysis.ConsoleOptions{Level: slog.LevelDebug})
 	log := slog.New(console).With("run", 7).WithGroup("dev")
 	log.Debug("reading", "id", "d1", slog.Group("pos", "lat", 1.5))
@@ -168,7 +168,7 @@ func TestRouter(t *testing.T) {
 // returns when its context ends, with the sender stopped and the line counted as failed.
 func TestConsoleCloseGivesUpWithItsContext(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Stuck"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Stuck"})
 	srv.Inject(tagotest.Fault{Path: "/analysis/services/console/send", Delay: time.Hour, Times: -1})
 	console := analysis.NewConsole(analysisClient(t, srv, an), nil)
 	slog.New(console).Info("never arrives")

@@ -242,7 +242,7 @@ func runExternal(ctx context.Context, c *config, tok tago.Token, h Handler) erro
 	switch {
 	case !info.Active:
 		return fmt.Errorf("analysis: analysis %q is not active", info.Name)
-	case info.RunOn != "" && info.RunOn != "external":
+	case info.RunOn != "" && info.RunOn != tago.RunOnExternal:
 		return fmt.Errorf("analysis: analysis %q runs on %q, not \"external\"; set it to run external", info.Name, info.RunOn)
 	}
 

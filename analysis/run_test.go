@@ -26,7 +26,7 @@ type external struct {
 	stop func() error // cancels Run and returns its error
 }
 
-func startExternal(t *testing.T, srv *tagotest.Server, an tagotest.ExternalAnalysis, h analysis.Handler, opts ...analysis.Option) *external {
+func startExternal(t *testing.T, srv *tagotest.Server, an tagotest.Analysis, h analysis.Handler, opts ...analysis.Option) *external {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	connected := make(chan struct{})
@@ -52,8 +52,8 @@ func startExternal(t *testing.T, srv *tagotest.Server, an tagotest.ExternalAnaly
 
 func TestExternalAnalysisEndToEnd(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Alerts",
-		Env: []tagotest.EnvVar{{Key: "EMAIL", Value: "ops@example.com"}, {Key: "LIMIT", Value: "30"}}})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Alerts",
+		Variables: []tagotest.AnalysisVariable{{Key: "EMAIL", Value: "ops@example.com"}, {Key: "LIMIT", Value: "30"}}})
 	got := make(chan *analysis.Trigger, 1)
 	e := startExternal(t, srv, an, func(ctx context.Context, tr *analysis.Trigger) error {
 		tr.Log.Info("checking", "records", len(tr.Data))
@@ -69,7 +69,7 @@ func TestExternalAnalysisEndToEnd(t *testing.T) {
 
 	assert.Equal(t, an.ID, tr.AnalysisID)
 	assert.Equal(t, analysis.External, tr.Mode)
-	assert.Equal(t, []tago.EnvVar{{Key: "EMAIL", Value: "ops@example.com"}, {Key: "LIMIT", Value: "30"}}, tr.Environment)
+	assert.Equal(t, []tago.AnalysisVariable{{Key: "EMAIL", Value: "ops@example.com"}, {Key: "LIMIT", Value: "30"}}, tr.Environment)
 	assert.Equal(t, map[string]string{"EMAIL": "ops@example.com", "LIMIT": "30"}, tr.Env)
 	assert.Equal(t, []tago.Data{{Variable: "temperature", Value: 31.5}}, tr.Data)
 	require.Len(t, tr.Scope, 2)
@@ -82,8 +82,8 @@ func TestExternalAnalysisEndToEnd(t *testing.T) {
 
 func TestExternalAnalysisChecksItsToken(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	inactive := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Off", Inactive: true})
-	onTago := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Cloud", RunOn: "tago"})
+	inactive := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Off", Inactive: true})
+	onTago := srv.AddAnalysis(tagotest.AnalysisSpec{Name: "Cloud"})
 	run := func(tok tago.Token) error {
 		return analysis.Run(t.Context(), tok, func(context.Context, *analysis.Trigger) error { return nil },
 			analysis.WithClientOptions(tago.WithBaseURL(srv.URL)), analysis.WithLookupEnv(func(string) (string, bool) { return "", false }))
@@ -100,7 +100,7 @@ func TestExternalAnalysisChecksItsToken(t *testing.T) {
 
 func TestExternalAnalysisRecoversAPanic(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Fragile"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Fragile"})
 	ran := make(chan string, 2)
 	var logs bytes.Buffer
 	var mu sync.Mutex
@@ -137,7 +137,7 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 
 func TestExternalAnalysisConcurrencyLimit(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Busy"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Busy"})
 	var running, peak atomic.Int32
 	started := make(chan struct{}, 10)
 	release := make(chan struct{})
@@ -170,7 +170,7 @@ func TestExternalAnalysisConcurrencyLimit(t *testing.T) {
 
 func TestExternalAnalysisRunTimeout(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Slow"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Slow"})
 	done := make(chan error, 1)
 	e := startExternal(t, srv, an, func(ctx context.Context, _ *analysis.Trigger) error {
 		<-ctx.Done() // a run that would go on forever
@@ -190,7 +190,7 @@ func env(m map[string]string) analysis.Option {
 
 func TestOneShotFromTheEnvironment(t *testing.T) {
 	srv := tagotest.NewServer(t)
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Report", RunOn: "tago"})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{Name: "Report"})
 	var stdout, stderr bytes.Buffer
 	var got *analysis.Trigger
 	err := analysis.Run(t.Context(), tago.Token{}, func(ctx context.Context, tr *analysis.Trigger) error {
@@ -269,8 +269,8 @@ func TestOneShotPanicAndBadEnvironment(t *testing.T) {
 func ExampleRun() {
 	srv, _ := tagotest.Start()
 	defer srv.Close()
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Alerts",
-		Env: []tagotest.EnvVar{{Key: "LIMIT", Value: "30"}}})
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Alerts",
+		Variables: []tagotest.AnalysisVariable{{Key: "LIMIT", Value: "30"}}})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	handler := func(ctx context.Context, t *analysis.Trigger) error {
@@ -292,4 +292,32 @@ func ExampleRun() {
 		analysis.WithLogger(slog.New(slog.DiscardHandler)))
 	fmt.Println(err, srv.ConsoleLines(an.ID))
 	// Output: <nil> [WARN too hot value=31.5]
+}
+
+// TestRunThroughTheAPIReachesTheAnalysis asks for a run the way an account does,
+// c.Analyses.Run (POST /analysis/{id}/run): the fake records it and the external
+// analysis's handler receives the scope and the analysis's variables.
+func TestRunThroughTheAPIReachesTheAnalysis(t *testing.T) {
+	srv := tagotest.NewServer(t)
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Alerts",
+		Variables: []tagotest.AnalysisVariable{{Key: "LIMIT", Value: "30"}}})
+	got := make(chan *analysis.Trigger, 1)
+	e := startExternal(t, srv, an, func(_ context.Context, tr *analysis.Trigger) error {
+		got <- tr
+		return nil
+	})
+	acc, err := tago.NewClient(tago.AccountToken(srv.AccountToken()), tago.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = acc.Analyses.Run(t.Context(), an.ID, tago.Data{Variable: "temperature", Value: 31.5})
+	require.NoError(t, err)
+	tr := <-got
+	require.NoError(t, e.stop())
+	assert.Equal(t, an.ID, tr.AnalysisID)
+	assert.Equal(t, "30", tr.Env["LIMIT"])
+	require.Len(t, tr.Data, 1)
+	assert.Equal(t, "temperature", tr.Data[0].Variable)
+	assert.Equal(t, 31.5, tr.Data[0].Value)
+	runs := srv.AnalysisRuns()
+	require.Len(t, runs, 1)
+	assert.Equal(t, "api", runs[0].Origin)
 }

@@ -38,7 +38,7 @@ type Trigger struct {
 	// AnalysisID is the analysis's ID.
 	AnalysisID string
 	// Environment is the analysis's environment variables, in the platform's order.
-	Environment []tago.EnvVar
+	Environment []tago.AnalysisVariable
 	// Env is the same variables as a map (the last one wins for a repeated key).
 	Env map[string]string
 	// Data is the scope items that are data records: what an action, a device or a
@@ -62,10 +62,10 @@ type Trigger struct {
 }
 
 // newTrigger builds a Trigger from the platform's environment list and scope.
-func newTrigger(id string, env []tago.EnvVar, scope json.RawMessage) (*Trigger, error) {
+func newTrigger(id string, env []tago.AnalysisVariable, scope json.RawMessage) (*Trigger, error) {
 	t := &Trigger{AnalysisID: id, Environment: env, Env: make(map[string]string, len(env))}
 	if t.Environment == nil {
-		t.Environment = []tago.EnvVar{}
+		t.Environment = []tago.AnalysisVariable{}
 	}
 	for _, v := range env {
 		t.Env[v.Key] = v.Value
@@ -118,11 +118,11 @@ func (t *Trigger) scopeString(i int, key string) string {
 }
 
 // decodeEnv reads T_ANALYSIS_ENV: a JSON array of {key, value}.
-func decodeEnv(raw string) ([]tago.EnvVar, error) {
+func decodeEnv(raw string) ([]tago.AnalysisVariable, error) {
 	if len(bytes.TrimSpace([]byte(raw))) == 0 {
 		return nil, nil
 	}
-	var env []tago.EnvVar
+	var env []tago.AnalysisVariable
 	if err := json.Unmarshal([]byte(raw), &env); err != nil {
 		return nil, fmt.Errorf("analysis: T_ANALYSIS_ENV is not a JSON list of {key, value}: %w", err)
 	}

@@ -9,22 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestExternalAnalysisInfo(t *testing.T) {
-	srv := NewServer(t)
-	an := srv.AddExternalAnalysis(ExternalAnalysisSpec{Name: "Alerts", Inactive: true})
-	assert.Regexp(t, hexID, an.ID)
-	assert.Regexp(t, uuidRe, an.Token)
-	r := send(t, srv, "GET", "/info", "Analysis-Token", an.Token, nil)
-	require.Equal(t, 200, r.code)
-	assert.JSONEq(t, `{"id":"`+an.ID+`","name":"Alerts","active":false,"run_on":"external","profile":"`+srv.ProfileID()+`"}`, string(r.env.Result))
-	r = send(t, srv, "GET", "/info", "Token", an.Token, nil) // the plain header works too
-	assert.Equal(t, 200, r.code)
-	assert.Panics(t, func() { srv.AddExternalAnalysis(ExternalAnalysisSpec{RunOn: "lambda"}) })
-}
-
 func TestServicesAreRecorded(t *testing.T) {
 	srv := NewServer(t, WithClock((&fixedClock{t: t0}).now))
-	an := srv.AddExternalAnalysis(ExternalAnalysisSpec{Name: "Alerts"})
+	an := srv.AddAnalysis(AnalysisSpec{External: true, Name: "Alerts"})
 	dev := srv.AddDevice(DeviceSpec{Name: "d"})
 	as := func(path string, body any) resp {
 		t.Helper()
@@ -90,7 +77,7 @@ func TestServicesAreRecorded(t *testing.T) {
 
 func TestServicesRefusals(t *testing.T) {
 	srv := NewServer(t)
-	an := srv.AddExternalAnalysis(ExternalAnalysisSpec{Name: "Alerts"})
+	an := srv.AddAnalysis(AnalysisSpec{External: true, Name: "Alerts"})
 	other := srv.AddProfile("other")
 	foreign := srv.AddDevice(DeviceSpec{Name: "theirs", Profile: other.ID})
 	tests := []struct {
@@ -128,7 +115,7 @@ func TestServicesRefusals(t *testing.T) {
 
 func TestConsoleAndNotificationsArePublished(t *testing.T) {
 	srv := NewServer(t)
-	an := srv.AddExternalAnalysis(ExternalAnalysisSpec{Name: "Alerts"})
+	an := srv.AddAnalysis(AnalysisSpec{External: true, Name: "Alerts"})
 	console := openEvents(t, srv, "analysis_console."+an.ID, srv.AccountToken())
 	notes := openEvents(t, srv, "notification", srv.AccountToken())
 	send(t, srv, "POST", "/analysis/services/console/send", "Analysis-Token", an.Token, map[string]any{"message": "hello", "timestamp": 1741608000000})

@@ -254,8 +254,8 @@
 //
 // The fake publishes by itself: every stored record on device_data (POST /data, the
 // account and network forms, [Server.AddData]); console lines on analysis_console;
-// notifications on notification; analysis runs on analysis_trigger, with payload
-// {analysis_id, environment, data, token}, when a test calls [Server.TriggerAnalysis].
+// notifications the analysis service sends on notification; every analysis run on
+// analysis_trigger, with payload {analysis_id, environment, data, token} (see below).
 // [Server.Publish] sends anything on any channel. The last [EventHistory] events are
 // kept: a client that reconnects with Last-Event-ID gets the events after it first,
 // then live ones. A connection that falls 4,096 events behind is closed;
@@ -269,9 +269,10 @@
 //
 // # Analyses and their services
 //
-// [Server.AddExternalAnalysis] seeds an analysis and its analysis token: GET /info
-// answers {id, name, active, run_on, profile}; the token subscribes to
-// analysis_trigger and calls the services. The services, POST
+// Every analysis run the fake records (POST /analysis/{id}/run, a widget's button, an
+// action whose trigger matched, [Server.TriggerAnalysis]) goes out on the analysis's
+// analysis_trigger channel, which its analysis token ([Server.AddAnalysis]) may
+// subscribe to; the same token calls the analysis services. The services, POST
 // /analysis/services/{console/send, email/send, email-smtp/send, email-sendgrid/send,
 // sms/send, sms-twilio/send, whatsapp-twilio/send, notification/send, mqtt/publish,
 // attachment/upload, queue-sqs/send}, POST /pdf (where the SDK sends PDF requests for a

@@ -28,7 +28,7 @@ const (
 )
 
 // realtime is the server's realtime state: subscribers, recent events, faults and the
-// analyses and service calls of services.go. It has its own lock, never held together
+// service calls of services.go. It has its own lock, never held together
 // with Server.mu in that order, so the store can publish while holding Server.mu.
 type realtime struct {
 	mu        sync.Mutex
@@ -40,8 +40,7 @@ type realtime struct {
 	done      chan struct{} // closed by Server.Close: streams end
 	closeOnce sync.Once
 
-	analyses map[string]*analysisRec // services.go
-	calls    []ServiceCall
+	calls []ServiceCall // services.go
 }
 
 func newRealtime() *realtime {
@@ -258,7 +257,7 @@ func (s *Server) channelKeys(tok string, channels []string) ([]string, *eventsRe
 			if t.kind != kindAccount {
 				return nil, denied
 			}
-			if a := s.rt.analysis(id); a == nil || a.profile != t.profile {
+			if a := s.table("analysis")[id]; a == nil || a.profile != t.profile {
 				return nil, &eventsRefusal{http.StatusNotFound, "Analysis not found"}
 			}
 			keys = append(keys, ch)

@@ -97,7 +97,7 @@ func TestEventsDeviceDataIsPushedWhenStored(t *testing.T) {
 func TestEventsRefusals(t *testing.T) {
 	srv := NewServer(t)
 	dev := srv.AddDevice(DeviceSpec{Name: "d"})
-	an := srv.AddExternalAnalysis(ExternalAnalysisSpec{Name: "a"})
+	an := srv.AddAnalysis(AnalysisSpec{External: true, Name: "a"})
 	other := srv.AddProfile("other")
 	tests := []struct {
 		name, channels, token string
@@ -215,8 +215,8 @@ func TestEventsHeartbeat(t *testing.T) {
 
 func TestTriggerAnalysis(t *testing.T) {
 	srv := NewServer(t)
-	an := srv.AddExternalAnalysis(ExternalAnalysisSpec{Name: "Alerts", Env: []EnvVar{{"LIMIT", "30"}}})
-	other := srv.AddExternalAnalysis(ExternalAnalysisSpec{Name: "Other"})
+	an := srv.AddAnalysis(AnalysisSpec{External: true, Name: "Alerts", Variables: []AnalysisVariable{{"LIMIT", "30"}}})
+	other := srv.AddAnalysis(AnalysisSpec{External: true, Name: "Other"})
 	st := openEvents(t, srv, "analysis_trigger", an.Token)
 	srv.TriggerAnalysis(other.ID, Record{Variable: "x"}) // not this analysis's channel
 	srv.TriggerAnalysis(an.ID, Record{Variable: "temperature", Value: 31.5, Time: t0}, map[string]string{"device": "d1"})
@@ -254,4 +254,27 @@ func TestEventFaultRules(t *testing.T) {
 	line, err := st.r.ReadString('\n')
 	require.NoError(t, err)
 	assert.Equal(t, ": connected\n", line)
+}
+
+// TestAnalysisRunRouteTriggers checks the seam between the analyses resource and the
+// realtime events: POST /analysis/{id}/run reaches the analysis_trigger channel.
+func TestAnalysisRunRouteTriggers(t *testing.T) {
+	srv := NewServer(t)
+	an := srv.AddAnalysis(AnalysisSpec{External: true, Name: "Alerts", Variables: []AnalysisVariable{{Key: "A", Value: "1"}}})
+	st := openEvents(t, srv, "analysis_trigger", an.Token)
+	r := asAccount(t, srv, "POST", "/analysis/"+an.ID+"/run", map[string]any{"scope": []map[string]any{{"variable": "x", "value": 2}}})
+	require.Equal(t, 200, r.code, "%s", r.body)
+	_, data, err := st.next()
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"channel":"analysis_trigger","payload":{"analysis_id":"`+an.ID+`","environment":[{"key":"A","value":"1"}],`+
+		`"data":[{"variable":"x","value":2}],"token":"`+an.Token+`"}}`, data)
+	runs := srv.AnalysisRuns()
+	require.Len(t, runs, 1)
+	srv.TriggerAnalysis(an.ID)
+	_, data, err = st.next()
+	require.NoError(t, err)
+	assert.Contains(t, data, `"data":[]`)
+	runs = srv.AnalysisRuns()
+	require.Len(t, runs, 2)
+	assert.Equal(t, "test", runs[1].Origin)
 }

@@ -85,7 +85,7 @@ type Server struct {
 	lmu sync.Mutex // guards log
 	log []Request
 
-	rt *realtime // /events, external analyses and the analysis services (events.go, services.go)
+	rt *realtime // /events and the analysis services (events.go, services.go)
 }
 
 // Option configures a [Server].
@@ -195,6 +195,7 @@ func newServer(opts []Option) *Server {
 		s.rt.heartbeat = *c.heartbeat
 	}
 	s.routes = append(s.routeTable(), s.serviceRoutes()...)
+	s.onAnalysisRun(s.publishRun) // runs go out on analysis_trigger (services.go)
 	s.mu.Lock()
 	a := s.addAccountLocked("Tagotest", c.email, c.password)
 	p := s.addProfileLocked(a.id, "Default Profile", c.accountToken)

@@ -10,106 +10,18 @@ import (
 	"time"
 )
 
-// This file holds external analyses (an analysis token and what it sees: GET /info,
-// its analysis_trigger channel), the analysis services, which the fake records so
-// tests can assert what an analysis sent, and TagoTiP commands.
+// This file delivers analysis runs to external analyses (their analysis_trigger
+// channel) and serves the analysis services, which the fake records so tests can
+// assert what an analysis sent, and TagoTiP commands.
 
-// EnvVar is an analysis environment variable.
-type EnvVar struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
-
-// ExternalAnalysisSpec describes an analysis to seed with [Server.AddExternalAnalysis].
-type ExternalAnalysisSpec struct {
-	// Profile is the owning profile's ID; empty means the default profile.
-	Profile string
-	// Name is the analysis's name.
-	Name string
-	// RunOn is "external" (the default) or "tago".
-	RunOn string
-	// Inactive makes GET /info say the analysis is not active.
-	Inactive bool
-	// Env is the analysis's environment variables, sent with every trigger.
-	Env []EnvVar
-}
-
-// ExternalAnalysis is a seeded analysis and its token.
-type ExternalAnalysis struct {
-	// ID is the analysis's ID.
-	ID string
-	// Name is its name.
-	Name string
-	// Profile is the owning profile's ID.
-	Profile string
-	// Token is the analysis token: for GET /info, the analysis_trigger channel and the
-	// analysis services.
-	Token string
-}
-
-// analysisRec is what the fake knows of an analysis.
-type analysisRec struct {
-	id, name, profile, runOn, token string
-	active                          bool
-	env                             []EnvVar
-}
-
-// AddExternalAnalysis seeds an analysis with its analysis token. The token answers GET
-// /info with {id, name, active, run_on, profile}, may subscribe to analysis_trigger
-// (where [Server.TriggerAnalysis] delivers runs) and may call the analysis services;
-// account tokens of the profile may watch its analysis_console channel.
-func (s *Server) AddExternalAnalysis(spec ExternalAnalysisSpec) ExternalAnalysis {
-	runOn := spec.RunOn
-	switch runOn {
-	case "":
-		runOn = "external"
-	case "external", "tago":
-	default:
-		panic(fmt.Sprintf("tagotest: AddExternalAnalysis: RunOn %q is neither \"external\" nor \"tago\"", runOn))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	prof := s.profileLocked(spec.Profile)
-	a := &analysisRec{id: s.newID(), name: spec.Name, profile: prof, runOn: runOn, active: !spec.Inactive,
-		token: s.newToken(), env: append([]EnvVar(nil), spec.Env...)}
-	s.tokens[a.token] = &tokenRec{value: a.token, kind: kindAnalysis, name: spec.Name, permission: "full",
-		profile: prof, analysis: a.id, createdAt: s.now(), seq: s.nextSeq()}
-	s.rt.mu.Lock()
-	if s.rt.analyses == nil {
-		s.rt.analyses = map[string]*analysisRec{}
-	}
-	s.rt.analyses[a.id] = a
-	s.rt.mu.Unlock()
-	return ExternalAnalysis{ID: a.id, Name: a.name, Profile: prof, Token: a.token}
-}
-
-// analysis returns a seeded analysis, or nil.
-func (rt *realtime) analysis(id string) *analysisRec {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.analyses[id]
-}
-
-// analysisInfoLocked answers GET /info for an analysis token.
-func (s *Server) analysisInfoLocked(t *tokenRec) reply {
-	a := s.rt.analysis(t.analysis)
-	if a == nil {
-		return notFound("Analysis")
-	}
-	return ok(obj{"id": a.id, "name": a.name, "active": a.active, "run_on": a.runOn, "profile": a.profile})
-}
-
-// TriggerAnalysis delivers a run of a seeded analysis (see [Server.AddExternalAnalysis])
-// to the programs subscribed to its analysis_trigger channel, as the platform does when
-// an action, a schedule or a dashboard runs it: the payload is {analysis_id,
-// environment, data, token}, data being the scope items (a [Record] is sent as the
-// platform prints a data record; anything else as encoding/json marshals it). It panics
-// on an unknown analysis ID or a scope item that does not marshal.
+// TriggerAnalysis runs an analysis as the platform does when an action, a schedule or a
+// dashboard runs it (see also POST /analysis/{id}/run): the run is recorded ([Server.AnalysisRuns],
+// origin "test") and delivered to the programs subscribed to the analysis's
+// analysis_trigger channel, with payload {analysis_id, environment, data, token}, data
+// being the scope items (a [Record] is sent as the platform prints a data record,
+// anything else as encoding/json marshals it). It panics on an unknown analysis ID or a
+// scope item that does not marshal; it runs an inactive analysis too.
 func (s *Server) TriggerAnalysis(analysisID string, scope ...any) {
-	a := s.rt.analysis(analysisID)
-	if a == nil {
-		panic(fmt.Sprintf("tagotest: TriggerAnalysis: unknown analysis %q", analysisID))
-	}
 	items := make([]json.RawMessage, len(scope))
 	for i, it := range scope {
 		if r, isRecord := it.(Record); isRecord {
@@ -122,7 +34,21 @@ func (s *Server) TriggerAnalysis(analysisID string, scope ...any) {
 		items[i] = b
 	}
 	data, _ := json.Marshal(items)
-	s.emitAnalysisRun(a.id, a.env, data, a.token)
+	s.mu.Lock()
+	d := s.table("analysis")[analysisID]
+	if d == nil {
+		s.mu.Unlock()
+		panic(fmt.Sprintf("tagotest: TriggerAnalysis: unknown analysis %q", analysisID))
+	}
+	s.runLocked(d, data, "test")
+	s.unlock() // the run hooks publish it
+}
+
+// publishRun is the server's analysis-run hook: every run recorded (POST
+// /analysis/{id}/run, a widget's button, an action, TriggerAnalysis) goes out on the
+// analysis's analysis_trigger channel.
+func (s *Server) publishRun(run AnalysisRun) {
+	s.emitAnalysisRun(run.Analysis, run.Environment, run.Scope, run.Token)
 }
 
 // recordScope prints a Record the way the platform sends a data record in a scope.
@@ -149,21 +75,20 @@ func recordScope(r Record) obj {
 }
 
 // emitAnalysisRun publishes one run of an analysis on its analysis_trigger channel. It
-// takes only the realtime lock, so any handler may call it, holding s.mu or not: it is
-// the hook for POST /analysis/{id}/run and for actions that run an analysis. scope is
-// the run's data as a JSON array (nil for none).
-func (s *Server) emitAnalysisRun(analysisID string, env []EnvVar, scope json.RawMessage, token string) {
+// takes only the realtime lock, so it may be called holding s.mu or not. scope is the
+// run's data as JSON (nil or null for none).
+func (s *Server) emitAnalysisRun(analysisID string, env []AnalysisVariable, scope json.RawMessage, token string) {
 	if len(bytes.TrimSpace(scope)) == 0 || string(scope) == "null" {
 		scope = json.RawMessage("[]")
 	}
 	if env == nil {
-		env = []EnvVar{}
+		env = []AnalysisVariable{}
 	}
 	payload := struct {
-		AnalysisID  string          `json:"analysis_id"`
-		Environment []EnvVar        `json:"environment"`
-		Data        json.RawMessage `json:"data"`
-		Token       string          `json:"token,omitempty"`
+		AnalysisID  string             `json:"analysis_id"`
+		Environment []AnalysisVariable `json:"environment"`
+		Data        json.RawMessage    `json:"data"`
+		Token       string             `json:"token,omitempty"`
 	}{analysisID, env, scope, token}
 	b, err := json.Marshal(payload)
 	if err != nil {

@@ -127,7 +127,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	defer srv.Close()
 	fmt.Fprintf(out, "No ANALYSIS_TOKEN set: running on tagotest, an in-memory fake of TagoIO, at %s.\n", srv.URL)
 	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Greenhouse"})
-	an := srv.AddExternalAnalysis(tagotest.ExternalAnalysisSpec{Name: "Temperature report", Env: []tagotest.EnvVar{
+	an := srv.AddAnalysis(tagotest.AnalysisSpec{External: true, Name: "Temperature report", Variables: []tagotest.AnalysisVariable{
 		{Key: "DEVICE_TOKEN", Value: dev.Token}, {Key: "LIMIT", Value: "30"}, {Key: "EMAIL", Value: "ops@example.com"}}})
 
 	ctx, cancel := context.WithCancel(ctx)
