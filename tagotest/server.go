@@ -253,8 +253,9 @@ type Request struct {
 	// TokenHeader is the canonical name of the header that carried the token
 	// ("Account-Token", "Device-Token", "Token", ...), empty when none was sent.
 	TokenHeader string
-	// TokenKind is "account", "device", "network", "authorization" or "analysis" for a
-	// token the server knows (read from the query for GET /events), "unknown" for one it does not, and "" when none was sent.
+	// TokenKind is the kind of a token the server knows ("account", "device",
+	// "network", "authorization", "analysis", "run-user"; for GET /events the token in
+	// the query), "unknown" for one it does not, and "" when none was sent.
 	TokenKind string
 	// Body is the request body as received (empty when a fault answered before reading
 	// it).
