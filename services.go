@@ -208,8 +208,8 @@ type SMTPCredentials struct {
 // Credentials and SecretJSON.
 type SMTPEmailRequest struct {
 	EmailRequest
-	// Credentials are the server and login.
-	Credentials *SMTPCredentials
+	// Credentials are the server and login; the zero value means none.
+	Credentials SMTPCredentials
 	// SecretJSON is the value of a TagoIO secret that holds the credentials as JSON, the
 	// way the platform recommends keeping them (read it from an environment variable
 	// that refers to the secret).
@@ -225,10 +225,10 @@ func (s *ServicesService) SendEmailSMTP(ctx context.Context, req SMTPEmailReques
 		return err
 	}
 	var secrets []string
-	switch {
-	case req.Credentials != nil && req.SecretJSON != "":
+	switch hasCreds := req.Credentials != (SMTPCredentials{}); {
+	case hasCreds && req.SecretJSON != "":
 		return invalidf("credentials", "set Credentials or SecretJSON, not both")
-	case req.Credentials != nil:
+	case hasCreds:
 		c := req.Credentials
 		if strings.TrimSpace(c.Server) == "" {
 			return invalidf("credentials.smtp_server", "must not be empty")
@@ -606,8 +606,8 @@ type AWSCredentials struct {
 // SQSRequest is a batch of records sent to an Amazon SQS queue. Set exactly one of
 // Credentials and SecretJSON.
 type SQSRequest struct {
-	// Credentials locate the queue and log in.
-	Credentials *AWSCredentials
+	// Credentials locate the queue and log in; the zero value means none.
+	Credentials AWSCredentials
 	// SecretJSON is the value of a TagoIO secret that holds the credentials as JSON.
 	SecretJSON Secret
 	// Data are the records to send; at least one.
@@ -624,10 +624,10 @@ func (s *ServicesService) SendSQS(ctx context.Context, req SQSRequest) error {
 		Batched bool   `json:"batch_enabled"`
 	}{Data: req.Data, Batched: true}
 	var secrets []string
-	switch {
-	case req.Credentials != nil && req.SecretJSON != "":
+	switch hasCreds := req.Credentials != (AWSCredentials{}); {
+	case hasCreds && req.SecretJSON != "":
 		return invalidf("credentials", "set Credentials or SecretJSON, not both")
-	case req.Credentials != nil:
+	case hasCreds:
 		c := req.Credentials
 		for _, f := range [][2]string{{"aws_region", c.Region}, {"queue_url", c.QueueURL}, {"access_key_id", c.AccessKeyID}, {"secret_access_key", c.SecretAccessKey.Reveal()}} {
 			if strings.TrimSpace(f[1]) == "" {

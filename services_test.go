@@ -69,7 +69,7 @@ func TestServicesOperations(t *testing.T) {
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.Services.SendEmailSMTP(ctx, SMTPEmailRequest{
 					EmailRequest: EmailRequest{To: []string{"a@example.com", "b@example.com"}, Subject: "S", Message: "M"},
-					Credentials:  &SMTPCredentials{Server: "smtp.example.com", Port: 587, Username: "u", Password: "p4ss"}}))
+					Credentials:  SMTPCredentials{Server: "smtp.example.com", Port: 587, Username: "u", Password: "p4ss"}}))
 			},
 		},
 		{
@@ -163,7 +163,7 @@ func TestServicesOperations(t *testing.T) {
 			result: ok,
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.Services.SendSQS(ctx, SQSRequest{Data: []Data{{Variable: "t", Value: 1}},
-					Credentials: &AWSCredentials{Region: "us-east-1", QueueURL: "https://sqs.us-east-1.amazonaws.com/1/q", AccessKeyID: "AK", SecretAccessKey: "aws-secret"}}))
+					Credentials: AWSCredentials{Region: "us-east-1", QueueURL: "https://sqs.us-east-1.amazonaws.com/1/q", AccessKeyID: "AK", SecretAccessKey: "aws-secret"}}))
 			},
 		},
 	})
@@ -239,8 +239,8 @@ func TestServicesBadInputSendsNothing(t *testing.T) {
 		{"template.params.x", c.Services.SendEmail(ctx, EmailRequest{To: []string{"a@example.com"}, Template: &EmailTemplate{Name: "t", Params: map[string]any{"x": []int{1}}}})},
 		{"attachment.filename", c.Services.SendEmail(ctx, EmailRequest{To: []string{"a@example.com"}, Subject: "S", Message: "M", Attachment: &EmailAttachment{}})},
 		{"credentials", c.Services.SendEmailSMTP(ctx, SMTPEmailRequest{EmailRequest: email})},
-		{"credentials", c.Services.SendEmailSMTP(ctx, SMTPEmailRequest{EmailRequest: email, SecretJSON: "{}", Credentials: &SMTPCredentials{}})},
-		{"credentials.smtp_port", c.Services.SendEmailSMTP(ctx, SMTPEmailRequest{EmailRequest: email, Credentials: &SMTPCredentials{Server: "s"}})},
+		{"credentials", c.Services.SendEmailSMTP(ctx, SMTPEmailRequest{EmailRequest: email, SecretJSON: "{}", Credentials: SMTPCredentials{Server: "s"}})},
+		{"credentials.smtp_port", c.Services.SendEmailSMTP(ctx, SMTPEmailRequest{EmailRequest: email, Credentials: SMTPCredentials{Server: "s"}})},
 		{"secret JSON", c.Services.SendEmailSMTP(ctx, SMTPEmailRequest{EmailRequest: email, SecretJSON: "not json"})},
 		{"api key", c.Services.SendEmailSendGrid(ctx, SendGridEmailRequest{EmailRequest: email})},
 		{"to", c.Services.SendSMS(ctx, SMSRequest{Message: "x"})},
@@ -257,7 +257,7 @@ func TestServicesBadInputSendsNothing(t *testing.T) {
 		{"qos", c.Services.PublishMQTT(ctx, MQTTPublishRequest{Device: resDeviceID, Topic: "t", QoS: 3})},
 		{"data", c.Services.SendSQS(ctx, SQSRequest{SecretJSON: "{}"})},
 		{"points[0].variable", c.Services.SendSQS(ctx, SQSRequest{SecretJSON: "{}", Data: []Data{{Value: 1}}})},
-		{"credentials.queue_url", c.Services.SendSQS(ctx, SQSRequest{Data: []Data{{Variable: "v"}}, Credentials: &AWSCredentials{Region: "r", QueueURL: "ftp://q", AccessKeyID: "a", SecretAccessKey: "s"}})},
+		{"credentials.queue_url", c.Services.SendSQS(ctx, SQSRequest{Data: []Data{{Variable: "v"}}, Credentials: AWSCredentials{Region: "r", QueueURL: "ftp://q", AccessKeyID: "a", SecretAccessKey: "s"}})},
 		{"serial", c.Services.SendTiPCommand(ctx, TiPCommand{Protocol: "mqtt", Body: "b"})},
 	}
 	_, err := c.Services.UploadAttachment(ctx, AttachmentUploadRequest{Name: "f"})
@@ -301,10 +301,10 @@ func TestServiceCredentialsNeverInErrors(t *testing.T) {
 	})
 	email := EmailRequest{To: []string{"a@example.com"}, Subject: "S", Message: "M"}
 	errs := []error{
-		c.Services.SendEmailSMTP(t.Context(), SMTPEmailRequest{EmailRequest: email, Credentials: &SMTPCredentials{Server: "s", Port: 25, Username: "u", Password: "smtp-password-1"}}),
+		c.Services.SendEmailSMTP(t.Context(), SMTPEmailRequest{EmailRequest: email, Credentials: SMTPCredentials{Server: "s", Port: 25, Username: "u", Password: "smtp-password-1"}}),
 		c.Services.SendEmailSendGrid(t.Context(), SendGridEmailRequest{EmailRequest: email, APIKey: "SG.sendgrid-key-1"}),
 		c.Services.SendSMSTwilio(t.Context(), TwilioSMSRequest{To: "+1", Message: "m", TwilioAccount: TwilioAccount{From: "+2", SID: "AC", AuthToken: "twilio-token-1"}}),
-		c.Services.SendSQS(t.Context(), SQSRequest{Data: []Data{{Variable: "v"}}, Credentials: &AWSCredentials{Region: "r", QueueURL: "https://q.example", AccessKeyID: "a", SecretAccessKey: "aws-secret-1"}}),
+		c.Services.SendSQS(t.Context(), SQSRequest{Data: []Data{{Variable: "v"}}, Credentials: AWSCredentials{Region: "r", QueueURL: "https://q.example", AccessKeyID: "a", SecretAccessKey: "aws-secret-1"}}),
 	}
 	for i, err := range errs {
 		require.ErrorIs(t, err, ErrBadRequest, "case %d", i)
