@@ -3,11 +3,13 @@
 // A [Client] carries one token of one kind and exposes the platform's resources as
 // services: [Client.Data] for device data, [Client.Devices], [Client.Tokens],
 // [Client.Authorizations], [Client.Dashboards] and [Client.Networks] for account
-// management and integrations, and [Client.Account], [Client.Profiles],
+// management and integrations, [Client.Account], [Client.Profiles],
 // [Client.Analyses], [Client.Actions], [Client.Secrets], [Client.Access] and
-// [Client.Tags] for the account, its profiles and their automation. Every method takes
-// a [context.Context] first, decodes the platform's {"status", "result"} envelope into
-// typed results and reports failures as typed errors.
+// [Client.Tags] for the account, its profiles and their automation, [Client.Realtime]
+// for live events (Server-Sent Events) and [Client.Services] for the analysis
+// services; the analysis subpackage runs a Go program as a TagoIO analysis. Every
+// method takes a [context.Context] first, decodes the platform's {"status", "result"}
+// envelope into typed results and reports failures as typed errors.
 //
 // # Authentication
 //
@@ -275,6 +277,12 @@ type Client struct {
 	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
 	// and custom domain (account token). The end users' side is [Client.RunUser].
 	Run *RunService
+	// Realtime subscribes to live events (Server-Sent Events): device data as it is
+	// stored, analysis triggers and consoles, dashboards, notifications.
+	Realtime *RealtimeService
+	// Services are the platform's analysis services (analysis token): the analysis
+	// console, e-mail, SMS, WhatsApp, notifications, MQTT, attachments, PDF, SQS.
+	Services *ServicesService
 
 	// kind and secret are the client's token. The value sits behind a pointer to a
 	// string, which fmt prints as an address whatever the verb, so a struct holding a
@@ -284,6 +292,7 @@ type Client struct {
 	kind       TokenKind
 	secret     *string
 	baseURL    string // scheme://host[/prefix], no trailing slash
+	sseURL     string // the realtime (Server-Sent Events) endpoint, no query
 	authHeader string
 	userAgent  string
 	timeout    time.Duration
@@ -356,6 +365,7 @@ type settings struct {
 	userAgent  string
 	authHeader AuthHeader
 	insecure   bool
+	sseURL     string
 }
 
 // WithRegion selects the TagoIO cloud region (default [RegionUSE1]).
@@ -488,12 +498,17 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	sse, err := realtimeURLFor(base, s.sseURL, s.insecure)
+	if err != nil {
+		return nil, err
+	}
 
 	value := tok.value
 	c := &Client{
 		kind:      tok.kind,
 		secret:    &value,
 		baseURL:   base,
+		sseURL:    sse,
 		timeout:   s.timeout,
 		retry:     s.retry.withDefaults(),
 		logger:    s.logger,
@@ -545,6 +560,8 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.TagoCores = (*TagoCoresService)(svc)
 	c.Billing = (*BillingService)(svc)
 	c.SQL = (*SQLService)(svc)
+	c.Realtime = (*RealtimeService)(svc)
+	c.Services = (*ServicesService)(svc)
 	return c, nil
 }
 

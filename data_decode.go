@@ -106,6 +106,7 @@ type dataDecoder struct {
 	strs    map[string]string // interned strings
 	vals    map[string]any    // interned boxed string values
 	last    [slotCount]string // last string per field, checked before strs
+	misses  int               // strings made before strs exists
 	locs    []Location        // slab the records' locations point into
 
 	// Record IDs are unique, so interning cannot help; list copies them into a block

@@ -189,6 +189,13 @@ func (d *dataDecoder) intern(slot int, b []byte) string {
 	if len(b) > maxInternedLen {
 		return string(b)
 	}
+	if d.strs == nil && d.misses < slotCount {
+		// One record (an event, an Info) repeats no string: a map would cost more than
+		// it saves. It is made once a decode has shown it reads many strings.
+		d.misses++
+		d.last[slot] = string(b)
+		return d.last[slot]
+	}
 	s, ok := d.strs[string(b)]
 	if !ok {
 		s = string(b)

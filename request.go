@@ -45,6 +45,9 @@ type call struct {
 	// idempotent marks a POST that only reads (a stored query's execution), which may be
 	// repeated like a GET.
 	idempotent bool
+	// tokenHeader sends the token in this header instead of the client's own (a service
+	// that reads only one header); empty for the client's.
+	tokenHeader string
 	// baseURL overrides the client's base URL (an absolute scheme://host); empty for the
 	// client's own.
 	baseURL string
@@ -215,8 +218,11 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 
 	req := c.http.R() // the User-Agent and Accept headers are set on the client
 	req.SetContext(actx)
-	if c.authHeader != "" {
-		req.Header[c.authHeader] = []string{*c.secret}
+	if hdr := c.authHeader; hdr != "" {
+		if cl.tokenHeader != "" {
+			hdr = cl.tokenHeader // a service that reads the token from one header only
+		}
+		req.Header[hdr] = []string{*c.secret}
 	}
 	if body != nil {
 		if cl.contentType != "" {

@@ -41,9 +41,32 @@ var errNotJSON = errors.New("not a JSON object")
 // data; it never panics, whatever the input.
 func parseEnvelope(body []byte) (envelope, error) {
 	var env envelope
+	err := objectMembers(body, func(key, value []byte) {
+		switch string(key) {
+		case "status":
+			env.status = value
+		case "result":
+			env.result = value
+		case "message":
+			env.message = value
+		case "field_errors":
+			env.fieldErrors = value
+		case "code":
+			env.code = value
+		default:
+			env.other = append(env.other, member{string(key), value})
+		}
+	})
+	return env, err
+}
+
+// objectMembers calls fn with each key (unescaped) and raw value of the JSON object
+// that body holds, in order, checking the object's structure and rejecting trailing
+// data. Values are slices of body. It never panics, whatever the input.
+func objectMembers(body []byte, fn func(key, value []byte)) error {
 	i := skipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
-		return env, errNotJSON
+		return errNotJSON
 	}
 	i = skipSpace(body, i+1)
 	if i < len(body) && body[i] == '}' {
@@ -51,61 +74,48 @@ func parseEnvelope(body []byte) (envelope, error) {
 	} else {
 		for {
 			if i >= len(body) || body[i] != '"' {
-				return env, errors.New("expected an object key")
+				return errors.New("expected an object key")
 			}
 			keyEnd, err := skipString(body, i)
 			if err != nil {
-				return env, err
+				return err
 			}
 			key := body[i+1 : keyEnd-1]
 			if bytes.IndexByte(key, '\\') >= 0 {
 				var k string
 				if json.Unmarshal(body[i:keyEnd], &k) != nil {
-					return env, errors.New("invalid object key")
+					return errors.New("invalid object key")
 				}
 				key = []byte(k)
 			}
 			i = skipSpace(body, keyEnd)
 			if i >= len(body) || body[i] != ':' {
-				return env, errors.New("expected ':' after an object key")
+				return errors.New("expected ':' after an object key")
 			}
 			i = skipSpace(body, i+1)
 			end, err := skipValue(body, i)
 			if err != nil {
-				return env, err
+				return err
 			}
-			switch string(key) {
-			case "status":
-				env.status = body[i:end]
-			case "result":
-				env.result = body[i:end]
-			case "message":
-				env.message = body[i:end]
-			case "field_errors":
-				env.fieldErrors = body[i:end]
-			case "code":
-				env.code = body[i:end]
-			default:
-				env.other = append(env.other, member{string(key), body[i:end]})
-			}
+			fn(key, body[i:end])
 			i = skipSpace(body, end)
 			if i >= len(body) {
-				return env, errors.New("unexpected end of JSON")
+				return errors.New("unexpected end of JSON")
 			}
 			if body[i] == '}' {
 				i++
 				break
 			}
 			if body[i] != ',' {
-				return env, errors.New("expected ',' or '}' in object")
+				return errors.New("expected ',' or '}' in object")
 			}
 			i = skipSpace(body, i+1)
 		}
 	}
 	if skipSpace(body, i) != len(body) {
-		return env, errors.New("data after the JSON object")
+		return errors.New("data after the JSON object")
 	}
-	return env, nil
+	return nil
 }
 
 // skipSpace returns the index of the first non-whitespace byte at or after i.
@@ -208,6 +218,19 @@ func skipContainer(b []byte, i int) (int, error) {
 				return j + 1, nil
 			}
 		case '"':
+			// Most strings inside records are short: step over them byte by byte,
+			// handing longer ones to skipString's vectorised search.
+			k := j + 1
+			for k < len(b) && k < j+32 && b[k] != '"' {
+				if b[k] == '\\' {
+					k++
+				}
+				k++
+			}
+			if k < len(b) && k < j+32 {
+				j = k
+				continue
+			}
 			end, err := skipString(b, j)
 			if err != nil {
 				return 0, err

@@ -100,8 +100,8 @@ type AnalysisRun struct {
 	Scope json.RawMessage
 	// Environment is the analysis's environment variables at the time of the run.
 	Environment []AnalysisVariable
-	// Origin says who asked: "api", "action:<actionID>" or
-	// "widget:<dashboardID>/<widgetID>".
+	// Origin says who asked: "api", "action:<actionID>",
+	// "widget:<dashboardID>/<widgetID>" or "test" ([Server.TriggerAnalysis]).
 	Origin string
 	// Time is when the run was asked for, by the server's clock.
 	Time time.Time

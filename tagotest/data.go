@@ -335,6 +335,7 @@ func (s *Server) storeLocked(d *device, in []dataIn) ([]*record, reply) {
 		s.meterLocked(d.profile, "input", len(out))
 		s.triggerActionsLocked(d, out)
 	}
+	s.publishDataLocked(d, out) // to realtime subscribers (events.go)
 	return out, reply{}
 }
 

@@ -54,7 +54,8 @@
 // # What it implements
 //
 //   - GET /status (no token); GET /info for a device token (the device), a network token
-//     (the network) or an authorization key (its metadata).
+//     (the network), an authorization key (its metadata) or an analysis token (the
+//     analysis).
 //   - Device API with a device token: POST, GET, PUT and DELETE /data; GET
 //     /device/params and PUT /device/params/{id}.
 //   - Devices with an account token: GET /device with filters, fields, orderBy, page
@@ -237,6 +238,51 @@
 // the token and of which kind, the body, the status, whether it was applied and which
 // fault, if any, hit it.
 //
+// # Realtime
+//
+// GET /events?channels=a,b&token=T (also channel=a, as the Python SDK sends, or the
+// token in a header) answers with Server-Sent Events on the platform's channels:
+// device_data.{id} and device_inspector.{id} (account token of the device's profile),
+// analysis_console.{id}, ui_dashboard.{id} and entity_data.{id} (account token),
+// notification and ui (account token, the profile's) and analysis_trigger (analysis
+// token). A token that may not hear a channel gets 401 "Authorization Denied", an
+// unknown device, analysis or dashboard 404, an unknown channel 400. Each event is
+// "id: N" (an increasing number) and "data: {"channel": ..., "payload": ...}"; the
+// platform documents only payload, the channel member is the fake's. The stream
+// starts with a ": connected" comment and sends ": keep-alive" every
+// [DefaultEventHeartbeat] ([WithEventHeartbeat]).
+//
+// The fake publishes by itself: every stored record on device_data (POST /data, the
+// account and network forms, [Server.AddData]); console lines on analysis_console;
+// notifications the analysis service sends on notification; every analysis run on
+// analysis_trigger, with payload {analysis_id, environment, data, token} (see below).
+// [Server.Publish] sends anything on any channel. The last [EventHistory] events are
+// kept: a client that reconnects with Last-Event-ID gets the events after it first,
+// then live ones. A connection that falls 4,096 events behind is closed;
+// the client catches up from the history when it reconnects.
+//
+// [Server.InjectEventFault] breaks streams: Cut sends half an event and drops the
+// connection, Silent stops writing (heartbeats included) while the connection stays
+// open, Retry starts the stream with a retry field; After lets that many events through
+// first. Refusing a connection with a status or a reset is [Server.Inject] with Path
+// "/events". [Server.Close] ends open streams.
+//
+// # Analyses and their services
+//
+// Every analysis run the fake records (POST /analysis/{id}/run, a widget's button, an
+// action whose trigger matched, [Server.TriggerAnalysis]) goes out on the analysis's
+// analysis_trigger channel, which its analysis token ([Server.AddAnalysis]) may
+// subscribe to; the same token calls the analysis services. The services, POST
+// /analysis/services/{console/send, email/send, email-smtp/send, email-sendgrid/send,
+// sms/send, sms-twilio/send, whatsapp-twilio/send, notification/send, mqtt/publish,
+// attachment/upload, queue-sqs/send}, POST /pdf (where the SDK sends PDF requests for a
+// server that is not TagoIO's cloud) and POST /tip/cmd (service authorization) check
+// the members the platform requires (400 with field_errors) and record each call they
+// accept: [Server.ServiceCalls], [Server.ConsoleLines], [Server.Emails],
+// [Server.TextMessages], [Server.Notifications]. Their answers are short messages
+// ("Email sent"); attachment/upload answers an address under the server's URL (not
+// served), /pdf a small base64 document naming what it was asked to render.
+//
 // # Concurrency and speed
 //
 // A Server and all its methods are safe for concurrent use, also while requests are
@@ -250,6 +296,6 @@
 //
 // Payload parsers and encoders, running analysis scripts, schedule, interval,
 // resource and usage triggers of actions, access-policy enforcement, TagoRUN, files,
-// entities, billing, real rate limiting (inject 429s instead), SSE realtime, data
-// backups and restores, device conversion and the network device list.
+// entities, billing, real rate limiting (inject 429s instead), data backups and
+// restores, device conversion and the network device list.
 package tagotest

@@ -84,6 +84,8 @@ type Server struct {
 
 	lmu sync.Mutex // guards log
 	log []Request
+
+	rt *realtime // /events and the analysis services (events.go, services.go)
 }
 
 // Option configures a [Server].
@@ -98,6 +100,7 @@ type config struct {
 	dataLimit    int
 	latency      time.Duration
 	logLimit     int
+	heartbeat    *time.Duration
 }
 
 // WithAccountToken sets the account token of the default profile instead of a random
@@ -186,8 +189,13 @@ func newServer(opts []Option) *Server {
 		downloads: map[string]download{},
 		tokens:    map[string]*tokenRec{},
 		tables:    map[string]map[string]*doc{},
+		rt:        newRealtime(),
 	}
-	s.routes = s.routeTable()
+	if c.heartbeat != nil {
+		s.rt.heartbeat = *c.heartbeat
+	}
+	s.routes = append(s.routeTable(), s.serviceRoutes()...)
+	s.onAnalysisRun(s.publishRun) // runs go out on analysis_trigger (services.go)
 	s.mu.Lock()
 	a := s.addAccountLocked("Tagotest", c.email, c.password)
 	p := s.addProfileLocked(a.id, "Default Profile", c.accountToken)
@@ -211,7 +219,10 @@ func accountSeed(seed [32]byte) [32]byte {
 
 // Close shuts the server down, closing open connections. It is safe to call twice.
 func (s *Server) Close() {
-	s.closeMu.Do(s.hs.Close)
+	s.closeMu.Do(func() {
+		s.rt.shutdown() // open event streams end, so the listener can close
+		s.hs.Close()
+	})
 }
 
 // Client returns an *http.Client whose transport talks to this server.
@@ -242,8 +253,9 @@ type Request struct {
 	// TokenHeader is the canonical name of the header that carried the token
 	// ("Account-Token", "Device-Token", "Token", ...), empty when none was sent.
 	TokenHeader string
-	// TokenKind is "account", "device", "network" or "authorization" for a token the
-	// server knows, "unknown" for one it does not, and "" when none was sent.
+	// TokenKind is the kind of a token the server knows ("account", "device",
+	// "network", "authorization", "analysis", "run-user"; for GET /events the token in
+	// the query), "unknown" for one it does not, and "" when none was sent.
 	TokenKind string
 	// Body is the request body as received (empty when a fault answered before reading
 	// it).
@@ -426,6 +438,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rec.Status = f.write(w)
 		s.record(rec)
+		return
+	}
+
+	if r.URL.Path == "/events" && r.Method == http.MethodGet {
+		s.serveEvents(w, r, &rec) // a stream, not an envelope (events.go)
 		return
 	}
 
