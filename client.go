@@ -65,8 +65,6 @@ import (
 	"sync"
 	"time"
 	"unicode"
-
-	"github.com/go-resty/resty/v2"
 )
 
 // Version is the version of this SDK, sent in the User-Agent header.
@@ -288,7 +286,7 @@ type Client struct {
 	// string, which fmt prints as an address whatever the verb, so a struct holding a
 	// *Client in an unexported field (where fmt cannot call Client's Format) does not
 	// print the token. For the same reason the token header is added to each request,
-	// not kept in the resty client's headers.
+	// not kept in a header set shared by the client's requests.
 	kind       TokenKind
 	secret     *string
 	baseURL    string // scheme://host[/prefix], no trailing slash
@@ -298,7 +296,8 @@ type Client struct {
 	timeout    time.Duration
 	retry      RetryPolicy
 	logger     *slog.Logger
-	http       *resty.Client
+	hc         *http.Client // the caller's client, copied: redirects are never followed
+	uaHeader   []string     // the User-Agent header's value, shared by every request
 }
 
 // service is the shared state behind every service; each XxxService is defined as service.
@@ -531,12 +530,8 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	default: // network, authorization and run-user tokens
 		c.authHeader = "Token"
 	}
-	c.http = newResty(s.httpClient, c.logger)
-	// Set once here, copied into every request by resty; resty's setters are not safe
-	// for concurrent use, so nothing calls them after NewClient. The token header is
-	// set per request (see the secret field).
-	c.http.SetHeader("User-Agent", c.userAgent)
-	c.http.SetHeader("Accept", "application/json")
+	c.hc = newHTTPClient(s.httpClient)
+	c.uaHeader = []string{c.userAgent}
 
 	svc := &service{client: c}
 	c.Data = &DataService{client: c}
@@ -663,14 +658,14 @@ func newDefaultTransport() *http.Transport {
 	}
 }
 
-// newResty builds the one resty client a Client uses, from a copy of the caller's
-// *http.Client (http.DefaultClient's settings when nil). Without a transport of the
+// newHTTPClient builds the one *http.Client a Client sends through, a copy of the
+// caller's (http.DefaultClient's settings when nil); the caller's is never changed. Without a transport of the
 // caller's it uses defaultTransport. A transport is shared, not cloned, so clients made
 // for many tokens share one connection pool; only an *http.Transport explicitly
 // configured below TLS 1.2 is replaced by a clone that requires TLS 1.2 (Go clients
 // default to 1.2 already). Other round trippers (test doubles, instrumentation) are
 // used as given.
-func newResty(hc *http.Client, logger *slog.Logger) *resty.Client {
+func newHTTPClient(hc *http.Client) *http.Client {
 	var copied http.Client
 	if hc != nil {
 		copied = *hc
@@ -690,31 +685,12 @@ func newResty(hc *http.Client, logger *slog.Logger) *resty.Client {
 	// strips only its own credential headers); the API does not redirect, so a redirect
 	// is returned to us as a response.
 	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	r := resty.NewWithClient(&copied)
-	r.SetLogger(restyLogger{logger})
-	r.SetRetryCount(0)
-	r.SetDisableWarn(true)
-	r.SetDoNotParseResponse(true) // readBody reads it, sized from Content-Length
-	return r
+	return &copied
 }
 
 // weakTLS reports whether t explicitly allows TLS versions below 1.2.
 func weakTLS(t *http.Transport) bool {
 	return t.TLSClientConfig != nil && t.TLSClientConfig.MinVersion != 0 && t.TLSClientConfig.MinVersion < tls.VersionTLS12
-}
-
-// restyLogger routes resty's own messages to slog, so nothing reaches stderr unless the
-// caller asked for a logger.
-type restyLogger struct{ l *slog.Logger }
-
-func (r restyLogger) Errorf(format string, v ...any) {
-	r.l.Error("tago: resty: " + fmt.Sprintf(format, v...))
-}
-func (r restyLogger) Warnf(format string, v ...any) {
-	r.l.Warn("tago: resty: " + fmt.Sprintf(format, v...))
-}
-func (r restyLogger) Debugf(format string, v ...any) {
-	r.l.Debug("tago: resty: " + fmt.Sprintf(format, v...))
 }
 
 // errNilClient is returned by service methods called on a nil or zero Client.

@@ -451,7 +451,7 @@ func TestCallerHTTPClientIsNotModified(t *testing.T) {
 	assert.NotNil(t, hc.CheckRedirect)
 	assert.Equal(t, uint16(tls.VersionTLS10), tr.TLSClientConfig.MinVersion)
 
-	used := c.http.GetClient()
+	used := c.hc
 	require.NotSame(t, hc, used)
 	assert.Equal(t, 5*time.Second, used.Timeout)
 	ut, ok := used.Transport.(*http.Transport)
@@ -469,8 +469,8 @@ func TestTransportIsSharedAcrossClients(t *testing.T) {
 	require.NoError(t, err)
 	b, err := NewClient(DeviceToken(testDeviceToken+"x"), WithHTTPClient(hc))
 	require.NoError(t, err)
-	assert.Same(t, tr, a.http.GetClient().Transport)
-	assert.Same(t, tr, b.http.GetClient().Transport)
+	assert.Same(t, tr, a.hc.Transport)
+	assert.Same(t, tr, b.hc.Transport)
 
 	assert.Same(t, tr, hc.Transport)
 }
@@ -484,10 +484,10 @@ func TestOnePoolPerHostByDefault(t *testing.T) {
 	require.NoError(t, err)
 	e, err := NewClient(AccountToken(testAccountToken), WithHTTPClient(&http.Client{Timeout: time.Second}))
 	require.NoError(t, err)
-	tr, ok := d.http.GetClient().Transport.(*http.Transport)
+	tr, ok := d.hc.Transport.(*http.Transport)
 	require.True(t, ok)
 	assert.Same(t, defaultTransport(), tr)
-	assert.Same(t, tr, e.http.GetClient().Transport, "an http.Client without a transport gets the shared one")
+	assert.Same(t, tr, e.hc.Transport, "an http.Client without a transport gets the shared one")
 	assert.NotSame(t, http.DefaultTransport, tr)
 
 	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 64, "enough idle connections for a gateway's concurrency")

@@ -28,7 +28,7 @@ const maxFetchRedirects = 5
 // in errors, such as "/analysis/{id}/download (script)"; errors never quote the URL's
 // query, which holds the link's signature.
 func (c *Client) fetchTo(ctx context.Context, rawURL string, w io.Writer, limit int64, what string) (int64, error) {
-	if c == nil || c.http == nil {
+	if c == nil || c.hc == nil {
 		return 0, errNilClient
 	}
 	if ctx == nil {
@@ -38,7 +38,7 @@ func (c *Client) fetchTo(ctx context.Context, rawURL string, w io.Writer, limit 
 	if err != nil {
 		return 0, err
 	}
-	hc := c.http.GetClient() // our copy of the caller's client: redirects come back as responses
+	hc := c.hc // our copy of the caller's client: redirects come back as responses
 	for attempt := 1; ; attempt++ {
 		n, status, ferr := c.fetchOnce(ctx, hc, target, w, limit)
 		if ferr == nil {

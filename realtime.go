@@ -182,7 +182,7 @@ type queued struct {
 // newSubscription checks Subscribe's arguments and prepares the connection.
 func (s *RealtimeService) newSubscription(ctx context.Context, opts *SubscribeOptions, channels []Channel) (*subscription, error) {
 	c := s.cl()
-	if c == nil || c.http == nil {
+	if c == nil || c.hc == nil {
 		return nil, errNilClient
 	}
 	if ctx == nil {
@@ -235,7 +235,7 @@ func (s *RealtimeService) newSubscription(ctx context.Context, opts *SubscribeOp
 	q := url.Values{"channels": {strings.Join(names, ",")}, "token": {*c.secret}}
 	// The stream lives as long as the subscription: the caller's http.Client.Timeout,
 	// which bounds a whole exchange body included, must not cut it.
-	hc := *c.http.GetClient()
+	hc := *c.hc
 	hc.Timeout = 0
 	sub := &subscription{
 		c: c, hc: &hc, url: c.sseURL + "?" + q.Encode(), path: realtimePath(c.sseURL),

@@ -181,7 +181,7 @@ func (c *Client) roundTrip(ctx context.Context, cl *call) (answer, error) {
 // token of the wrong kind. Loops over several calls (batches) use it to fail before the
 // first one.
 func (c *Client) precheck(ctx context.Context, cl *call) error {
-	if c == nil || c.http == nil {
+	if c == nil || c.hc == nil {
 		return errNilClient
 	}
 	if ctx == nil {
@@ -216,13 +216,22 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		})
 	}
 
-	req := c.http.R() // the User-Agent and Accept headers are set on the client
-	req.SetContext(actx)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body) // net/http reads it as it is; a []byte would be copied
+	}
+	req, err := http.NewRequestWithContext(actx, cl.method, target, rd)
+	if err != nil {
+		return answer{}, nil, c.redactError(err, cl), true
+	}
+	// Header keys are canonical already; direct assignment skips canonicalising them.
+	req.Header["User-Agent"] = c.uaHeader
+	req.Header["Accept"] = jsonContentType
 	if hdr := c.authHeader; hdr != "" {
 		if cl.tokenHeader != "" {
 			hdr = cl.tokenHeader // a service that reads the token from one header only
 		}
-		req.Header[hdr] = []string{*c.secret}
+		req.Header[http.CanonicalHeaderKey(hdr)] = []string{*c.secret}
 	}
 	if body != nil {
 		if cl.contentType != "" {
@@ -230,21 +239,19 @@ func (c *Client) attempt(ctx context.Context, cl *call, target string, body []by
 		} else {
 			req.Header["Content-Type"] = jsonContentType
 		}
-		// A reader is handed to net/http as it is; a []byte would be copied twice.
-		req.SetBody(bytes.NewReader(body))
 	}
 	start := time.Now()
-	resp, err := req.Execute(cl.method, target)
+	resp, err := c.hc.Do(req)
 	elapsed := time.Since(start)
 
 	status := 0
 	var respBody []byte
 	if err == nil {
-		status = resp.StatusCode()
-		respBody, err = readBody(resp.RawResponse)
+		status = resp.StatusCode
+		respBody, err = readBody(resp)
 	}
 	if err == nil {
-		ans, apiErr = readAnswer(status, resp.Header(), respBody, func(s string) string { return c.redact(s, cl) })
+		ans, apiErr = readAnswer(status, resp.Header, respBody, func(s string) string { return c.redact(s, cl) })
 	} else {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
