@@ -100,7 +100,9 @@ type downlinkCall struct {
 // The handler resolves the device with the key, as for an uplink (a key that does not
 // own the device is refused), finds the connection's downlink URL (the device's last
 // downlinkurl record, which newer ThingPark X IoT Flow versions send with every
-// uplink, or else BridgeConfig.DownlinkURL), and queues the frame by posting a
+// uplink; else the authorization's additional parameter when it holds the URL, as
+// Actility's guide has users set it; else BridgeConfig.DownlinkURL), and queues the
+// frame by posting a
 // DevEUI_downlink message there, as ThingPark documents. Answers: 200 queued; 400 a
 // bad request; 401 and 404 as for uplinks; 409 no downlink URL known for the device;
 // 502 ThingPark refused the downlink or could not be reached; 503 the platform is
@@ -178,7 +180,7 @@ func (b *Bridge) handleDownlink(w http.ResponseWriter, r *http.Request, devEUI *
 	if err != nil {
 		return b.resolveFailure(err, dev), secrets
 	}
-	target, out := b.downlinkTarget(ctx, tk, c)
+	target, out := b.downlinkTarget(ctx, tk, c, key)
 	if out != nil {
 		return *out, secrets
 	}
@@ -191,8 +193,10 @@ func (b *Bridge) handleDownlink(w http.ResponseWriter, r *http.Request, devEUI *
 }
 
 // downlinkTarget returns the downlink URL of the device's connection, or the answer
-// when there is none to use.
-func (b *Bridge) downlinkTarget(ctx context.Context, tk tokenKey, c *tago.Client) (string, *outcome) {
+// when there is none to use: the device's last downlinkurl record, else the
+// authorization's additional parameter when it is one (where Actility's guide has users
+// paste the connection's downlink URL), else the configured one.
+func (b *Bridge) downlinkTarget(ctx context.Context, tk tokenKey, c *tago.Client, key string) (string, *outcome) {
 	recs, err := c.Data.Get(ctx, &tago.DataQuery{Variables: []string{"downlinkurl"}, Qty: 1})
 	switch {
 	case err == nil:
@@ -215,11 +219,33 @@ func (b *Bridge) downlinkTarget(ctx context.Context, tk tokenKey, c *tago.Client
 		}
 		return u.String(), nil
 	}
+	if target := b.authorizationDownlinkURL(ctx, key); target != "" {
+		return target, nil
+	}
 	if b.down.fallback != nil {
 		return b.down.fallback.Reveal(), nil
 	}
 	return "", &outcome{status: http.StatusConflict,
 		message: "no ThingPark downlink URL is known for this device: newer ThingPark X IoT Flow versions send it (downlinkUrl) with every uplink, so wait for one, or configure the connection's downlink URL on the bridge"}
+}
+
+// authorizationDownlinkURL returns the service authorization's additional parameter
+// when it is an https URL of an allowed ThingPark host, read with the key itself as the
+// token (GET /info); "" otherwise, or when the platform does not answer.
+func (b *Bridge) authorizationDownlinkURL(ctx context.Context, key string) string {
+	ac, err := tago.NewClient(tago.AuthorizationToken(key), b.devOpts...)
+	if err != nil {
+		return ""
+	}
+	info, err := ac.Authorizations.Current(ctx)
+	if err != nil {
+		return ""
+	}
+	u, err := parseDownlinkURL(strings.TrimSpace(info.VerificationCode.Reveal()))
+	if err != nil || !hostAllowed(u.Hostname(), b.down.hosts) {
+		return ""
+	}
+	return u.String()
 }
 
 // postToThingPark posts a DevEUI_downlink message to a connection's downlink URL.

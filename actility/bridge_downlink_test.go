@@ -240,3 +240,33 @@ func TestBridgeDownlinkThingParkFailures(t *testing.T) {
 	assert.NotContains(t, d.logs.String(), connectionID)
 	assert.False(t, bytes.Contains([]byte(a.raw), []byte(connectionID)))
 }
+
+// TestBridgeDownlinkURLFromTheAuthorization: without a downlinkurl record, the bridge
+// takes the connection's downlink URL from the authorization's additional parameter,
+// where Actility's guide has users paste it, reading it with the key as the token.
+func TestBridgeDownlinkURLFromTheAuthorization(t *testing.T) {
+	t.Parallel()
+	d := newDownlinkBridge(t, http.StatusAccepted, `{"status":"QUEUED"}`, nil)
+	// A first uplink without the URL makes the device's token known to the platform.
+	u := typed2024(t)
+	u.DownlinkURL = ""
+	msg, err := u.Message()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, d.postWith(t, inQuery, d.auth.Key, msg).status)
+	code := tago.Secret(d.tpURL)
+	require.NoError(t, d.account.Authorizations.Edit(t.Context(), d.auth.Key, tago.AuthorizationEditRequest{VerificationCode: &code}))
+
+	err = QueueDownlink(t.Context(), d.account, d.dev.ID, DownlinkRequest{Payload: "0a0B", Port: 2})
+	require.NoError(t, err)
+	calls := d.tp.requests()
+	require.Len(t, calls, 1)
+	assert.Equal(t, "/iot-flow/downlinkMessages/"+connectionID, calls[0].Path)
+	assert.NotContains(t, d.logs.String(), connectionID)
+
+	// A parameter that is not an allowed https URL is not used.
+	bad := tago.Secret("https://elsewhere.example.com/iot-flow/downlinkMessages/x")
+	require.NoError(t, d.account.Authorizations.Edit(t.Context(), d.auth.Key, tago.AuthorizationEditRequest{VerificationCode: &bad}))
+	err = QueueDownlink(t.Context(), d.account, d.dev.ID, DownlinkRequest{Payload: "0a0B", Port: 2})
+	require.Error(t, err)
+	assert.Len(t, d.tp.requests(), 1, "nothing more reached ThingPark")
+}
