@@ -383,8 +383,10 @@ func TestFilesBadInputSendsNothing(t *testing.T) {
 // sizedReader claims to hold n bytes of zeros.
 type sizedReader struct{ n int }
 
-func (r sizedReader) Read(p []byte) (int, error) { return 0, errors.New("sizedReader must not be read") }
-func (r sizedReader) Len() int                   { return r.n }
+func (r sizedReader) Read(p []byte) (int, error) {
+	return 0, errors.New("sizedReader must not be read")
+}
+func (r sizedReader) Len() int { return r.n }
 
 func TestFilesNeedAnAccountToken(t *testing.T) {
 	t.Parallel()

@@ -208,12 +208,13 @@ type uploadTarget struct {
 	small    bool   // small files may take the one-request form
 }
 
-// uploadLimits bounds part sizes; tests shrink them to split small inputs into parts.
+// uploadLimits bounds part sizes and counts; tests shrink them to split small inputs
+// into parts.
 type uploadLimits struct {
-	minPart, maxPart int
+	minPart, maxPart, maxParts int
 }
 
-var defaultUploadLimits = uploadLimits{minPart: MinFilePartSize, maxPart: MaxFilePartSize}
+var defaultUploadLimits = uploadLimits{minPart: MinFilePartSize, maxPart: MaxFilePartSize, maxParts: MaxFileParts}
 
 // uploader is one upload in progress.
 type uploader struct {
@@ -222,6 +223,7 @@ type uploader struct {
 	public      *bool
 	contentType string
 	partSize    int
+	maxParts    int
 	parallel    int
 	progress    func(FileUploadProgress)
 	boundary    string
@@ -260,7 +262,7 @@ func (s *FilesService) upload(ctx context.Context, t uploadTarget, r io.Reader, 
 		return FileUploadResult{}, invalidf("parallel", "must be between 1 and %d, got %d", MaxFileParallel, o.Parallel)
 	}
 	if o.SmallFileMax == 0 {
-		o.SmallFileMax = DefaultSmallFileMax
+		o.SmallFileMax = min(DefaultSmallFileMax, o.PartSize)
 	}
 	if o.SmallFileMax > o.PartSize {
 		return FileUploadResult{}, invalidf("small file max", "must not exceed the part size (%d), got %d", o.PartSize, o.SmallFileMax)
@@ -272,12 +274,12 @@ func (s *FilesService) upload(ctx context.Context, t uploadTarget, r io.Reader, 
 		o.ContentType = "application/octet-stream"
 	}
 	total := readerSize(r)
-	if total > 0 && (total+int64(o.PartSize)-1)/int64(o.PartSize) > MaxFileParts {
-		return FileUploadResult{}, invalidf("part size", "a file of %d bytes needs more than %d parts of %d bytes; choose larger parts", total, MaxFileParts, o.PartSize)
+	if total > 0 && (total+int64(o.PartSize)-1)/int64(o.PartSize) > int64(lim.maxParts) {
+		return FileUploadResult{}, invalidf("part size", "a file of %d bytes needs more than %d parts of %d bytes; choose larger parts", total, lim.maxParts, o.PartSize)
 	}
 
 	u := &uploader{c: c, t: t, public: o.Public, contentType: o.ContentType, partSize: o.PartSize,
-		parallel: o.Parallel, progress: o.Progress}
+		maxParts: lim.maxParts, parallel: o.Parallel, progress: o.Progress}
 	u.boundary = multipart.NewWriter(io.Discard).Boundary()
 	u.tail = len("\r\n--") + len(u.boundary) + len("--\r\n")
 	// The form's header: the fields, each with its own boundary and headers, and the
@@ -488,6 +490,7 @@ func (u *uploader) multipart(ctx context.Context, r io.Reader, first []byte, n i
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan partDone, u.parallel)
+	read := int64(n)
 	var (
 		etags    []string // by part number - 1
 		free     [][]byte
@@ -529,15 +532,18 @@ func (u *uploader) multipart(ctx context.Context, r io.Reader, first []byte, n i
 				buf = u.newBuffer()
 			}
 			m, last, err := readPart(r, u.data(buf))
-			eof = last
+			read += int64(m)
+			if eof = last; eof && total < 0 {
+				total = read // known now, for the progress reports to come
+			}
 			switch {
 			case err != nil:
 				stop(UploadStageRead, len(etags)+1, err)
 			case m == 0 && last:
 				free = append(free, buf)
-			case len(etags) == MaxFileParts:
+			case len(etags) == u.maxParts:
 				stop(UploadStageRead, len(etags)+1,
-					fmt.Errorf("the file needs more than %d parts of %d bytes; choose larger parts", MaxFileParts, u.partSize))
+					fmt.Errorf("the file needs more than %d parts of %d bytes; choose larger parts", u.maxParts, u.partSize))
 			default:
 				pending = &partDone{buf: buf, n: m}
 			}
@@ -548,6 +554,9 @@ func (u *uploader) multipart(ctx context.Context, r io.Reader, first []byte, n i
 			inflight--
 			free = append(free, d.buf)
 			if d.err != nil {
+				if cerr := ctx.Err(); cerr != nil {
+					d.err = cerr // the caller's context ended: that is the cause
+				}
 				stop(UploadStagePart, d.part, d.err)
 				continue
 			}
