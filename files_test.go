@@ -371,11 +371,13 @@ func TestFilesBadInputSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"upload with a nil context", "context", func(_ context.Context, c *Client) error {
-			_, err := c.Files.Upload(nil, "a", okReader, nil) //nolint:staticcheck // the nil context is the point
+			//lint:ignore SA1012 a nil context is the bad input under test
+			_, err := c.Files.Upload(nil, "a", okReader, nil)
 			return err
 		}},
 		{"All with a nil context", "context", func(_ context.Context, c *Client) error {
-			return firstErr(c.Files.All(nil, nil)) //nolint:staticcheck // the nil context is the point
+			//lint:ignore SA1012 a nil context is the bad input under test
+			return firstErr(c.Files.All(nil, nil))
 		}},
 	})
 }
@@ -492,4 +494,17 @@ func TestFilesErrorsNameTheCall(t *testing.T) {
 	_, err := c.Files.CheckPermission(t.Context(), "nope.txt")
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.EqualError(t, err, "tago: GET /files/permission: 404 File not found")
+}
+
+func TestFilesOnAZeroClient(t *testing.T) {
+	t.Parallel()
+	var zero Client
+	_, err := zero.Files.List(t.Context(), nil)
+	assert.ErrorIs(t, err, errNilClient)
+	assert.ErrorIs(t, firstErr(zero.Files.All(t.Context(), nil)), errNilClient)
+	_, err = zero.Files.Upload(t.Context(), "a", strings.NewReader("x"), nil)
+	assert.ErrorIs(t, err, errNilClient)
+	_, err = zero.Files.UploadToWidget(t.Context(), WidgetField{DashboardID: resDashboardID, WidgetID: resWidgetID, FieldID: "f"}, "a", strings.NewReader("x"), nil)
+	assert.ErrorIs(t, err, errNilClient)
+	assert.ErrorIs(t, zero.Files.Delete(t.Context(), []string{"a"}), errNilClient)
 }
