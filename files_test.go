@@ -171,27 +171,30 @@ func TestFilesAllStartsFromTokenAndStopsEarly(t *testing.T) {
 }
 
 // TestFilesAllRefusesToLoop checks that a server repeating a token or a page ends the
-// iteration with an error instead of fetching pages forever.
+// iteration with a *PagingError instead of fetching pages forever.
 func TestFilesAllRefusesToLoop(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		first string
+		qty   int
 		pages []string
 		items int
-		want  string
+		want  *PagingError
 	}{
-		{"the same token again", "", []string{`{"files":[{"filename":"a"}],"pagination_token":"t1"}`,
-			`{"files":[{"filename":"b"}],"pagination_token":"t1"}`}, 2, "pagination token it had sent before"},
-		{"a cycle of tokens", "", []string{`{"files":[{"filename":"a"}],"pagination_token":"t1"}`,
+		{"the same token again", "", 0, []string{`{"files":[{"filename":"a"}],"pagination_token":"t1"}`,
+			`{"files":[{"filename":"b"}],"pagination_token":"t1"}`}, 2, &PagingError{Page: 1, Size: 300, Got: 1, RepeatedToken: true}},
+		{"a cycle of tokens", "", 0, []string{`{"files":[{"filename":"a"}],"pagination_token":"t1"}`,
 			`{"files":[{"filename":"b"}],"pagination_token":"t2"}`, `{"files":[{"filename":"c"}],"pagination_token":"t1"}`},
-			3, "pagination token it had sent before"},
-		{"the caller's token back", "t0", []string{`{"files":[{"filename":"a"}],"pagination_token":"t0"}`},
-			1, "pagination token it had sent before"},
-		{"a token ignored", "", []string{`{"files":[{"filename":"a"}],"folders":["f"],"pagination_token":"t1"}`,
-			`{"files":[{"filename":"a"}],"folders":["f"],"pagination_token":"t2"}`}, 2, "same entries as page 1"},
-		{"empty pages with fresh tokens", "", []string{`{"files":[],"pagination_token":"t1"}`, `{"files":[],"pagination_token":"t2"}`},
-			0, "same entries as page 1"},
+			3, &PagingError{Page: 2, Size: 300, Got: 1, RepeatedToken: true}},
+		{"the caller's token back", "t0", 0, []string{`{"files":[{"filename":"a"}],"pagination_token":"t0"}`},
+			1, &PagingError{Page: 0, Size: 300, Got: 1, RepeatedToken: true}},
+		{"a token ignored", "", 5, []string{`{"files":[{"filename":"a"}],"folders":["f"],"pagination_token":"t1"}`,
+			`{"files":[{"filename":"a"}],"folders":["f"],"pagination_token":"t2"}`}, 2, &PagingError{Page: 1, Size: 5, Got: 2, Repeated: true}},
+		{"empty pages with fresh tokens", "", 0, []string{`{"files":[],"pagination_token":"t1"}`, `{"files":[],"pagination_token":"t2"}`},
+			0, &PagingError{Page: 1, Size: 300, Got: 0, Repeated: true}},
+		{"a page larger than asked", "", 1, []string{`{"files":[{"filename":"a"}],"folders":["f"],"pagination_token":"t1"}`},
+			0, &PagingError{Page: 0, Size: 1, Got: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -199,7 +202,7 @@ func TestFilesAllRefusesToLoop(t *testing.T) {
 			got := pagesResponder(mt, tc.pages...)
 			n := 0
 			var errs []error
-			for _, err := range c.Files.All(t.Context(), &FileListOptions{PaginationToken: tc.first}) {
+			for _, err := range c.Files.All(t.Context(), &FileListOptions{PaginationToken: tc.first, Quantity: tc.qty}) {
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -207,12 +210,13 @@ func TestFilesAllRefusesToLoop(t *testing.T) {
 				n++
 			}
 			require.Len(t, errs, 1)
-			assert.ErrorContains(t, errs[0], "tago: GET /files: ")
-			assert.ErrorContains(t, errs[0], tc.want)
+			assert.Equal(t, tc.want, errs[0])
 			assert.Equal(t, tc.items, n)
 			assert.Equal(t, len(tc.pages), got.count())
 		})
 	}
+	assert.EqualError(t, &PagingError{Page: 1, Size: 300, Got: 1, RepeatedToken: true},
+		"tago: the server ignored paging: page 2 names as the next page a token it named before")
 }
 
 func TestFilesAllReportsErrorOnce(t *testing.T) {

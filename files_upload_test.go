@@ -619,17 +619,19 @@ func TestFilesUploadParallelism(t *testing.T) {
 }
 
 // TestFilesUploadCanceled checks that an upload whose context ends stops at once,
-// cancels the parts in flight and leaves no goroutine behind: synctest.Test fails if a
-// goroutine of the bubble is still blocked when the test function returns.
+// cancels the parts in flight and leaves no goroutine behind: every request it started
+// has returned when Upload returns, and synctest.Test fails if a goroutine of the
+// bubble is still blocked when the test function returns.
 func TestFilesUploadCanceled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		mt := httpmock.NewMockTransport()
-		c, err := NewClient(AccountToken(testAccountToken), WithBaseURL(testBaseURL), WithHTTPClient(&http.Client{Transport: mt}))
+		ct := &countingTransport{rt: mt}
+		c, err := NewClient(AccountToken(testAccountToken), WithBaseURL(testBaseURL), WithHTTPClient(&http.Client{Transport: ct}))
 		require.NoError(t, err)
 		fake := newFakeUploads(t, mt, "/files")
 		ctx, cancel := context.WithCancel(t.Context())
 		var mu sync.Mutex
-		started, finished := 0, 0
+		started := 0
 		fake.partAnswer = func(part, _ int, r *http.Request) *http.Response {
 			mu.Lock()
 			started++
@@ -638,9 +640,6 @@ func TestFilesUploadCanceled(t *testing.T) {
 			}
 			mu.Unlock()
 			<-r.Context().Done()
-			mu.Lock()
-			finished++
-			mu.Unlock()
 			panic(failAsResponse{r.Context().Err()})
 		}
 		mt.RegisterResponder("POST", testBaseURL+"/files", failingResponder(fake))
@@ -653,9 +652,8 @@ func TestFilesUploadCanceled(t *testing.T) {
 			return len(p), nil
 		})
 		_, err = c.Files.upload(ctx, uploadTarget{path: "/files", filename: "f"}, r, &FileUploadOptions{PartSize: 4, Parallel: 3}, testUploadLimits)
-		mu.Lock()
-		assert.Equal(t, []int{3, 3}, []int{started, finished}, "every part in flight ended before Upload returned")
-		mu.Unlock()
+		active, total := ct.counts()
+		assert.Equal(t, []int{0, 4}, []int{active, total}, "the start and the three parts all returned before Upload did")
 		require.ErrorIs(t, err, context.Canceled)
 		var ue *FileUploadError
 		require.ErrorAs(t, err, &ue)
@@ -666,6 +664,32 @@ func TestFilesUploadCanceled(t *testing.T) {
 		assert.Zero(t, ends)
 		assert.LessOrEqual(t, read, 4, "the reader is not drained: three parts in flight and one read ahead")
 	})
+}
+
+// countingTransport counts the round trips in progress and in all.
+type countingTransport struct {
+	rt            http.RoundTripper
+	mu            sync.Mutex
+	active, total int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.active++
+	c.total++
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.active--
+		c.mu.Unlock()
+	}()
+	return c.rt.RoundTrip(r)
+}
+
+func (c *countingTransport) counts() (active, total int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.active, c.total
 }
 
 func TestFilesUploadCanceledBeforeStart(t *testing.T) {
