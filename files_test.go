@@ -374,6 +374,11 @@ func TestFilesBadInputSendsNothing(t *testing.T) {
 			_, err := c.Files.UploadToWidget(ctx, WidgetField{DashboardID: resDashboardID, WidgetID: resWidgetID, FieldID: "a\nb"}, "a", okReader, nil)
 			return err
 		}},
+		{"widget upload with a bad blueprint device", "blueprint devices[0].id", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.UploadToWidget(ctx, WidgetField{DashboardID: resDashboardID, WidgetID: resWidgetID, FieldID: "f",
+				BlueprintDevices: []BlueprintDevice{{Origin: "slot", ID: "nope"}}}, "a", okReader, nil)
+			return err
+		}},
 		{"upload with a nil context", "context", func(_ context.Context, c *Client) error {
 			//lint:ignore SA1012 a nil context is the bad input under test
 			_, err := c.Files.Upload(nil, "a", okReader, nil)

@@ -149,6 +149,9 @@ type WidgetField struct {
 	WidgetID string
 	// FieldID is the ID of the widget's file field.
 	FieldID string
+	// BlueprintDevices fills a blueprint dashboard's device slots, so that a path
+	// naming a slot's device names the real one.
+	BlueprintDevices []BlueprintDevice
 }
 
 // Upload uploads a file of any size, read from r until io.EOF, and returns its URL;
@@ -195,6 +198,12 @@ func (s *FilesService) UploadToWidget(ctx context.Context, field WidgetField, fi
 		path:     "/data/files/" + escape(field.DashboardID) + "/" + escape(field.WidgetID),
 		filename: filename,
 		fieldID:  field.FieldID,
+	}
+	if len(field.BlueprintDevices) > 0 {
+		t.query = &query{}
+		if err := addBlueprintDevices(t.query, field.BlueprintDevices); err != nil {
+			return FileUploadResult{}, err
+		}
 	}
 	return s.upload(ctx, t, r, opts, defaultUploadLimits)
 }

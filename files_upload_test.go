@@ -11,6 +11,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -346,9 +347,16 @@ func TestFilesUploadToWidget(t *testing.T) {
 	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
 	path := "/data/files/" + resDashboardID + "/" + resWidgetID
 	fake := newFakeUploads(t, mt, path)
-	res, err := c.Files.UploadToWidget(t.Context(), WidgetField{DashboardID: resDashboardID, WidgetID: resWidgetID, FieldID: "photo"},
+	res, err := c.Files.UploadToWidget(t.Context(), WidgetField{DashboardID: resDashboardID, WidgetID: resWidgetID, FieldID: "photo",
+		BlueprintDevices: []BlueprintDevice{{Origin: resParamID, ID: resDeviceID}}},
 		"uploads/p.jpg", strings.NewReader("tiny"), &FileUploadOptions{ContentType: "image/jpeg"})
 	require.NoError(t, err)
+	wantQuery := "blueprint_devices[0][origin]=" + resParamID + "&blueprint_devices[0][id]=" + resDeviceID
+	for _, q := range []string{fake.starts[0].Query, fake.partReqs[0].Query, fake.ends[0].Query} {
+		decoded, err := url.QueryUnescape(q)
+		require.NoError(t, err)
+		assert.Equal(t, wantQuery, decoded, "every request of the upload names the blueprint devices")
+	}
 	assert.Equal(t, 1, res.Parts, "widget uploads are multipart, however small")
 	starts, parts, ends, smalls := fake.counts()
 	assert.Equal(t, []int{1, 1, 1, 0}, []int{starts, parts, ends, smalls})
