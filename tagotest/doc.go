@@ -115,7 +115,6 @@
 //   - GET /tags/keys/{type}: the distinct tag keys of the caller's devices (also
 //     "bucket"), dashboards, analyses, actions or secrets ("run_users" and "tcore" are
 //     known and empty).
-//
 //   - Files (a profile's storage; see Files below): GET /files, POST /files (base64 and
 //     multipart uploads), PUT /files (move), PUT /files/copy, DELETE /files, GET and
 //     PUT /files/permission, POST /data/files/{dashboard}/{widget} (uploads through a
