@@ -65,12 +65,8 @@ func pages[T any](ctx context.Context, size int, fetch func(ctx context.Context,
 				yield(zero, err)
 				return
 			}
-			if size > 0 && len(items) > size {
-				yield(zero, &PagingError{Page: index, Size: size, Got: len(items)})
-				return
-			}
-			if samePage(prev, items) {
-				yield(zero, &PagingError{Page: index, Size: size, Got: len(items), Repeated: true})
+			if pe := checkPage(index, size, prev, items); pe != nil {
+				yield(zero, pe)
 				return
 			}
 			for _, it := range items {
@@ -84,6 +80,18 @@ func pages[T any](ctx context.Context, size int, fetch func(ctx context.Context,
 			prev = items
 		}
 	}
+}
+
+// checkPage returns the *PagingError of page index when it holds more items than size
+// or repeats the page before it (prev), else nil.
+func checkPage[T any](index, size int, prev, items []T) *PagingError {
+	if size > 0 && len(items) > size {
+		return &PagingError{Page: index, Size: size, Got: len(items)}
+	}
+	if samePage(prev, items) {
+		return &PagingError{Page: index, Size: size, Got: len(items), Repeated: true}
+	}
+	return nil
 }
 
 // samePage reports whether two non-empty pages hold equal items. Pages of a listing
@@ -133,12 +141,12 @@ func cursorPages[T any](ctx context.Context, size int, first string, fetch func(
 				yield(zero, err)
 				return
 			}
-			if size > 0 && len(items) > size {
-				yield(zero, &PagingError{Page: index, Size: size, Got: len(items)})
-				return
+			pe := checkPage(index, size, prev, items)
+			if pe == nil && index > 0 && len(prev) == 0 && len(items) == 0 {
+				pe = &PagingError{Page: index, Size: size, Repeated: true} // two empty pages
 			}
-			if index > 0 && (samePage(prev, items) || len(prev) == 0 && len(items) == 0) {
-				yield(zero, &PagingError{Page: index, Size: size, Got: len(items), Repeated: true})
+			if pe != nil {
+				yield(zero, pe)
 				return
 			}
 			for _, it := range items {
