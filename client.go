@@ -281,6 +281,9 @@ type Client struct {
 	// Services are the platform's analysis services (analysis token): the analysis
 	// console, e-mail, SMS, WhatsApp, notifications, MQTT, attachments, PDF, SQS.
 	Services *ServicesService
+	// Files manages the profile's files: listing, uploads of any size, moves, copies,
+	// deletions, permissions and signed links (account token).
+	Files *FilesService
 
 	// kind and secret are the client's token. The value sits behind a pointer to a
 	// string, which fmt prints as an address whatever the verb, so a struct holding a
@@ -344,6 +347,13 @@ func (s *DashboardsService) cl() *Client {
 }
 
 func (s *NetworksService) cl() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
+
+func (s *FilesService) cl() *Client {
 	if s == nil {
 		return nil
 	}
@@ -557,6 +567,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.SQL = (*SQLService)(svc)
 	c.Realtime = (*RealtimeService)(svc)
 	c.Services = (*ServicesService)(svc)
+	c.Files = (*FilesService)(svc)
 	return c, nil
 }
 

@@ -167,6 +167,18 @@ var secretTypes = []reflect.Type{
 	reflect.TypeFor[tago.Event](),
 	reflect.TypeFor[tago.Expiry](),
 	reflect.TypeFor[tago.Expression](),
+	reflect.TypeFor[tago.File](),
+	reflect.TypeFor[tago.FileContent](),
+	reflect.TypeFor[tago.FileEntry](),
+	reflect.TypeFor[tago.FileList](),
+	reflect.TypeFor[tago.FileListOptions](),
+	reflect.TypeFor[tago.FilePermission](),
+	reflect.TypeFor[tago.FilesService](),
+	reflect.TypeFor[tago.FileTransfer](),
+	reflect.TypeFor[tago.FileUploadError](),
+	reflect.TypeFor[tago.FileUploadOptions](),
+	reflect.TypeFor[tago.FileUploadProgress](),
+	reflect.TypeFor[tago.FileUploadResult](),
 	reflect.TypeFor[tago.GapError](),
 	reflect.TypeFor[tago.Geofence](),
 	reflect.TypeFor[tago.GeofenceSide](),
@@ -373,6 +385,7 @@ var secretTypes = []reflect.Type{
 	reflect.TypeFor[tago.WidgetDataRef](),
 	reflect.TypeFor[tago.WidgetDataResult](),
 	reflect.TypeFor[tago.WidgetEditRequest](),
+	reflect.TypeFor[tago.WidgetField](),
 	reflect.TypeFor[tago.WidgetLocation](),
 	reflect.TypeFor[tago.WidgetRecord](),
 	reflect.TypeFor[tago.WidgetResource](),
@@ -644,8 +657,9 @@ func (f *filler) newSecret(where string) string {
 // credentialName reports whether a string field's name says it holds a credential.
 func credentialName(name string) bool {
 	// A field ending in Secret names one of SecretsService's secrets by its ID (the
-	// platform keeps the value); a TTL is a lifetime.
-	if strings.HasSuffix(name, "Secret") || strings.HasSuffix(name, "TTL") {
+	// platform keeps the value); a TTL is a lifetime; a pagination token is a cursor
+	// naming a listing's next page.
+	if strings.HasSuffix(name, "Secret") || strings.HasSuffix(name, "TTL") || strings.HasSuffix(name, "PaginationToken") {
 		return false
 	}
 	n := strings.ToLower(name)

@@ -15,11 +15,13 @@ import (
 // retries; [DefaultRetryPolicy] is what [NewClient] uses unless told otherwise.
 //
 // Which failures are retried is fixed, so that retries never store a reading twice:
-//   - GET, PUT and DELETE: HTTP 429, 502, 503 and 504, a timed-out attempt, and
-//     connection errors (refused, reset, closed early).
-//   - POST, and calls that must not be repeated once the platform may have seen them:
-//     only HTTP 429, HTTP 503 with a Retry-After, and a connection that failed before the
-//     request was written.
+//   - GET, PUT and DELETE, and the few POSTs that are safe to repeat (a stored query's
+//     execution, a part of a file upload, a file upload in one request): HTTP 429, 502,
+//     503 and 504, a timed-out attempt, and connection errors (refused, reset, closed
+//     early).
+//   - POST, and calls that must not be repeated once the platform may have seen them
+//     (deleting "the latest N records", moving files): only HTTP 429, HTTP 503 with a
+//     Retry-After, and a connection that failed before the request was written.
 //
 // A Retry-After from the platform (header, or the "Retry-After: N" of its rate-limit
 // message) replaces the backoff delay; one longer than MaxRetryAfter ends the call at

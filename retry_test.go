@@ -361,3 +361,33 @@ func TestRetryAfterNeverOverflows(t *testing.T) {
 		})
 	}
 }
+
+// TestIdempotentPOSTRetries checks that a POST marked idempotent (repeating it is
+// harmless: a stored query's execution, a file part) is retried like a PUT, and that
+// noReplay still wins.
+func TestIdempotentPOSTRetries(t *testing.T) {
+	t.Parallel()
+	ok := reply(200, `{"status":true,"result":"done"}`)
+	for _, tc := range []struct {
+		name     string
+		noReplay bool
+		answer   func(*http.Request) (*http.Response, error)
+		attempts int
+	}{
+		{"502", false, reply(502, `<html>bad gateway</html>`), 2},
+		{"504", false, reply(504, ``), 2},
+		{"reset after sending", false, fail(errReset), 2},
+		{"attempt timed out", false, fail(context.DeadlineExceeded), 2},
+		{"500 is not retried", false, reply(500, `{"status":false,"message":"boom"}`), 1},
+		{"noReplay wins", true, reply(502, ``), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+			got := expectSeq(mt, "POST", "/x", tc.answer, ok)
+			_, err := do[string](t.Context(), c, &call{method: "POST", path: "/x", idempotent: true, noReplay: tc.noReplay})
+			assert.Equal(t, tc.attempts, got.count())
+			assert.Equal(t, tc.attempts == 2, err == nil, "%v", err)
+		})
+	}
+}

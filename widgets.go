@@ -247,6 +247,26 @@ type BlueprintDevice struct {
 	Bucket string
 }
 
+// addBlueprintDevices checks blueprint slot fillings and appends them to q as
+// blueprint_devices[i][origin], [id] and [bucket].
+func addBlueprintDevices(q *query, devices []BlueprintDevice) error {
+	for i, d := range devices {
+		if strings.TrimSpace(d.Origin) == "" {
+			return invalidf(fmt.Sprintf("blueprint devices[%d].origin", i), "must not be empty")
+		}
+		if err := checkID(fmt.Sprintf("blueprint devices[%d].id", i), d.ID); err != nil {
+			return err
+		}
+		if err := checkOptionalID(fmt.Sprintf("blueprint devices[%d].bucket", i), d.Bucket); err != nil {
+			return err
+		}
+		q.add(indexKey("blueprint_devices", i, "origin"), d.Origin)
+		q.add(indexKey("blueprint_devices", i, "id"), d.ID)
+		q.addString(indexKey("blueprint_devices", i, "bucket"), d.Bucket)
+	}
+	return nil
+}
+
 // WidgetDataResult is what a widget shows: the widget and its content per data
 // source, as the platform sends it.
 type WidgetDataResult struct {
@@ -300,19 +320,8 @@ func (s *DashboardsService) WidgetData(ctx context.Context, dashboardID, widgetI
 	q.addTime("overwrite[start_date]", o.StartDate)
 	q.addTime("overwrite[end_date]", o.EndDate)
 	q.addString("overwrite[timezone]", o.Timezone)
-	for i, d := range o.BlueprintDevices {
-		if strings.TrimSpace(d.Origin) == "" {
-			return WidgetDataResult{}, invalidf(fmt.Sprintf("blueprint devices[%d].origin", i), "must not be empty")
-		}
-		if err := checkID(fmt.Sprintf("blueprint devices[%d].id", i), d.ID); err != nil {
-			return WidgetDataResult{}, err
-		}
-		if err := checkOptionalID(fmt.Sprintf("blueprint devices[%d].bucket", i), d.Bucket); err != nil {
-			return WidgetDataResult{}, err
-		}
-		q.add(indexKey("blueprint_devices", i, "origin"), d.Origin)
-		q.add(indexKey("blueprint_devices", i, "id"), d.ID)
-		q.addString(indexKey("blueprint_devices", i, "bucket"), d.Bucket)
+	if err := addBlueprintDevices(q, o.BlueprintDevices); err != nil {
+		return WidgetDataResult{}, err
 	}
 	if o.Page > 0 {
 		q.addInt("page", o.Page)

@@ -63,7 +63,7 @@
 //     DELETE /device/{id}; /device/{id}/data (same as /data); data_amount; empty;
 //     params (GET, POST with 201, DELETE); chunk (GET, DELETE) for immutable and hybrid
 //     devices; data backup, chunk backup and copy, and restore, against the fake's
-//     minimal Files ([Server.AddFile], [Server.File]; run at once, answered as
+//     Files ([Server.AddFile], [Server.File]; run at once, answered as
 //     scheduled); convert (an empty, inactive device, to mutable or immutable); device
 //     tokens (GET /device/token/{id}, POST /device/token with 201 and
 //     {token, permission, expire_date}, DELETE /device/token/{token}).
@@ -115,6 +115,10 @@
 //   - GET /tags/keys/{type}: the distinct tag keys of the caller's devices (also
 //     "bucket"), dashboards, analyses, actions or secrets ("run_users" and "tcore" are
 //     known and empty).
+//   - Files (a profile's storage; see Files below): GET /files, POST /files (base64 and
+//     multipart uploads), PUT /files (move), PUT /files/copy, DELETE /files, GET and
+//     PUT /files/permission, POST /data/files/{dashboard}/{widget} (uploads through a
+//     widget's file field), GET /file/{profileID}/{path} (signed link, MD5).
 //
 // Resources are served by one generic collection mechanism: list (paging, fields,
 // filters, orderBy), info, create, edit and delete, with the same validation (400
@@ -220,6 +224,30 @@
 // and the token's last_authorization becomes the key. An unknown serial is 404
 // "Device not found"; an unknown, expired or deleted key is 401 "Invalid Authorization".
 //
+// # Files
+//
+// Files are listed as the platform's storage lists them: path is a prefix, not a
+// folder ("reports/" lists the folder, "reports" also the file reports.csv), entries
+// go one level deep (a file with its full path, size, last_modified and public; a
+// sub-folder by its last segment), files and folders are paged together, qty at a time
+// (default 300, at most 1000), and pagination_token names the next page. total (1024)
+// and usage are in megabytes. Uploads are private unless public is set. The base64
+// form stores its files all or none. A multipart upload holds its parts until its
+// end: a part sent again replaces the earlier copy, the answer's ETag is the quoted
+// MD5 of the part, and the end checks the parts as the storage does (ascending,
+// received with those ETags, each but the last at least 5 MiB) before storing the
+// file and forgetting the upload, so a second end is 404; the answer is {file: URL}
+// with the URL on this server. Forms are read as they arrive, the file streamed;
+// [WithFileDir] keeps contents on disk instead of memory, and the request log keeps an
+// upload's fields (Request.Form) without its bytes. Moves and copies apply in order,
+// all or none; a delete of a path that names no file deletes the folder of that name
+// with everything in it, and paths are first normalised as the platform does ("..",
+// blank segments and spaces around segments dropped). GET /file/{profileID}/{path}
+// with noRedirect=true answers a link to the file served by this server without a
+// token for an hour (/tagotest/file/...), or with md5=true the content's MD5; without
+// noRedirect it redirects (302) to the link. Public files are not served without a
+// token.
+//
 // # Fault injection
 //
 // [Server.Inject] adds a [Fault] for the requests matching a method and a path pattern:
@@ -230,13 +258,15 @@
 // Whether the request is applied before the failure is explicit: a status or reset
 // fault answers in the request's place unless Fault.Process is set, in which case the
 // request is stored first and the client still sees the failure; a truncated answer
-// always follows a processed request. Note that Go's http.Transport silently resends an
+// always follows a processed request. Fault.Skip lets matching requests through before
+// the fault takes effect, to hit one in the middle (a part of a multipart upload, the
+// start being the first POST /files). Note that Go's http.Transport silently resends an
 // idempotent request (a GET) whose reused keep-alive connection breaks, so a single
 // reset GET may never reach the client's code; a POST is never resent.
 //
 // Each request is logged ([Server.Requests]): method, path, query, which header carried
-// the token and of which kind, the body, the status, whether it was applied and which
-// fault, if any, hit it.
+// the token and of which kind, the body (an upload's form fields instead), the status,
+// whether it was applied and which fault, if any, hit it.
 //
 // # Realtime
 //
@@ -295,7 +325,7 @@
 // # Not implemented
 //
 // Payload parsers and encoders, running analysis scripts, schedule, interval,
-// resource and usage triggers of actions, access-policy enforcement, TagoRUN, files,
+// resource and usage triggers of actions, access-policy enforcement, TagoRUN,
 // entities, billing, real rate limiting (inject 429s instead), data backups and
 // restores, device conversion and the network device list.
 package tagotest

@@ -36,6 +36,11 @@ type Fault struct {
 	// Times is how many matching requests the fault affects: 0 means 1, a negative
 	// number means every matching request until [Server.ClearFaults].
 	Times int
+	// Skip is how many matching requests pass unaffected before the fault takes
+	// effect: with Skip 3 the fault hits the fourth, such as a part in the middle of a
+	// multipart upload (the start is the first POST /files). Skipped requests may still
+	// meet later faults.
+	Skip int
 	// Delay is added before the request is answered (or failed).
 	Delay time.Duration
 	// Status answers with this HTTP status and Body instead of the real response.
@@ -85,6 +90,7 @@ func (h *FaultHandle) Remove() {
 type faultState struct {
 	Fault
 	left   int // remaining uses; negative = forever
+	skip   int // matching requests still to let through
 	handle *FaultHandle
 }
 
@@ -108,7 +114,7 @@ func (s *Server) Inject(f Fault) *FaultHandle {
 	if left == 0 {
 		left = 1
 	}
-	st := &faultState{Fault: f, left: left}
+	st := &faultState{Fault: f, left: left, skip: max(f.Skip, 0)}
 	st.handle = &FaultHandle{f: st, srv: s}
 	s.fmu.Lock()
 	s.faults = append(s.faults, st)
@@ -166,6 +172,10 @@ func (s *Server) takeFault(method, p string) (*faultState, time.Duration) {
 		if !f.matches(method, p) {
 			continue
 		}
+		if f.skip > 0 {
+			f.skip--
+			continue
+		}
 		if f.left > 0 {
 			f.left--
 			if f.left == 0 {
@@ -219,6 +229,9 @@ func (f *faultState) describe() string {
 	}
 	if f.Process && (f.Status != 0 || f.Reset) {
 		parts = append(parts, "after processing")
+	}
+	if f.Skip > 0 {
+		parts = append(parts, "after "+strconv.Itoa(f.Skip)+" skipped")
 	}
 	if len(parts) == 0 {
 		return "fault"

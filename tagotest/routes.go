@@ -6,7 +6,8 @@ import (
 )
 
 // route is one endpoint of the fake platform. A segment ":name" in the pattern matches
-// any one path segment; kinds lists the token kinds it accepts (none: anonymous).
+// any one path segment, and a last segment "*name" the rest of the path (one segment
+// or more, as one argument); kinds lists the token kinds it accepts (none: anonymous).
 type route struct {
 	method string
 	segs   []string
@@ -197,6 +198,18 @@ func (s *Server) routeTable() []route {
 		r(post, "/integration/network/data", netw, s.networkData),
 		r(get, "/integration/network/:id/devices", netw, s.networkDevices),
 		r(post, "/integration/network/publish", netw, s.publishToRelay),
+
+		// Files (files.go, files_upload.go). "*path" takes the rest of the path.
+		r(get, "/files", acc, s.listFiles),
+		r(post, "/files", acc, s.postFiles),
+		r(put, "/files", acc, s.moveFiles),
+		r(put, "/files/copy", acc, s.copyFiles),
+		r(del, "/files", acc, s.deleteFiles),
+		r(get, "/files/permission", acc, s.filePermission),
+		r(put, "/files/permission", acc, s.setFilePermissions),
+		r(post, "/data/files/:id/:widget", acc, s.postWidgetFiles),
+		r(get, "/file/:profile/*path", acc, s.fileURL),
+		r(get, "/tagotest/file/:key/*path", nil, s.signedFile),
 	}
 	// Every collection's list, info, create, edit and delete (collection.go).
 	for _, sp := range specOrder {
@@ -223,7 +236,7 @@ func (s *Server) match(method, p string) (rt *route, args []string, allowed bool
 	var best *route
 	for i := range s.routes {
 		r := &s.routes[i]
-		if len(r.segs) != len(segs) || !r.matches(segs) {
+		if !r.matches(segs) {
 			continue
 		}
 		if r.method != method {
@@ -238,15 +251,28 @@ func (s *Server) match(method, p string) (rt *route, args []string, allowed bool
 		return nil, nil, allowed
 	}
 	for i, seg := range best.segs {
-		if strings.HasPrefix(seg, ":") {
+		switch {
+		case strings.HasPrefix(seg, ":"):
 			args = append(args, segs[i])
+		case strings.HasPrefix(seg, "*"):
+			args = append(args, strings.Join(segs[i:], "/"))
 		}
 	}
 	return best, args, false
 }
 
 func (r *route) matches(segs []string) bool {
+	if n := len(r.segs); n > 0 && strings.HasPrefix(r.segs[n-1], "*") {
+		if len(segs) < n {
+			return false
+		}
+	} else if len(segs) != n {
+		return false
+	}
 	for i, seg := range r.segs {
+		if strings.HasPrefix(seg, "*") {
+			return true
+		}
 		if !strings.HasPrefix(seg, ":") && seg != segs[i] {
 			return false
 		}
@@ -255,8 +281,9 @@ func (r *route) matches(segs []string) bool {
 }
 
 func (r *route) moreLiteral(o *route) bool {
-	for i := range r.segs {
-		a, b := !strings.HasPrefix(r.segs[i], ":"), !strings.HasPrefix(o.segs[i], ":")
+	literal := func(seg string) bool { return !strings.HasPrefix(seg, ":") && !strings.HasPrefix(seg, "*") }
+	for i := range min(len(r.segs), len(o.segs)) {
+		a, b := literal(r.segs[i]), literal(o.segs[i])
 		if a != b {
 			return a
 		}

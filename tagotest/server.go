@@ -48,6 +48,7 @@ type Server struct {
 	closeMu  sync.Once
 	routes   []route
 	logLimit int
+	fileDir  string // where file contents live (WithFileDir); "" for memory
 
 	mu             sync.Mutex // guards everything below
 	now            func() time.Time
@@ -71,12 +72,14 @@ type Server struct {
 	hookSeq        int
 	downloads      map[string]download
 	firings        []*ActionFiring
-	after          []func()           // work for after s.mu is released (see unlock)
-	files          map[fileKey][]byte // filestore.go; created on first use
-	published      []RelayMessage     // integrations.go
-	pressed        []PressedButton    // notifications.go
-	push           []PushDevice       // notifications.go
-	templates      []*template        // templates.go
+	after          []func()                    // work for after s.mu is released (see unlock)
+	files          map[fileKey]*storedFile     // files.go; created on first use
+	uploads        map[string]*multipartUpload // multipart uploads between start and end, by ID
+	signed         map[string]signedLink       // file download links, by key
+	published      []RelayMessage              // integrations.go
+	pressed        []PressedButton             // notifications.go
+	push           []PushDevice                // notifications.go
+	templates      []*template                 // templates.go
 
 	fmu     sync.Mutex // guards faults and latency
 	faults  []*faultState
@@ -101,6 +104,7 @@ type config struct {
 	latency      time.Duration
 	logLimit     int
 	heartbeat    *time.Duration
+	fileDir      string
 }
 
 // WithAccountToken sets the account token of the default profile instead of a random
@@ -145,6 +149,15 @@ func WithRequestLogLimit(n int) Option {
 	return func(c *config) { c.logLimit = n }
 }
 
+// WithFileDir keeps the contents of uploaded files, and the parts of multipart uploads
+// until their end, in files under dir instead of memory, so that large uploads cost
+// the fake little memory (to measure a client's, say). dir must exist; the files are
+// left there for the caller to remove (give a temporary directory, such as
+// t.TempDir()).
+func WithFileDir(dir string) Option {
+	return func(c *config) { c.fileDir = dir }
+}
+
 // NewServer starts a fake server for a test and closes it when the test ends (through
 // tb.Cleanup). It has one profile whose account token is [Server.AccountToken], plus the
 // default network and connector. tb must not be nil; outside tests use [Start].
@@ -183,6 +196,7 @@ func newServer(opts []Option) *Server {
 		arng:      rand.NewChaCha8(accountSeed(seed)),
 		dataLimit: c.dataLimit,
 		logLimit:  c.logLimit,
+		fileDir:   c.fileDir,
 		latency:   c.latency,
 		accounts:  map[string]*account{},
 		runHooks:  map[int]func(AnalysisRun){},
@@ -258,8 +272,12 @@ type Request struct {
 	// the query), "unknown" for one it does not, and "" when none was sent.
 	TokenKind string
 	// Body is the request body as received (empty when a fault answered before reading
-	// it).
+	// it, and for a multipart file upload, whose fields are in Form).
 	Body []byte
+	// Form holds the fields of a multipart/form-data upload (POST /files and a
+	// widget's file route): the text fields, and under "file" the file's size in bytes.
+	// Nil for other requests.
+	Form url.Values
 	// Status is the HTTP status answered, 0 when the connection was reset.
 	Status int
 	// Applied says whether the fake platform handled the request (whatever it answered,
@@ -381,6 +399,7 @@ type call struct {
 	r    *http.Request
 	args []string // the path's wildcard segments, in order
 	body []byte
+	form *uploadForm // a multipart upload's form; body is then empty
 	q    *qnode
 	tok  *tokenRec
 	seed bool // a seeding helper's call: not in the audit log
@@ -417,9 +436,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Read the whole body first: the client has then sent everything, and the server
-	// notices a client that hangs up during a delay.
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	rec.Body = body
+	// notices a client that hangs up during a delay. An upload's form is read as it
+	// arrives, its file to a blob, and kept out of the log.
+	var (
+		body []byte
+		form *uploadForm
+		err  error
+	)
+	if isUploadForm(r) {
+		if form, err = s.readUploadForm(r); form != nil {
+			rec.Form = form.logValues()
+			defer form.discard() // unless a handler kept the file
+		}
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		rec.Body = body
+	}
 
 	f, latency := s.takeFault(r.Method, r.URL.Path)
 	if f != nil {
@@ -449,12 +481,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var hdrs http.Header
 	var out []byte
-	if err != nil {
+	if errors.Is(err, errPartTooLarge) {
+		status, out = http.StatusRequestEntityTooLarge, encodeError(http.StatusRequestEntityTooLarge, "Request Entity Too Large", nil)
+	} else if err != nil {
 		status, out = http.StatusBadRequest, encodeError(http.StatusBadRequest, "cannot read the request body", nil)
 	} else if len(body) > maxBody {
 		status, out = http.StatusRequestEntityTooLarge, encodeError(http.StatusRequestEntityTooLarge, "Request Entity Too Large", nil)
 	} else {
-		status, hdrs, out = s.handle(r, tok, body)
+		status, hdrs, out = s.handle(r, tok, body, form)
 		rec.Applied = true
 	}
 
@@ -490,7 +524,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle routes and runs one request against the store.
-func (s *Server) handle(r *http.Request, tok string, body []byte) (int, http.Header, []byte) {
+func (s *Server) handle(r *http.Request, tok string, body []byte, form *uploadForm) (int, http.Header, []byte) {
 	rt, args, allowed := s.match(r.Method, r.URL.Path)
 	if rt == nil {
 		if allowed {
@@ -498,7 +532,7 @@ func (s *Server) handle(r *http.Request, tok string, body []byte) (int, http.Hea
 		}
 		return http.StatusNotFound, nil, encodeError(http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path, nil)
 	}
-	c := &call{s: s, r: r, args: args, body: body, q: parseQS(r.URL.RawQuery)}
+	c := &call{s: s, r: r, args: args, body: body, form: form, q: parseQS(r.URL.RawQuery)}
 	s.mu.Lock()
 	defer s.unlock()
 	var rep reply
