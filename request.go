@@ -42,8 +42,8 @@ type call struct {
 	// noReplay marks a non-POST call that must not be repeated once the platform may
 	// have processed it (deleting "the latest N records", say). POST always is.
 	noReplay bool
-	// idempotent marks a POST that only reads (a stored query's execution), which may be
-	// repeated like a GET.
+	// idempotent marks a POST that may be repeated like a PUT: one that only reads (a
+	// stored query's execution) or rewrites the same bytes (a file part's upload).
 	idempotent bool
 	// tokenHeader sends the token in this header instead of the client's own (a service
 	// that reads only one header); empty for the client's.
