@@ -38,9 +38,8 @@ const translatorTTL = time.Hour
 
 // Translator returns a Translator for locale (such as "pt-BR") that reads the
 // profile's dictionaries by slug, falling back to each dictionary's fallback language
-// (account token).
-//
-// TagoIO API: GET /dictionary/{slug}/{locale}
+// (account token). Making it sends nothing; its Apply reads each dictionary with
+// GET /dictionary/{slug}/{locale}.
 func (s *DictionariesService) Translator(locale string) *Translator {
 	return newTranslator(func(ctx context.Context, slug string) (map[string]string, error) {
 		return s.Language(ctx, slug, locale, true)
@@ -48,9 +47,8 @@ func (s *DictionariesService) Translator(locale string) *Translator {
 }
 
 // RunTranslator returns a Translator for locale that reads the dictionaries of the
-// TagoRUN at runURL without a token, as an end user's app does before login.
-//
-// TagoIO API: GET /dictionary/{runURL}/{slug}/{locale}
+// TagoRUN at runURL without a token, as an end user's app does before login. Its Apply
+// reads each dictionary with GET /dictionary/{runURL}/{slug}/{locale}.
 func (s *DictionariesService) RunTranslator(runURL, locale string) *Translator {
 	return newTranslator(func(ctx context.Context, slug string) (map[string]string, error) {
 		return s.RunLanguage(ctx, runURL, slug, locale)
