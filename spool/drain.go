@@ -1,0 +1,560 @@
+package spool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-tago/tago"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Route returns the data service a target's points are sent with: client.Data for a
+// client holding the device's token, or account.Devices.Data(deviceID) for a client
+// holding an account token. Run calls it before every request, so it may resolve
+// tokens lazily; an error counts as a failed attempt and is retried with backoff.
+type Route func(ctx context.Context, target string) (*tago.DataService, error)
+
+// Routes returns a Route that finds each target in m. A target missing from m is
+// kept and retried with backoff.
+func Routes(m map[string]*tago.DataService) Route {
+	return func(_ context.Context, target string) (*tago.DataService, error) {
+		if ds := m[target]; ds != nil {
+			return ds, nil
+		}
+		return nil, fmt.Errorf("spool: no route for target %q", target)
+	}
+}
+
+// Run delivers the spool's points until ctx ends (it then returns ctx's error) or the
+// spool is closed ([ErrClosed]). Each target's points are sent in the order they were
+// enqueued, in batches of at most MaxBatch points and under the platform's request
+// size limit, one request per batch, with up to Concurrency requests at once for
+// different targets. Failures are retried with backoff; a rate limit is waited out
+// for as long as the platform says; a batch whose outcome is unknown is looked up on
+// the platform before it is sent again. See the package documentation for the
+// guarantees.
+func (s *Spool) Run(ctx context.Context, route Route) error { return s.run(ctx, route, false) }
+
+// Drain is Run that returns nil as soon as the spool is empty: every point delivered
+// (or rejected by the platform). It keeps retrying failures until then, or until ctx
+// ends.
+func (s *Spool) Drain(ctx context.Context, route Route) error { return s.run(ctx, route, true) }
+
+func (s *Spool) run(ctx context.Context, route Route, untilEmpty bool) error {
+	if route == nil {
+		return &tago.InputError{Field: "route", Reason: "must not be nil"}
+	}
+	s.closeMu.RLock()
+	closed := s.closed
+	s.closeMu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		return ErrRunning
+	}
+	s.running = true
+	var pending []string
+	for name := range s.targets {
+		pending = append(pending, name)
+	}
+	clear(s.kicked)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.running = false
+		s.mu.Unlock()
+	}()
+
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, s.opts.Concurrency)
+	finished := make(chan string)
+	active := map[string]bool{}
+	var wg sync.WaitGroup
+	start := func(target string) {
+		active[target] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{s: s, target: target, route: route, sem: sem, known: map[uint64][]tago.Data{}}
+			w.run(wctx)
+			select {
+			case finished <- target:
+			case <-wctx.Done():
+			}
+		}()
+	}
+	for _, t := range pending {
+		start(t)
+	}
+	stop := func(err error) error {
+		cancel()
+		wg.Wait()
+		return err
+	}
+	for {
+		if untilEmpty && len(active) == 0 && s.empty() {
+			return stop(nil)
+		}
+		select {
+		case <-ctx.Done():
+			return stop(ctx.Err())
+		case <-s.stopped:
+			return stop(ErrClosed)
+		case <-s.kickc:
+			s.mu.Lock()
+			var kicked []string
+			for t := range s.kicked {
+				kicked = append(kicked, t)
+			}
+			clear(s.kicked)
+			s.mu.Unlock()
+			for _, t := range kicked {
+				if !active[t] {
+					start(t)
+				}
+			}
+		case t := <-finished:
+			delete(active, t)
+			if s.hasWork(t) {
+				start(t)
+			}
+		}
+	}
+}
+
+// empty reports whether the spool holds no point.
+func (s *Spool) empty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.points == 0
+}
+
+// hasWork reports whether target holds points.
+func (s *Spool) hasWork(target string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.targets[target]
+	return t != nil && (t.points > 0 || len(t.batches) > 0)
+}
+
+// worker delivers one target's points, one request at a time.
+type worker struct {
+	s      *Spool
+	target string
+	route  Route
+	sem    chan struct{}
+	// known holds the batches this worker recorded that were certainly not stored
+	// (not sent yet, or refused), with their points. Any other recorded batch may
+	// have been stored: it is looked up before it is sent.
+	known    map[uint64][]tago.Data
+	failures int
+	limit    int // points per batch; halved after a refusal, to find a bad point
+}
+
+// snapshot copies the target's batches and point count.
+func (w *worker) snapshot() (points int, batches []batchRec) {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	t := w.s.targets[w.target]
+	if t == nil {
+		return 0, nil
+	}
+	return t.points, append([]batchRec(nil), t.batches...)
+}
+
+// run delivers until the target is empty or ctx ends.
+func (w *worker) run(ctx context.Context) {
+	w.limit = w.s.opts.MaxBatch
+	for ctx.Err() == nil {
+		points, batches := w.snapshot()
+		if points == 0 && len(batches) == 0 {
+			return
+		}
+		var err error
+		switch {
+		case len(batches) == 0:
+			err = w.record(ctx, nil, 0)
+		case w.known[batches[0].seq] == nil:
+			err = w.look(ctx, batches[0])
+		default:
+			err = w.send(ctx, batches[0], len(batches) == 1)
+		}
+		if errors.Is(err, ErrClosed) {
+			return
+		}
+		if err != nil && !errors.Is(err, errStale) {
+			w.s.log.Error("spool: delivery stopped", slog.String("target", w.target), errAttr(err))
+			w.wait(ctx, err, 0)
+		}
+	}
+}
+
+// group returns the platform group of batch seq.
+func (w *worker) group(seq uint64) string {
+	return "sp" + w.s.id + "-" + strconv.FormatUint(seq, 36)
+}
+
+// read decodes the points with keys after..., at most limit of them and within the
+// request size limit, or the points first..last when last is set. bad lists points
+// that cannot be decoded (damaged in the file).
+func (w *worker) read(after, last uint64, limit int) (keys []uint64, pts []tago.Data, bad []uint64, err error) {
+	err = w.s.db.View(func(tx *bolt.Tx) error {
+		tb := tx.Bucket(bucketTargets).Bucket([]byte(w.target))
+		if tb == nil {
+			return nil
+		}
+		c := tb.Bucket(bucketQueue).Cursor()
+		size := 2
+		for k, v := c.Seek(seqKey(after)); k != nil; k, v = c.Next() {
+			seq, _ := keySeq(k)
+			if last > 0 && seq > last {
+				break
+			}
+			if last == 0 && (len(keys) >= limit || len(keys) > 0 && size+wireSize(v) > maxBatchBody) {
+				break
+			}
+			p, err := decodePoint(v)
+			if err != nil {
+				bad = append(bad, seq)
+				continue
+			}
+			size += wireSize(v)
+			keys = append(keys, seq)
+			pts = append(pts, p)
+		}
+		return nil
+	})
+	return keys, pts, bad, err
+}
+
+// record forms the next batch after point after (0: from the head) and records it,
+// deleting batch prev (delivered: prevDelta says how) in the same commit.
+func (w *worker) record(ctx context.Context, prev *batchRec, after uint64) error {
+	var delta Stats
+	if prev != nil {
+		delta.Sent = uint64(prev.n)
+	}
+	keys, pts, bad, err := w.read(after+1, 0, w.limit)
+	if err != nil {
+		return err
+	}
+	o := &op{kind: opSettle, target: w.target, drop: prev, delRange: prev != nil, del: bad, delta: delta}
+	o.delta.Rejected = uint64(len(bad))
+	if len(keys) > 0 {
+		o.rec = &batchRec{first: keys[0], last: keys[len(keys)-1], n: len(keys)}
+	}
+	if o.drop == nil && o.rec == nil && len(bad) == 0 {
+		return nil
+	}
+	if err := w.s.submit(o); err != nil {
+		return err
+	}
+	if prev != nil {
+		delete(w.known, prev.seq)
+	}
+	if len(bad) > 0 {
+		w.s.log.Error("spool: damaged points removed", slog.String("target", w.target), slog.Int("points", len(bad)))
+	}
+	if o.rec != nil {
+		w.known[o.rec.seq] = pts
+		w.s.hookf("recorded")
+	}
+	return nil
+}
+
+// send sends recorded batch b, which is certainly not stored, and settles the
+// outcome; alone says b is the target's only batch (the next one may be formed).
+func (w *worker) send(ctx context.Context, b batchRec, alone bool) error {
+	pts := w.known[b.seq]
+	group := w.group(b.seq)
+	out := make([]tago.Data, len(pts))
+	for i, p := range pts {
+		if p.Group == "" && p.Serie == "" {
+			p.Group = group
+		}
+		out[i] = p
+	}
+	ds, err := w.service(ctx)
+	if err == nil {
+		w.s.hookf("sending")
+		err = w.acquire(ctx, func() error { _, err := ds.Send(ctx, out...); return err })
+	}
+	if err == nil {
+		w.s.hookf("sent")
+		w.succeeded()
+		after := b.last
+		if !alone {
+			// Later batches exist (found at Open): delete b only.
+			err := w.s.submit(&op{kind: opSettle, target: w.target, drop: &b, delRange: true, delta: Stats{Sent: uint64(b.n)}})
+			if err == nil {
+				delete(w.known, b.seq)
+			}
+			return err
+		}
+		w.limit = min(w.limit*2, w.s.opts.MaxBatch)
+		return w.record(ctx, &b, after)
+	}
+	if ctx.Err() != nil && !tago.MayBeStored(err) {
+		return nil
+	}
+	return w.failed(ctx, b, pts, err)
+}
+
+// service asks the route for the target's data service.
+func (w *worker) service(ctx context.Context) (*tago.DataService, error) {
+	ds, err := w.route(ctx, w.target)
+	if err == nil && ds == nil {
+		err = fmt.Errorf("spool: the route gave no data service for target %q", w.target)
+	}
+	return ds, err
+}
+
+// acquire runs f holding one of Run's request slots.
+func (w *worker) acquire(ctx context.Context, f func() error) error {
+	select {
+	case w.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-w.sem }()
+	return f()
+}
+
+// failed handles a send of b that failed with err.
+func (w *worker) failed(ctx context.Context, b batchRec, pts []tago.Data, err error) error {
+	attrs := []slog.Attr{slog.String("target", w.target), slog.String("batch", w.group(b.seq)), slog.Int("points", b.n), errAttr(err)}
+	if tago.MayBeStored(err) {
+		// The platform may hold the batch: look before sending it again.
+		delete(w.known, b.seq)
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := w.wait(ctx, err, 0)
+		w.s.log.LogAttrs(ctx, slog.LevelWarn, "spool: send failed, outcome unknown; will look before resending", append(attrs, slog.Duration("retry_in", wait))...)
+		return nil
+	}
+	var apiErr *tago.APIError
+	refused := errors.Is(err, tago.ErrInvalidInput)
+	if errors.As(err, &apiErr) {
+		switch s := apiErr.HTTPStatus; {
+		case s == http.StatusTooManyRequests:
+			wait := w.wait(ctx, err, apiErr.RetryAfter)
+			w.s.log.LogAttrs(ctx, slog.LevelWarn, "spool: rate limited", append(attrs, slog.Duration("retry_in", wait))...)
+			return nil
+		case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity || s == http.StatusRequestEntityTooLarge:
+			refused = true
+		}
+	}
+	if !refused {
+		// Certainly not stored: send the same batch again after a pause.
+		wait := w.wait(ctx, err, 0)
+		w.s.log.LogAttrs(ctx, slog.LevelWarn, "spool: send failed", append(attrs, slog.Duration("retry_in", wait))...)
+		return nil
+	}
+	if b.n > 1 {
+		// The platform refused the batch: halve it until the bad point is alone.
+		w.limit = max(1, b.n/2)
+		w.s.log.LogAttrs(ctx, slog.LevelWarn, "spool: batch refused; sending it in smaller batches to find the bad point", append(attrs, slog.Int("next_batch", w.limit))...)
+		if err := w.s.submit(&op{kind: opSettle, target: w.target, drop: &b}); err != nil {
+			return err
+		}
+		delete(w.known, b.seq)
+		return nil
+	}
+	if err := w.s.submit(&op{kind: opSettle, target: w.target, drop: &b, delRange: true, delta: Stats{Rejected: 1}}); err != nil {
+		return err
+	}
+	delete(w.known, b.seq)
+	w.s.log.LogAttrs(ctx, slog.LevelError, "spool: point rejected by the platform and removed", attrs...)
+	if w.s.opts.OnReject != nil {
+		w.s.opts.OnReject(w.target, pts, err)
+	}
+	return nil
+}
+
+// look finds out which points of batch b, whose outcome is unknown, the platform
+// holds: those are removed as delivered, and the others queued again.
+func (w *worker) look(ctx context.Context, b batchRec) error {
+	keys, pts, bad, err := w.read(b.first, b.last, 0)
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 || len(pts) != b.n {
+		return fmt.Errorf("spool: batch %d holds %d readable points of %d", b.seq, len(pts), b.n)
+	}
+	group := w.group(b.seq)
+	var groups []string
+	seen := map[string]bool{}
+	own := true // every point carries the batch's group
+	lo, hi := pts[0].Time, pts[0].Time
+	for _, p := range pts {
+		g := pointGroup(p, group)
+		own = own && g == group
+		if !seen[g] {
+			seen[g] = true
+			groups = append(groups, g)
+		}
+		lo, hi = minTime(lo, p.Time), maxTime(hi, p.Time)
+	}
+	q := &tago.DataQuery{Groups: groups, StartDate: lo.Truncate(time.Millisecond).Add(-time.Millisecond), EndDate: hi.Add(time.Millisecond)}
+	ds, err := w.service(ctx)
+	var stored []bool
+	if err == nil {
+		err = w.acquire(ctx, func() error {
+			n, err := ds.Count(ctx, q)
+			switch {
+			case err != nil:
+				return err
+			case n == 0:
+				stored = make([]bool, len(pts))
+			case own && n == len(pts):
+				stored = make([]bool, len(pts))
+				for i := range stored {
+					stored[i] = true
+				}
+			default:
+				stored, err = match(ctx, ds, q, pts, group)
+			}
+			return err
+		})
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := w.wait(ctx, err, 0)
+		w.s.log.Warn("spool: looking up a batch of unknown outcome failed", slog.String("target", w.target),
+			slog.String("batch", group), errAttr(err), slog.Duration("retry_in", wait))
+		return nil
+	}
+	w.succeeded()
+	found := 0
+	var del []uint64
+	for i, ok := range stored {
+		if ok {
+			found++
+			del = append(del, keys[i])
+		}
+	}
+	o := &op{kind: opSettle, target: w.target, drop: &b, del: del,
+		delta: Stats{Lookups: 1, Found: uint64(found), Resent: uint64(len(pts) - found)}}
+	if err := w.s.submit(o); err != nil {
+		return err
+	}
+	delete(w.known, b.seq)
+	w.s.log.Info("spool: looked up a batch of unknown outcome", slog.String("target", w.target), slog.String("batch", group),
+		slog.Int("points", len(pts)), slog.Int("found", found), slog.Int("resending", len(pts)-found))
+	return nil
+}
+
+// match reads the records q selects and reports, for each point, whether the platform
+// holds it: a record of the same group, variable and time (to the millisecond), each
+// record matching one point.
+func match(ctx context.Context, ds *tago.DataService, q *tago.DataQuery, pts []tago.Data, group string) ([]bool, error) {
+	type key struct {
+		group, variable string
+		ms              int64
+	}
+	held := map[key]int{}
+	sq := *q
+	sq.Qty = 1000
+	for d, err := range ds.Stream(ctx, &sq) {
+		if err != nil {
+			return nil, err
+		}
+		g := d.Group
+		if g == "" {
+			g = d.Serie
+		}
+		held[key{g, strings.ToLower(d.Variable), d.Time.UnixMilli()}]++
+	}
+	stored := make([]bool, len(pts))
+	for i, p := range pts {
+		k := key{pointGroup(p, group), strings.ToLower(p.Variable), p.Time.UnixMilli()}
+		if held[k] > 0 {
+			held[k]--
+			stored[i] = true
+		}
+	}
+	return stored, nil
+}
+
+// pointGroup returns the group a point is sent with.
+func pointGroup(p tago.Data, batch string) string {
+	switch {
+	case p.Group != "":
+		return p.Group
+	case p.Serie != "":
+		return p.Serie
+	}
+	return batch
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// succeeded resets the backoff after a request that got a clear answer.
+func (w *worker) succeeded() {
+	if w.failures == 0 {
+		return
+	}
+	w.failures = 0
+	w.s.mu.Lock()
+	if t := w.s.targets[w.target]; t != nil {
+		t.lastErr, t.retryAt = "", time.Time{}
+	}
+	w.s.mu.Unlock()
+}
+
+// wait pauses after a failure: for retryAfter when the platform said, else for a
+// backoff doubling with each failure in a row. It returns the pause.
+func (w *worker) wait(ctx context.Context, err error, retryAfter time.Duration) time.Duration {
+	w.failures++
+	d := retryAfter
+	if d <= 0 {
+		d = w.s.opts.MinBackoff
+		for i := 1; i < w.failures && d < w.s.opts.MaxBackoff; i++ {
+			d *= 2
+		}
+		d = min(d, w.s.opts.MaxBackoff)
+		d = d/2 + rand.N(d/2+1)
+	}
+	w.s.mu.Lock()
+	if t := w.s.targets[w.target]; t != nil {
+		t.lastErr, t.retryAt = err.Error(), time.Now().Add(d)
+	}
+	w.s.mu.Unlock()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	return d
+}
+
+// errAttr is an error as a log attribute.
+func errAttr(err error) slog.Attr { return slog.String("error", err.Error()) }

@@ -1,0 +1,502 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// opKind is what a write operation does.
+type opKind int
+
+const (
+	opEnqueue opKind = iota // store recs for target
+	opSettle                // delete points and a batch record, record a new batch
+)
+
+// op is one write handed to the writer goroutine, which applies many in one commit.
+type op struct {
+	kind   opKind
+	target string
+	recs   [][]byte // opEnqueue: point records
+
+	// opSettle, applied in this order:
+	drop     *batchRec // a batch record to delete (it must exist)
+	delRange bool      // delete every point of drop's range
+	del      []uint64  // point keys to delete (each must exist)
+	rec      *batchRec // a batch to record: first, last and n set; seq assigned
+	delta    Stats     // counters added when the commit succeeds
+
+	done    chan error
+	dropped int // opEnqueue: points DropOldest removed for it
+}
+
+// errStale is an opSettle that no longer matches the file (a batch formed while
+// DropOldest removed one of its points); the worker reads the file again.
+var errStale = errors.New("spool: stale batch")
+
+// refusal is an op failure detected before anything was written; the op's commit
+// group goes on without it.
+type refusal struct{ err error }
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+// submit hands o to the writer and waits for its commit.
+func (s *Spool) submit(o *op) error {
+	o.done = make(chan error, 1)
+	s.closeMu.RLock()
+	if s.closed {
+		s.closeMu.RUnlock()
+		return ErrClosed
+	}
+	s.ops <- o
+	s.closeMu.RUnlock()
+	return <-o.done
+}
+
+// maxGroup bounds how many operations share one commit.
+const maxGroup = 4096
+
+// writeLoop applies operations until Close, each time taking every operation
+// waiting: while one commit syncs, the next one's operations gather (group commit).
+func (s *Spool) writeLoop() {
+	defer close(s.stopped)
+	for first := range s.ops {
+		group := []*op{first}
+	gather:
+		for len(group) < maxGroup {
+			select {
+			case o, ok := <-s.ops:
+				if !ok {
+					break gather
+				}
+				group = append(group, o)
+			default:
+				break gather
+			}
+		}
+		s.commit(group)
+	}
+}
+
+// wtx is one write transaction over the spool's state: targets it touched are copies,
+// installed only if the commit succeeds.
+type wtx struct {
+	s       *Spool
+	tx      *bolt.Tx
+	ts      map[string]*tstate
+	points  int
+	bytes   int64
+	delta   Stats
+	kicks   []string
+	removed []string // targets whose buckets were deleted
+}
+
+// commit applies a group of operations in one transaction and answers each.
+func (s *Spool) commit(group []*op) {
+	errs, err := s.apply(group)
+	if err != nil && len(group) > 1 {
+		// A write failed halfway through the group's transaction: redo each op in
+		// its own, so that one op's failure cannot fail the others.
+		for _, o := range group {
+			s.commit([]*op{o})
+		}
+		return
+	}
+	for i, o := range group {
+		e := errs[i]
+		if e == nil {
+			e = err
+		}
+		var r *refusal
+		if errors.As(e, &r) {
+			e = r.err
+		}
+		o.done <- e
+	}
+}
+
+// apply runs group in one transaction and commits it. errs holds each op's own
+// refusal; err is a failure of the transaction itself (nothing was committed).
+func (s *Spool) apply(group []*op) (errs []error, err error) {
+	errs = make([]error, len(group))
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		return errs, s.writeErr(err)
+	}
+	s.mu.Lock()
+	w := &wtx{s: s, tx: tx, ts: map[string]*tstate{}, points: s.points, bytes: s.bytes}
+	s.mu.Unlock()
+	wrote := false
+	for i, o := range group {
+		var e error
+		switch o.kind {
+		case opEnqueue:
+			e = w.enqueue(o)
+		case opSettle:
+			e = w.settle(o)
+		}
+		var r *refusal
+		if e != nil && !errors.As(e, &r) {
+			_ = tx.Rollback()
+			return errs, s.writeErr(e)
+		}
+		errs[i] = e
+		wrote = wrote || e == nil
+	}
+	if !wrote {
+		_ = tx.Rollback()
+		s.countRefused(group, errs)
+		return errs, nil
+	}
+	s.hookf("commit")
+	if err := tx.Commit(); err != nil {
+		return errs, s.writeErr(err)
+	}
+	s.install(w)
+	s.countRefused(group, errs)
+	return errs, nil
+}
+
+// countRefused counts the points of enqueues refused at a bound.
+func (s *Spool) countRefused(group []*op, errs []error) {
+	n := 0
+	for i, o := range group {
+		if o.kind == opEnqueue && errors.Is(errs[i], ErrFull) {
+			n += len(o.recs)
+		}
+	}
+	if n > 0 {
+		s.mu.Lock()
+		s.counts.Refused += uint64(n)
+		s.mu.Unlock()
+	}
+}
+
+// writeErr wraps a failed write, naming a full disk.
+func (s *Spool) writeErr(err error) error {
+	if isDiskFull(err) {
+		s.log.Error("spool: disk full: nothing of this commit was stored", errAttr(err))
+		return fmt.Errorf("%w: %s: %w", ErrDiskFull, s.path, err)
+	}
+	return fmt.Errorf("spool: writing %s: %w", s.path, err)
+}
+
+// install makes a committed transaction's state the spool's.
+func (s *Spool) install(w *wtx) {
+	s.mu.Lock()
+	for name, t := range w.ts {
+		old := s.targets[name]
+		if t.points == 0 && len(t.batches) == 0 {
+			delete(s.targets, name)
+			continue
+		}
+		if old != nil {
+			t.lastErr, t.retryAt = old.lastErr, old.retryAt
+		}
+		s.targets[name] = t
+	}
+	s.points, s.bytes = w.points, w.bytes
+	d := &w.delta
+	s.counts.Sent += d.Sent
+	s.counts.Found += d.Found
+	s.counts.Resent += d.Resent
+	s.counts.Lookups += d.Lookups
+	s.counts.Dropped += d.Dropped
+	s.counts.Rejected += d.Rejected
+	for _, t := range w.kicks {
+		s.kicked[t] = struct{}{}
+	}
+	s.mu.Unlock()
+	if len(w.kicks) > 0 {
+		select {
+		case s.kickc <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// state returns the transaction's copy of a target's state, creating it if needed.
+func (w *wtx) state(name string) *tstate {
+	if t := w.ts[name]; t != nil {
+		return t
+	}
+	t := &tstate{}
+	w.s.mu.Lock()
+	if old := w.s.targets[name]; old != nil {
+		*t = *old
+		t.batches = append([]batchRec(nil), old.batches...)
+	}
+	w.s.mu.Unlock()
+	w.ts[name] = t
+	return t
+}
+
+// buckets returns a target's queue and batch buckets, creating them if create is set;
+// nil when they do not exist.
+func (w *wtx) buckets(name string, create bool) (q, b *bolt.Bucket, err error) {
+	tb := w.tx.Bucket(bucketTargets)
+	t := tb.Bucket([]byte(name))
+	if t == nil {
+		if !create {
+			return nil, nil, nil
+		}
+		if t, err = tb.CreateBucket([]byte(name)); err != nil {
+			return nil, nil, err
+		}
+		if _, err = t.CreateBucket(bucketQueue); err != nil {
+			return nil, nil, err
+		}
+		if _, err = t.CreateBucket(bucketBatches); err != nil {
+			return nil, nil, err
+		}
+	}
+	return t.Bucket(bucketQueue), t.Bucket(bucketBatches), nil
+}
+
+// enqueue stores an Enqueue's points, making room first under DropOldest.
+func (w *wtx) enqueue(o *op) error {
+	var size int64
+	for _, r := range o.recs {
+		size += int64(len(r))
+	}
+	opts := &w.s.opts
+	over := func() error {
+		if w.points+len(o.recs) > opts.MaxPoints {
+			return &FullError{Limit: "MaxPoints", Max: int64(opts.MaxPoints), Queued: int64(w.points), Adding: int64(len(o.recs))}
+		}
+		if opts.MaxBytes > 0 && w.bytes+size > opts.MaxBytes {
+			return &FullError{Limit: "MaxBytes", Max: opts.MaxBytes, Queued: w.bytes, Adding: size}
+		}
+		return nil
+	}
+	if size > opts.MaxBytes && opts.MaxBytes > 0 {
+		return &refusal{&FullError{Limit: "MaxBytes", Max: opts.MaxBytes, Queued: w.bytes, Adding: size}}
+	}
+	for full := over(); full != nil; full = over() {
+		if opts.Overflow != DropOldest {
+			return &refusal{full}
+		}
+		ok, err := w.dropOldest()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &refusal{full}
+		}
+		o.dropped++
+	}
+	q, _, err := w.buckets(o.target, true)
+	if err != nil {
+		return err
+	}
+	t := w.state(o.target)
+	for _, r := range o.recs {
+		seq, err := q.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := q.Put(seqKey(seq), r); err != nil {
+			return err
+		}
+	}
+	if t.points == 0 {
+		t.head, _, _ = checkPoint(o.recs[0])
+	}
+	t.points += len(o.recs)
+	t.bytes += size
+	w.points += len(o.recs)
+	w.bytes += size
+	w.kicks = append(w.kicks, o.target)
+	return nil
+}
+
+// dropOldest deletes the oldest point not in a batch, of the target whose oldest
+// point is oldest. It reports false when there is none.
+func (w *wtx) dropOldest() (bool, error) {
+	var victim string
+	var oldest time.Time
+	consider := func(name string, t *tstate) {
+		if t.points-t.inFlight() > 0 && (victim == "" || t.head.Before(oldest)) {
+			victim, oldest = name, t.head
+		}
+	}
+	w.s.mu.Lock()
+	for name, t := range w.s.targets {
+		if w.ts[name] == nil {
+			consider(name, t)
+		}
+	}
+	w.s.mu.Unlock()
+	for name, t := range w.ts {
+		consider(name, t)
+	}
+	if victim == "" {
+		return false, nil
+	}
+	t := w.state(victim)
+	q, _, err := w.buckets(victim, false)
+	if err != nil || q == nil {
+		return false, err
+	}
+	c := q.Cursor()
+	var k, v []byte
+	if n := len(t.batches); n > 0 {
+		k, v = c.Seek(seqKey(t.batches[n-1].last + 1))
+	} else {
+		k, v = c.First()
+	}
+	if k == nil {
+		return false, nil
+	}
+	size := int64(len(v))
+	if err := c.Delete(); err != nil {
+		return false, err
+	}
+	t.points--
+	t.bytes -= size
+	w.points--
+	w.bytes -= size
+	w.delta.Dropped++
+	if len(t.batches) == 0 {
+		w.refreshHead(t, q)
+	}
+	return true, nil
+}
+
+// refreshHead rereads a target's oldest point after deletions.
+func (w *wtx) refreshHead(t *tstate, q *bolt.Bucket) {
+	t.head = time.Time{}
+	if _, v := q.Cursor().First(); v != nil {
+		t.head, _, _ = checkPoint(v)
+	}
+}
+
+// settle deletes a batch (its record, and its points or some of them), deletes
+// points, and records a new batch, checking everything before writing anything.
+func (w *wtx) settle(o *op) error {
+	q, b, err := w.buckets(o.target, false)
+	if err != nil {
+		return err
+	}
+	if q == nil {
+		return &refusal{errStale}
+	}
+	t := w.state(o.target)
+	di := -1
+	if o.drop != nil {
+		di = indexBatch(t.batches, o.drop.seq)
+		if di < 0 {
+			return &refusal{errStale}
+		}
+	}
+	for _, k := range o.del {
+		if q.Get(seqKey(k)) == nil {
+			return &refusal{errStale}
+		}
+	}
+	if o.rec != nil {
+		after := uint64(0)
+		for i, br := range t.batches {
+			if i != di {
+				after = max(after, br.last)
+			}
+		}
+		if o.rec.first <= after || countRange(q, o.rec.first, o.rec.last) != o.rec.n {
+			return &refusal{errStale}
+		}
+	}
+
+	freed, removed := int64(0), 0
+	del := func(c *bolt.Cursor, v []byte) error {
+		freed += int64(len(v))
+		removed++
+		return c.Delete()
+	}
+	if di >= 0 {
+		if o.delRange {
+			c := q.Cursor()
+			for k, v := c.Seek(seqKey(o.drop.first)); k != nil; k, v = c.Next() {
+				if n, _ := keySeq(k); n > o.drop.last {
+					break
+				}
+				if err := del(c, v); err != nil {
+					return err
+				}
+			}
+		}
+		if err := b.Delete(seqKey(o.drop.seq)); err != nil {
+			return err
+		}
+		t.batches = append(t.batches[:di], t.batches[di+1:]...)
+	}
+	for _, k := range o.del {
+		c := q.Cursor()
+		if ck, v := c.Seek(seqKey(k)); ck != nil {
+			if n, _ := keySeq(ck); n == k {
+				if err := del(c, v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if o.rec != nil {
+		seq, err := w.tx.Bucket(bucketMeta).NextSequence()
+		if err != nil {
+			return err
+		}
+		o.rec.seq = seq
+		if o.rec.at.IsZero() {
+			o.rec.at = time.Now()
+		}
+		if err := b.Put(seqKey(seq), encodeBatch(*o.rec)); err != nil {
+			return err
+		}
+		t.batches = append(t.batches, *o.rec)
+	}
+	t.points -= removed
+	t.bytes -= freed
+	w.points -= removed
+	w.bytes -= freed
+	if removed > 0 {
+		w.refreshHead(t, q)
+	}
+	if t.points == 0 && len(t.batches) == 0 {
+		if err := w.tx.Bucket(bucketTargets).DeleteBucket([]byte(o.target)); err != nil {
+			return err
+		}
+	}
+	d := &o.delta
+	w.delta.Sent += d.Sent
+	w.delta.Found += d.Found
+	w.delta.Resent += d.Resent
+	w.delta.Lookups += d.Lookups
+	w.delta.Rejected += d.Rejected
+	return nil
+}
+
+// indexBatch returns the index of batch seq in bs, or -1.
+func indexBatch(bs []batchRec, seq uint64) int {
+	for i, b := range bs {
+		if b.seq == seq {
+			return i
+		}
+	}
+	return -1
+}
+
+// countRange counts the points with keys first..last.
+func countRange(q *bolt.Bucket, first, last uint64) int {
+	n := 0
+	c := q.Cursor()
+	for k, _ := c.Seek(seqKey(first)); k != nil; k, _ = c.Next() {
+		if s, _ := keySeq(k); s > last {
+			break
+		}
+		n++
+	}
+	return n
+}
