@@ -410,22 +410,16 @@ func (w *wtx) settle(o *op) error {
 		}
 	}
 
-	freed, removed := int64(0), 0
-	del := func(c *bolt.Cursor, v []byte) error {
-		freed += int64(len(v))
-		removed++
-		return c.Delete()
-	}
+	// Keys are collected first: deleting under a bbolt cursor can skip the next key.
+	var keys [][]byte
 	if di >= 0 {
 		if o.delRange {
 			c := q.Cursor()
-			for k, v := c.Seek(seqKey(o.drop.first)); k != nil; k, v = c.Next() {
+			for k, _ := c.Seek(seqKey(o.drop.first)); k != nil; k, _ = c.Next() {
 				if n, _ := keySeq(k); n > o.drop.last {
 					break
 				}
-				if err := del(c, v); err != nil {
-					return err
-				}
+				keys = append(keys, append([]byte(nil), k...))
 			}
 		}
 		if err := b.Delete(seqKey(o.drop.seq)); err != nil {
@@ -434,13 +428,18 @@ func (w *wtx) settle(o *op) error {
 		t.batches = append(t.batches[:di], t.batches[di+1:]...)
 	}
 	for _, k := range o.del {
-		c := q.Cursor()
-		if ck, v := c.Seek(seqKey(k)); ck != nil {
-			if n, _ := keySeq(ck); n == k {
-				if err := del(c, v); err != nil {
-					return err
-				}
-			}
+		keys = append(keys, seqKey(k))
+	}
+	freed, removed := int64(0), 0
+	for _, k := range keys {
+		v := q.Get(k)
+		if v == nil {
+			continue
+		}
+		freed += int64(len(v))
+		removed++
+		if err := q.Delete(k); err != nil {
+			return err
 		}
 	}
 	if o.rec != nil {
