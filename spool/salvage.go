@@ -1,0 +1,204 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SalvageReport says what [Salvage] recovered from a damaged file.
+type SalvageReport struct {
+	// Targets, Points and Batches count what was copied to the new file.
+	Targets, Points, Batches int
+	// Lost counts points that could not be read (damaged records); LostTargets names
+	// targets whose queue could not be read to its end.
+	Lost        int
+	LostTargets []string
+}
+
+// Salvage copies everything readable from the damaged spool file src into a new spool
+// file dst, which must not exist, and reports what it copied and what it lost. It is
+// the recovery for a file Open refuses with a [*DamageError]:
+//
+//	rep, err := spool.Salvage("/var/lib/gw/spool.db", "/var/lib/gw/spool.db.salvaged")
+//	// check rep.Lost, move spool.db aside (keep it for inspection), rename the
+//	// salvaged file to spool.db, and Open it.
+//
+// Points keep their order, their targets and their place in the batches that were
+// being sent, and the file keeps its identity, so that batches whose outcome is
+// unknown are still looked up on the platform before being sent again: salvaging does
+// not weaken exactly-once delivery for the points it recovers. A file whose bbolt
+// structure is beyond reading (both meta pages damaged) cannot be salvaged; Salvage
+// then returns the error and the points in it are lost.
+func Salvage(src, dst string) (SalvageReport, error) {
+	var rep SalvageReport
+	if _, err := os.Stat(dst); err == nil {
+		return rep, fmt.Errorf("spool: salvage: %s exists; give a new path", dst)
+	}
+	in, err := openBolt(src, 0, true)
+	if err != nil {
+		return rep, fmt.Errorf("spool: salvage: %w", err)
+	}
+	defer in.Close()
+	out, err := bolt.Open(dst, 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return rep, fmt.Errorf("spool: salvage: %w", err)
+	}
+	defer out.Close()
+
+	err = in.View(func(itx *bolt.Tx) error {
+		return out.Update(func(otx *bolt.Tx) error {
+			return salvageTx(itx, otx, &rep)
+		})
+	})
+	if err != nil {
+		return rep, fmt.Errorf("spool: salvage: %w", err)
+	}
+	return rep, out.Sync()
+}
+
+// salvageTx copies the readable part of itx into otx.
+func salvageTx(itx, otx *bolt.Tx, rep *SalvageReport) error {
+	meta, err := otx.CreateBucket(bucketMeta)
+	if err != nil {
+		return err
+	}
+	id, batchSeq := make([]byte, 8), uint64(0)
+	readMeta := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("%v", p)
+			}
+		}()
+		m := itx.Bucket(bucketMeta)
+		if m == nil {
+			return errors.New("no meta bucket: not a spool file")
+		}
+		if err := checkFormat("", m); err != nil && errors.Is(err, ErrNewerVersion) {
+			return err
+		}
+		if v := m.Get(keyID); len(v) == 8 {
+			copy(id, v)
+		}
+		batchSeq = m.Sequence()
+		return nil
+	}
+	if err := readMeta(); err != nil {
+		return err
+	}
+	if err := meta.Put(keyFormat, []byte{0, 0, 0, formatVersion}); err != nil {
+		return err
+	}
+	if err := meta.Put(keyID, id); err != nil {
+		return err
+	}
+	otb, err := otx.CreateBucket(bucketTargets)
+	if err != nil {
+		return err
+	}
+	itb := itx.Bucket(bucketTargets)
+	if itb == nil {
+		return meta.SetSequence(batchSeq)
+	}
+	var names [][]byte
+	func() {
+		defer func() { _ = recover() }()
+		_ = itb.ForEachBucket(func(k []byte) error { names = append(names, append([]byte(nil), k...)); return nil })
+	}()
+	for _, name := range names {
+		pts, batches, complete := salvageTarget(itb, name, rep)
+		if !complete {
+			rep.LostTargets = append(rep.LostTargets, string(name))
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		t, err := otb.CreateBucket(name)
+		if err != nil {
+			return err
+		}
+		q, err := t.CreateBucket(bucketQueue)
+		if err != nil {
+			return err
+		}
+		bb, err := t.CreateBucket(bucketBatches)
+		if err != nil {
+			return err
+		}
+		var last uint64
+		for _, p := range pts {
+			if err := q.Put(seqKey(p.key), p.rec); err != nil {
+				return err
+			}
+			last = max(last, p.key)
+		}
+		if err := q.SetSequence(last); err != nil {
+			return err
+		}
+		for _, b := range batches {
+			// Keep the batch (its group) over the points that survived in its range.
+			n := 0
+			for _, p := range pts {
+				if p.key >= b.first && p.key <= b.last {
+					n++
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			b.n = n
+			batchSeq = max(batchSeq, b.seq)
+			if err := bb.Put(seqKey(b.seq), encodeBatch(b)); err != nil {
+				return err
+			}
+			rep.Batches++
+		}
+		rep.Targets++
+		rep.Points += len(pts)
+	}
+	return meta.SetSequence(batchSeq)
+}
+
+// salvaged is one readable point record.
+type salvaged struct {
+	key uint64
+	rec []byte
+}
+
+// salvageTarget reads what it can of one target. complete is false when reading
+// stopped at damage in bbolt's own structure.
+func salvageTarget(itb *bolt.Bucket, name []byte, rep *SalvageReport) (pts []salvaged, batches []batchRec, complete bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			complete = false
+		}
+	}()
+	t := itb.Bucket(name)
+	if t == nil {
+		return nil, nil, false
+	}
+	if bb := t.Bucket(bucketBatches); bb != nil {
+		_ = bb.ForEach(func(k, v []byte) error {
+			if b, err := decodeBatch(k, v); err == nil {
+				batches = append(batches, b)
+			}
+			return nil
+		})
+	}
+	q := t.Bucket(bucketQueue)
+	if q == nil {
+		return nil, batches, false
+	}
+	c := q.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		seq, ok := keySeq(k)
+		if _, _, err := checkPoint(v); !ok || err != nil {
+			rep.Lost++
+			continue
+		}
+		pts = append(pts, salvaged{key: seq, rec: append([]byte(nil), v...)})
+	}
+	return pts, batches, true
+}
