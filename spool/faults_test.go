@@ -35,9 +35,9 @@ func TestDamagedPointFoundAtOpen(t *testing.T) {
 	path := writeSpool(t, 20)
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
-	i := bytes.Index(raw, []byte(`"value":7,`))
+	i := bytes.Index(raw, []byte{valNumber, 1, '7', 0}) // the value 7, then no unit
 	require.Positive(t, i)
-	raw[i+8] = '8' // still valid JSON, and a valid bbolt page: only our checksum sees it
+	raw[i+2] = '8' // still a well-formed record, and a valid bbolt page: only the checksum sees it
 	require.NoError(t, os.WriteFile(path, raw, 0o600))
 
 	_, err = Open(path, nil)

@@ -1,7 +1,6 @@
 package spool
 
 import (
-	"bytes"
 	"encoding/base32"
 	"encoding/binary"
 	"encoding/json"
@@ -11,6 +10,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-tago/tago"
@@ -23,13 +23,12 @@ import (
 //	targets/<target>/q point sequence (uint64, big-endian) → point record
 //	targets/<target>/b batch number (uint64, big-endian) → batch record
 //
-// A point record is crc32c(rest) | enqueue time (int64 Unix ns) | the point as JSON,
-// in the shape the platform receives (variable, value, unit, group, serie, time,
-// location as a GeoJSON Point, metadata). A batch record is crc32c(rest) | first
+// A point record is crc32c(rest) | enqueue time (int64 Unix ns) | a bound on the
+// point's size in a request body (uint32) | the point's fields (see encodePoint). A batch record is crc32c(rest) | first
 // point | last point | point count (uint32) | time recorded (int64 Unix ns).
 const (
 	formatVersion = 1
-	pointHeader   = 12
+	pointHeader   = 16
 	batchRecLen   = 4 + 8 + 8 + 4 + 8
 )
 
@@ -62,60 +61,132 @@ func keySeq(k []byte) (uint64, bool) {
 	return binary.BigEndian.Uint64(k), true
 }
 
-// wirePoint is a point as stored in the file and sent to the platform.
-type wirePoint struct {
-	Variable string          `json:"variable"`
-	Value    json.RawMessage `json:"value,omitempty"`
-	Unit     string          `json:"unit,omitempty"`
-	Group    string          `json:"group,omitempty"`
-	Serie    string          `json:"serie,omitempty"`
-	Time     string          `json:"time,omitempty"`
-	Location *geoPoint       `json:"location,omitempty"`
-	Metadata json.RawMessage `json:"metadata,omitempty"`
-}
+// Point record fields after the header: flags, then the variable, the value (a kind
+// byte, and for numbers and strings their text), unit, group and serie, each string a
+// uvarint length and its bytes; then, as the flags say, the time (varint Unix seconds,
+// uvarint nanoseconds), the location (latitude and longitude as float64 bits) and the
+// metadata (its JSON).
+const (
+	flagTime = 1 << iota
+	flagLocation
+	flagMetadata
+)
 
-// geoPoint is a location as GeoJSON: coordinates are [lng, lat].
-type geoPoint struct {
-	Type        string     `json:"type"`
-	Coordinates [2]float64 `json:"coordinates"`
-}
+// Value kinds in a point record.
+const (
+	valNone = iota
+	valNumber
+	valString
+	valTrue
+	valFalse
+)
 
 // encodePoint returns the point record of p, enqueued at enq. p has passed
 // tago.ValidateData; a zero Time becomes enq, so that the platform stores when the
 // reading was taken rather than when it was delivered.
 func encodePoint(p *tago.Data, enq time.Time) ([]byte, error) {
-	w := wirePoint{Variable: p.Variable, Unit: p.Unit, Group: p.Group, Serie: p.Serie}
-	if p.Value != nil {
-		v, err := appendValue(nil, p.Value)
-		if err != nil {
-			return nil, err
-		}
-		w.Value = v
-	}
+	rec := make([]byte, pointHeader, pointHeader+32+len(p.Variable)+len(p.Unit)+len(p.Group)+len(p.Serie))
 	t := p.Time
 	if t.IsZero() {
 		t = enq
 	}
-	w.Time = t.UTC().Format(time.RFC3339Nano)
+	flags := byte(flagTime)
+	var meta []byte
 	if p.Location != nil {
-		w.Location = &geoPoint{Type: "Point", Coordinates: [2]float64{p.Location.Lng, p.Location.Lat}}
+		flags |= flagLocation
 	}
 	if p.Metadata != nil {
 		m, err := json.Marshal(p.Metadata)
 		if err != nil {
 			return nil, err
 		}
-		w.Metadata = m
+		meta, flags = m, flags|flagMetadata
 	}
-	body, err := json.Marshal(&w)
-	if err != nil {
-		return nil, err
+	rec = append(rec, flags)
+	rec = appendStr(rec, p.Variable)
+	// wire: {"variable":..,"value":..,"unit":..,"group":..,"serie":..,
+	// "time":"2006-01-02T15:04:05.000Z","location":{...},"metadata":...} and a comma.
+	wire := 2 + 11 + jsonLen(p.Variable) + 1
+	switch v := p.Value.(type) {
+	case nil:
+		rec = append(rec, valNone)
+	case string:
+		rec = append(rec, valString)
+		rec = appendStr(rec, v)
+		wire += 9 + jsonLen(v)
+	case bool:
+		if v {
+			rec = append(rec, valTrue)
+		} else {
+			rec = append(rec, valFalse)
+		}
+		wire += 9 + 5
+	default:
+		num, err := appendValue(nil, p.Value)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case num[0] == '"': // a named string type
+			var s string
+			if err := json.Unmarshal(num, &s); err != nil {
+				return nil, err
+			}
+			rec = append(rec, valString)
+			rec = appendStr(rec, s)
+		case string(num) == "true": // a named bool type
+			rec = append(rec, valTrue)
+		case string(num) == "false":
+			rec = append(rec, valFalse)
+		default:
+			rec = append(rec, valNumber)
+			rec = appendStr(rec, string(num))
+		}
+		wire += 9 + len(num)
 	}
-	rec := make([]byte, pointHeader, pointHeader+len(body))
+	rec = appendStr(rec, p.Unit)
+	rec = appendStr(rec, p.Group)
+	rec = appendStr(rec, p.Serie)
+	wire += 8 + jsonLen(p.Unit) + 9 + max(jsonLen(p.Group), maxGroupLen) + 9 + jsonLen(p.Serie) + 8 + 26
+	rec = binary.AppendVarint(rec, t.Unix())
+	rec = binary.AppendUvarint(rec, uint64(t.Nanosecond()))
+	if p.Location != nil {
+		rec = binary.BigEndian.AppendUint64(rec, math.Float64bits(p.Location.Lat))
+		rec = binary.BigEndian.AppendUint64(rec, math.Float64bits(p.Location.Lng))
+		wire += 12 + 64
+	}
+	if meta != nil {
+		rec = appendStr(rec, string(meta))
+		wire += 12 + len(meta)
+	}
 	binary.BigEndian.PutUint64(rec[4:12], uint64(enq.UnixNano()))
-	rec = append(rec, body...)
+	binary.BigEndian.PutUint32(rec[12:16], uint32(wire))
 	binary.BigEndian.PutUint32(rec[:4], crc32.Checksum(rec[4:], castagnoli))
 	return rec, nil
+}
+
+// maxGroupLen is the length of the longest group the spool gives a batch, in JSON.
+const maxGroupLen = 2 + 2 + 13 + 1 + 13
+
+// appendStr appends s with its uvarint length.
+func appendStr(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// jsonLen bounds the length of s as a JSON string (quotes included), as tago or
+// encoding/json writes it.
+func jsonLen(s string) int {
+	n := 2 + len(s)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			n++
+		case c < 0x20 || c == '<' || c == '>' || c == '&' || c >= 0x80:
+			n += 5 // \u00XX; a multi-byte rune escapes to at most 6 bytes for its 2-4
+		}
+	}
+	return n
 }
 
 // appendValue appends a value tago.ValidateData accepted as JSON, by its kind, so that
@@ -164,6 +235,70 @@ func checkPoint(rec []byte) (time.Time, []byte, error) {
 	return time.Unix(0, int64(binary.BigEndian.Uint64(rec[4:12]))), rec[pointHeader:], nil
 }
 
+// wireSize bounds the size of a point record's point in a request body, with its
+// batch group and the separating comma.
+func wireSize(rec []byte) int { return int(binary.BigEndian.Uint32(rec[12:16])) }
+
+// errPointRecord is a point record whose checksum holds but whose fields do not.
+var errPointRecord = errors.New("point record malformed")
+
+// reader reads a point record's fields.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil || len(r.b) == 0 {
+		r.err = errPointRecord
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) str() string {
+	n, k := binary.Uvarint(r.b)
+	if r.err != nil || k <= 0 || n > uint64(len(r.b)-k) {
+		r.err = errPointRecord
+		return ""
+	}
+	s := string(r.b[k : k+int(n)])
+	r.b = r.b[k+int(n):]
+	return s
+}
+
+func (r *reader) varint() int64 {
+	n, k := binary.Varint(r.b)
+	if r.err != nil || k <= 0 {
+		r.err = errPointRecord
+		return 0
+	}
+	r.b = r.b[k:]
+	return n
+}
+
+func (r *reader) uvarint() uint64 {
+	n, k := binary.Uvarint(r.b)
+	if r.err != nil || k <= 0 {
+		r.err = errPointRecord
+		return 0
+	}
+	r.b = r.b[k:]
+	return n
+}
+
+func (r *reader) float() float64 {
+	if r.err != nil || len(r.b) < 8 {
+		r.err = errPointRecord
+		return 0
+	}
+	f := math.Float64frombits(binary.BigEndian.Uint64(r.b))
+	r.b = r.b[8:]
+	return f
+}
+
 // decodePoint turns a point record back into the point Send receives. Numbers come
 // back as json.Number, so that they are sent exactly as they were given.
 func decodePoint(rec []byte) (tago.Data, error) {
@@ -171,49 +306,45 @@ func decodePoint(rec []byte) (tago.Data, error) {
 	if err != nil {
 		return tago.Data{}, err
 	}
-	var w wirePoint
-	if err := json.Unmarshal(body, &w); err != nil {
-		return tago.Data{}, fmt.Errorf("point record: %w", err)
+	r := reader{b: body}
+	flags := r.byte()
+	p := tago.Data{Variable: r.str()}
+	switch r.byte() {
+	case valNone:
+	case valNumber:
+		p.Value = json.Number(r.str())
+	case valString:
+		p.Value = r.str()
+	case valTrue:
+		p.Value = true
+	case valFalse:
+		p.Value = false
+	default:
+		r.err = errPointRecord
 	}
-	p := tago.Data{Variable: w.Variable, Unit: w.Unit, Group: w.Group, Serie: w.Serie}
-	if len(w.Value) > 0 {
-		switch w.Value[0] {
-		case '"':
-			var s string
-			if err := json.Unmarshal(w.Value, &s); err != nil {
-				return tago.Data{}, fmt.Errorf("point record value: %w", err)
+	p.Unit, p.Group, p.Serie = r.str(), r.str(), r.str()
+	if flags&flagTime != 0 {
+		sec := r.varint()
+		p.Time = time.Unix(sec, int64(r.uvarint())).UTC()
+	}
+	if flags&flagLocation != 0 {
+		p.Location = &tago.Location{Lat: r.float(), Lng: r.float()}
+	}
+	if flags&flagMetadata != 0 {
+		m := r.str()
+		if r.err == nil {
+			d := json.NewDecoder(strings.NewReader(m))
+			d.UseNumber()
+			if err := d.Decode(&p.Metadata); err != nil {
+				return tago.Data{}, fmt.Errorf("point record metadata: %w", err)
 			}
-			p.Value = s
-		case 't':
-			p.Value = true
-		case 'f':
-			p.Value = false
-		case 'n':
-		default:
-			p.Value = json.Number(w.Value)
 		}
 	}
-	if w.Time != "" {
-		if p.Time, err = time.Parse(time.RFC3339Nano, w.Time); err != nil {
-			return tago.Data{}, fmt.Errorf("point record time: %w", err)
-		}
-	}
-	if w.Location != nil {
-		p.Location = &tago.Location{Lat: w.Location.Coordinates[1], Lng: w.Location.Coordinates[0]}
-	}
-	if len(w.Metadata) > 0 {
-		d := json.NewDecoder(bytes.NewReader(w.Metadata))
-		d.UseNumber()
-		if err := d.Decode(&p.Metadata); err != nil {
-			return tago.Data{}, fmt.Errorf("point record metadata: %w", err)
-		}
+	if r.err != nil || len(r.b) != 0 {
+		return tago.Data{}, errPointRecord
 	}
 	return p, nil
 }
-
-// wireSize bounds the size of a point record's point in a request body: the stored
-// JSON plus room for the batch's group, a longer time form and the separating comma.
-func wireSize(rec []byte) int { return len(rec) - pointHeader + 48 }
 
 // batchRec is a batch recorded before it is sent: its points are the queue's keys
 // first..last (n of them), sent with the group the batch's number gives.

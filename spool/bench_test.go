@@ -1,0 +1,127 @@
+package spool
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-tago/tago"
+	"github.com/go-tago/tago/tagotest"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Durable Enqueue of single points from 16 goroutines: the spool's group commit
+// against a naive store that commits (and syncs) each point on its own, on the same
+// disk, in the same bbolt format.
+func BenchmarkEnqueue16(b *testing.B) {
+	point := tago.Data{Variable: "temperature", Value: 21.5, Unit: "°C", Time: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	b.Run("spool", func(b *testing.B) {
+		s := openTemp(b, &Options{MaxPoints: 100_000_000})
+		b.SetParallelism(max(1, 16/ncpu()))
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := s.Enqueue(context.Background(), "a", point); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
+	})
+	b.Run("naive", func(b *testing.B) {
+		db, err := bolt.Open(filepath.Join(b.TempDir(), "naive.db"), 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket(bucketQueue); return err }); err != nil {
+			b.Fatal(err)
+		}
+		b.SetParallelism(max(1, 16/ncpu()))
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := tago.ValidateData(point); err != nil {
+					b.Error(err)
+					return
+				}
+				rec, _ := encodePoint(&point, time.Now())
+				err := db.Update(func(tx *bolt.Tx) error {
+					q := tx.Bucket(bucketQueue)
+					n, _ := q.NextSequence()
+					return q.Put(seqKey(n), rec)
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
+	})
+}
+
+// ncpu is the benchmark's GOMAXPROCS, which RunParallel multiplies by the parallelism.
+func ncpu() int { return runtime.GOMAXPROCS(0) }
+
+// Durable Enqueue of 1,000-point slices from one goroutine.
+func BenchmarkEnqueueSlice1000(b *testing.B) {
+	s := openTemp(b, &Options{MaxPoints: 100_000_000})
+	pts := readings("temperature", 0, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Enqueue(context.Background(), "a", pts...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(pts))/b.Elapsed().Seconds(), "points/s")
+}
+
+// Delivering 10,000 queued points to tagotest: the spool's Drain (recording each batch
+// before sending it and removing it after) against calling Send directly with the same
+// batches, which keeps nothing durable.
+func BenchmarkDrain(b *testing.B) {
+	const n, batch = 10_000, 1000
+	pts := readings("temperature", 0, n)
+	b.Run("spool", func(b *testing.B) {
+		srv := tagotest.NewServer(b, tagotest.WithDataLimit(1<<30), tagotest.WithRequestLogLimit(1))
+		dev := addDevice(b, srv, "a")
+		s := openTemp(b, &Options{MaxBatch: batch, MaxPoints: 100_000_000})
+		route := Routes(map[string]*tago.DataService{"a": dev.client.Data})
+		var sent atomic.Int64
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			if err := s.Enqueue(context.Background(), "a", pts...); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if err := s.Drain(context.Background(), route); err != nil {
+				b.Fatal(err)
+			}
+			sent.Add(n)
+		}
+		b.ReportMetric(float64(sent.Load())/b.Elapsed().Seconds(), "points/s")
+	})
+	b.Run("send", func(b *testing.B) {
+		srv := tagotest.NewServer(b, tagotest.WithDataLimit(1<<30), tagotest.WithRequestLogLimit(1))
+		dev := addDevice(b, srv, "a")
+		var sent atomic.Int64
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := 0; i < n; i += batch {
+				if _, err := dev.client.Data.Send(context.Background(), pts[i:i+batch]...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			sent.Add(n)
+		}
+		b.ReportMetric(float64(sent.Load())/b.Elapsed().Seconds(), "points/s")
+	})
+}
