@@ -185,7 +185,7 @@ func (w *worker) run(ctx context.Context) {
 		var err error
 		switch {
 		case len(batches) == 0:
-			err = w.record(ctx, nil, 0)
+			_, err = w.prepare(0)
 		case w.known[batches[0].seq] == nil:
 			err = w.look(ctx, batches[0])
 		default:
@@ -239,77 +239,93 @@ func (w *worker) read(after, last uint64, limit int) (keys []uint64, pts []tago.
 	return keys, pts, bad, err
 }
 
-// record forms the next batch after point after (0: from the head) and records it,
-// deleting batch prev (delivered: prevDelta says how) in the same commit.
-func (w *worker) record(ctx context.Context, prev *batchRec, after uint64) error {
-	var delta Stats
-	if prev != nil {
-		delta.Sent = uint64(prev.n)
+// send sends recorded batch b, which is certainly not stored, and the batches after
+// it, one request at a time. While a request is in flight the next batch is recorded,
+// and the previous one removed, so that the file's syncs overlap the requests; a
+// batch is still recorded before it is sent and removed only after the platform
+// accepted it. last says b is the target's last recorded batch.
+func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
+	var removing chan struct{} // the previous batch's removal, in flight
+	defer func() {
+		if removing != nil {
+			<-removing
+		}
+	}()
+	for {
+		pts := w.known[b.seq]
+		group := w.group(b.seq)
+		out := make([]tago.Data, len(pts))
+		for i, p := range pts {
+			if p.Group == "" && p.Serie == "" {
+				p.Group = group
+			}
+			out[i] = p
+		}
+		var next chan *batchRec
+		if last {
+			next = make(chan *batchRec, 1)
+			go func() { rec, _ := w.prepare(b.last); next <- rec }()
+		}
+		ds, err := w.service(ctx)
+		if err == nil {
+			w.s.hookf("sending")
+			err = w.acquire(ctx, func() error { _, err := ds.Send(ctx, out...); return err })
+		}
+		var rec *batchRec
+		if next != nil {
+			rec = <-next
+		}
+		if err != nil {
+			if ctx.Err() != nil && !tago.MayBeStored(err) {
+				return nil
+			}
+			return w.failed(ctx, b, pts, err)
+		}
+		w.s.hookf("sent")
+		w.succeeded()
+		w.limit = min(w.limit*2, w.s.opts.MaxBatch)
+		if removing != nil {
+			<-removing
+		}
+		removing = make(chan struct{})
+		go func(b batchRec, done chan struct{}) {
+			defer close(done)
+			// A removal that fails (the spool closing) leaves b in doubt: the next Run
+			// looks it up and finds it stored.
+			_ = w.s.submit(&op{kind: opSettle, target: w.target, drop: &b, delRange: true, delta: Stats{Sent: uint64(b.n)}})
+		}(b, removing)
+		delete(w.known, b.seq)
+		if rec == nil || ctx.Err() != nil {
+			return nil
+		}
+		b = *rec
 	}
+}
+
+// prepare records the next batch after point after (0: from the head) and returns
+// it, its points in w.known; nil when there is nothing to send. Points that cannot be
+// decoded (damaged in the file) are removed and counted as rejected.
+func (w *worker) prepare(after uint64) (*batchRec, error) {
 	keys, pts, bad, err := w.read(after+1, 0, w.limit)
-	if err != nil {
-		return err
+	if err != nil || len(keys) == 0 && len(bad) == 0 {
+		return nil, err
 	}
-	o := &op{kind: opSettle, target: w.target, drop: prev, delRange: prev != nil, del: bad, delta: delta}
-	o.delta.Rejected = uint64(len(bad))
+	o := &op{kind: opSettle, target: w.target, del: bad, delta: Stats{Rejected: uint64(len(bad))}}
 	if len(keys) > 0 {
 		o.rec = &batchRec{first: keys[0], last: keys[len(keys)-1], n: len(keys)}
 	}
-	if o.drop == nil && o.rec == nil && len(bad) == 0 {
-		return nil
-	}
 	if err := w.s.submit(o); err != nil {
-		return err
-	}
-	if prev != nil {
-		delete(w.known, prev.seq)
+		return nil, err
 	}
 	if len(bad) > 0 {
 		w.s.log.Error("spool: damaged points removed", slog.String("target", w.target), slog.Int("points", len(bad)))
 	}
-	if o.rec != nil {
-		w.known[o.rec.seq] = pts
-		w.s.hookf("recorded")
+	if o.rec == nil {
+		return nil, nil
 	}
-	return nil
-}
-
-// send sends recorded batch b, which is certainly not stored, and settles the
-// outcome; alone says b is the target's only batch (the next one may be formed).
-func (w *worker) send(ctx context.Context, b batchRec, alone bool) error {
-	pts := w.known[b.seq]
-	group := w.group(b.seq)
-	out := make([]tago.Data, len(pts))
-	for i, p := range pts {
-		if p.Group == "" && p.Serie == "" {
-			p.Group = group
-		}
-		out[i] = p
-	}
-	ds, err := w.service(ctx)
-	if err == nil {
-		w.s.hookf("sending")
-		err = w.acquire(ctx, func() error { _, err := ds.Send(ctx, out...); return err })
-	}
-	if err == nil {
-		w.s.hookf("sent")
-		w.succeeded()
-		after := b.last
-		if !alone {
-			// Later batches exist (found at Open): delete b only.
-			err := w.s.submit(&op{kind: opSettle, target: w.target, drop: &b, delRange: true, delta: Stats{Sent: uint64(b.n)}})
-			if err == nil {
-				delete(w.known, b.seq)
-			}
-			return err
-		}
-		w.limit = min(w.limit*2, w.s.opts.MaxBatch)
-		return w.record(ctx, &b, after)
-	}
-	if ctx.Err() != nil && !tago.MayBeStored(err) {
-		return nil
-	}
-	return w.failed(ctx, b, pts, err)
+	w.known[o.rec.seq] = pts
+	w.s.hookf("recorded")
+	return o.rec, nil
 }
 
 // service asks the route for the target's data service.
@@ -367,10 +383,10 @@ func (w *worker) failed(ctx context.Context, b batchRec, pts []tago.Data, err er
 		// The platform refused the batch: halve it until the bad point is alone.
 		w.limit = max(1, b.n/2)
 		w.s.log.LogAttrs(ctx, slog.LevelWarn, "spool: batch refused; sending it in smaller batches to find the bad point", append(attrs, slog.Int("next_batch", w.limit))...)
-		if err := w.s.submit(&op{kind: opSettle, target: w.target, drop: &b}); err != nil {
+		if err := w.s.submit(&op{kind: opSettle, target: w.target, drop: &b, dropAfter: true}); err != nil {
 			return err
 		}
-		delete(w.known, b.seq)
+		clear(w.known)
 		return nil
 	}
 	if err := w.s.submit(&op{kind: opSettle, target: w.target, drop: &b, delRange: true, delta: Stats{Rejected: 1}}); err != nil {
@@ -450,8 +466,16 @@ func (w *worker) look(ctx context.Context, b batchRec) error {
 	}
 	o := &op{kind: opSettle, target: w.target, drop: &b, del: del,
 		delta: Stats{Lookups: 1, Found: uint64(found), Resent: uint64(len(pts) - found)}}
+	if found < len(pts) {
+		// Not all stored, so no later batch was sent (a batch is sent only after the
+		// one before it was accepted): forget them, to send the missing points first.
+		o.dropAfter = true
+	}
 	if err := w.s.submit(o); err != nil {
 		return err
+	}
+	if o.dropAfter {
+		clear(w.known)
 	}
 	delete(w.known, b.seq)
 	w.s.log.Info("spool: looked up a batch of unknown outcome", slog.String("target", w.target), slog.String("batch", group),

@@ -25,9 +25,11 @@ type op struct {
 	// opSettle, applied in this order:
 	drop     *batchRec // a batch record to delete (it must exist)
 	delRange bool      // delete every point of drop's range
-	del      []uint64  // point keys to delete (each must exist)
-	rec      *batchRec // a batch to record: first, last and n set; seq assigned
-	delta    Stats     // counters added when the commit succeeds
+	// dropAfter also deletes the records (not the points) of every batch after drop.
+	dropAfter bool
+	del       []uint64  // point keys to delete (each must exist)
+	rec       *batchRec // a batch to record: first, last and n set; seq assigned
+	delta     Stats     // counters added when the commit succeeds
 
 	done    chan error
 	dropped int // opEnqueue: points DropOldest removed for it
@@ -62,15 +64,23 @@ const maxGroup = 4096
 
 // writeLoop applies operations until Close, each time taking every operation
 // waiting: while one commit syncs, the next one's operations gather (group commit).
+// When fewer are waiting than the last commit took, it lingers a little (a quarter of
+// the last commit's time, at most 1ms) for the callers that commit just released.
 func (s *Spool) writeLoop() {
 	defer close(s.stopped)
+	var lastSize int
+	var lastDur time.Duration
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for first := range s.ops {
 		group := []*op{first}
+		open := true
 	gather:
 		for len(group) < maxGroup {
 			select {
 			case o, ok := <-s.ops:
 				if !ok {
+					open = false
 					break gather
 				}
 				group = append(group, o)
@@ -78,7 +88,25 @@ func (s *Spool) writeLoop() {
 				break gather
 			}
 		}
+		if open && len(group) < lastSize {
+			timer.Reset(min(lastDur/4, time.Millisecond))
+		linger:
+			for len(group) < lastSize {
+				select {
+				case o, ok := <-s.ops:
+					if !ok {
+						break linger
+					}
+					group = append(group, o)
+				case <-timer.C:
+					break linger
+				}
+			}
+			timer.Stop()
+		}
+		start := time.Now()
 		s.commit(group)
+		lastSize, lastDur = len(group), time.Since(start)
 	}
 }
 
@@ -426,6 +454,19 @@ func (w *wtx) settle(o *op) error {
 			return err
 		}
 		t.batches = append(t.batches[:di], t.batches[di+1:]...)
+		if o.dropAfter {
+			kept := t.batches[:0]
+			for _, br := range t.batches {
+				if br.first > o.drop.last {
+					if err := b.Delete(seqKey(br.seq)); err != nil {
+						return err
+					}
+					continue
+				}
+				kept = append(kept, br)
+			}
+			t.batches = kept
+		}
 	}
 	for _, k := range o.del {
 		keys = append(keys, seqKey(k))
