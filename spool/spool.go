@@ -587,3 +587,21 @@ func isDiskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG) || errors.Is(err, syscall.EDQUOT) ||
 		errors.Is(err, berrors.ErrMaxSizeReached)
 }
+
+// Queue is a durable queue of data points per target: [*Spool] keeps it in one file;
+// the jetspool package keeps it in a NATS JetStream stream shared by many processes.
+// Code that takes a Queue (the Actility bridge, a gateway) works with either.
+type Queue interface {
+	// Enqueue stores points for target and returns once they are durable.
+	Enqueue(ctx context.Context, target string, points ...tago.Data) error
+	// Run delivers points until ctx ends or the queue is closed.
+	Run(ctx context.Context, route Route) error
+	// Drain delivers points until the queue is empty.
+	Drain(ctx context.Context, route Route) error
+	// Stats returns a snapshot of the queue's contents and counters.
+	Stats() Stats
+	// Close releases the queue.
+	Close() error
+}
+
+var _ Queue = (*Spool)(nil)
