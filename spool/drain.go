@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -253,14 +252,7 @@ func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
 	}()
 	for {
 		pts := w.known[b.seq]
-		group := w.group(b.seq)
-		out := make([]tago.Data, len(pts))
-		for i, p := range pts {
-			if p.Group == "" && p.Serie == "" {
-				p.Group = group
-			}
-			out[i] = p
-		}
+		out := WithGroup(pts, w.group(b.seq))
 		var next chan *batchRec
 		if last {
 			next = make(chan *batchRec, 1)
@@ -411,38 +403,11 @@ func (w *worker) look(ctx context.Context, b batchRec) error {
 		return fmt.Errorf("spool: batch %d holds %d readable points of %d", b.seq, len(pts), b.n)
 	}
 	group := w.group(b.seq)
-	var groups []string
-	seen := map[string]bool{}
-	own := true // every point carries the batch's group
-	lo, hi := pts[0].Time, pts[0].Time
-	for _, p := range pts {
-		g := pointGroup(p, group)
-		own = own && g == group
-		if !seen[g] {
-			seen[g] = true
-			groups = append(groups, g)
-		}
-		lo, hi = minTime(lo, p.Time), maxTime(hi, p.Time)
-	}
-	q := &tago.DataQuery{Groups: groups, StartDate: lo.Truncate(time.Millisecond).Add(-time.Millisecond), EndDate: hi.Add(time.Millisecond)}
 	ds, err := w.service(ctx)
 	var stored []bool
 	if err == nil {
-		err = w.acquire(ctx, func() error {
-			n, err := ds.Count(ctx, q)
-			switch {
-			case err != nil:
-				return err
-			case n == 0:
-				stored = make([]bool, len(pts))
-			case own && n == len(pts):
-				stored = make([]bool, len(pts))
-				for i := range stored {
-					stored[i] = true
-				}
-			default:
-				stored, err = match(ctx, ds, q, pts, group)
-			}
+		err = w.acquire(ctx, func() (err error) {
+			stored, err = Lookup(ctx, ds, group, pts)
 			return err
 		})
 	}
@@ -481,63 +446,6 @@ func (w *worker) look(ctx context.Context, b batchRec) error {
 	w.s.log.Info("spool: looked up a batch of unknown outcome", slog.String("target", w.target), slog.String("batch", group),
 		slog.Int("points", len(pts)), slog.Int("found", found), slog.Int("resending", len(pts)-found))
 	return nil
-}
-
-// match reads the records q selects and reports, for each point, whether the platform
-// holds it: a record of the same group, variable and time (to the millisecond), each
-// record matching one point.
-func match(ctx context.Context, ds *tago.DataService, q *tago.DataQuery, pts []tago.Data, group string) ([]bool, error) {
-	type key struct {
-		group, variable string
-		ms              int64
-	}
-	held := map[key]int{}
-	sq := *q
-	sq.Qty = 1000
-	for d, err := range ds.Stream(ctx, &sq) {
-		if err != nil {
-			return nil, err
-		}
-		g := d.Group
-		if g == "" {
-			g = d.Serie
-		}
-		held[key{g, strings.ToLower(d.Variable), d.Time.UnixMilli()}]++
-	}
-	stored := make([]bool, len(pts))
-	for i, p := range pts {
-		k := key{pointGroup(p, group), strings.ToLower(p.Variable), p.Time.UnixMilli()}
-		if held[k] > 0 {
-			held[k]--
-			stored[i] = true
-		}
-	}
-	return stored, nil
-}
-
-// pointGroup returns the group a point is sent with.
-func pointGroup(p tago.Data, batch string) string {
-	switch {
-	case p.Group != "":
-		return p.Group
-	case p.Serie != "":
-		return p.Serie
-	}
-	return batch
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // succeeded resets the backoff after a request that got a clear answer.
