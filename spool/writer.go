@@ -120,7 +120,6 @@ type wtx struct {
 	bytes   int64
 	delta   Stats
 	kicks   []string
-	removed []string // targets whose buckets were deleted
 }
 
 // commit applies a group of operations in one transaction and answers each.
