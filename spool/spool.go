@@ -508,7 +508,13 @@ func (s *Spool) Enqueue(ctx context.Context, target string, points ...tago.Data)
 		return err
 	}
 	s.hookf("enqueue")
-	return s.submit(&op{kind: opEnqueue, target: target, recs: recs})
+	o := &op{kind: opEnqueue, target: target, recs: recs}
+	err := s.submit(o)
+	if err == nil && o.dropped > 0 {
+		s.log.Warn("spool: full; dropped the oldest points to make room", slog.String("target", target),
+			slog.Int("dropped", o.dropped), slog.Int("max_points", s.opts.MaxPoints))
+	}
+	return err
 }
 
 // hookf calls the test hook.

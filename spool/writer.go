@@ -113,13 +113,13 @@ func (s *Spool) writeLoop() {
 // wtx is one write transaction over the spool's state: targets it touched are copies,
 // installed only if the commit succeeds.
 type wtx struct {
-	s       *Spool
-	tx      *bolt.Tx
-	ts      map[string]*tstate
-	points  int
-	bytes   int64
-	delta   Stats
-	kicks   []string
+	s      *Spool
+	tx     *bolt.Tx
+	ts     map[string]*tstate
+	points int
+	bytes  int64
+	delta  Stats
+	kicks  []string
 }
 
 // commit applies a group of operations in one transaction and answers each.
@@ -286,6 +286,7 @@ func (w *wtx) buckets(name string, create bool) (q, b *bolt.Bucket, err error) {
 
 // enqueue stores an Enqueue's points, making room first under DropOldest.
 func (w *wtx) enqueue(o *op) error {
+	o.dropped = 0
 	var size int64
 	for _, r := range o.recs {
 		size += int64(len(r))
