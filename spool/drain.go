@@ -216,6 +216,10 @@ func (w *worker) read(after, last uint64, limit int) (keys []uint64, pts []tago.
 		}
 		c := tb.Bucket(bucketQueue).Cursor()
 		size := 2
+		if last == 0 {
+			n, _ := w.snapshot()
+			keys, pts = make([]uint64, 0, min(limit, n)), make([]tago.Data, 0, min(limit, n))
+		}
 		for k, v := c.Seek(seqKey(after)); k != nil; k, v = c.Next() {
 			seq, _ := keySeq(k)
 			if last > 0 && seq > last {
@@ -252,7 +256,13 @@ func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
 	}()
 	for {
 		pts := w.known[b.seq]
-		out := WithGroup(pts, w.group(b.seq))
+		group := w.group(b.seq)
+		for i := range pts { // the batch's points are the worker's own: no copy
+			if pts[i].Group == "" && pts[i].Serie == "" {
+				pts[i].Group = group
+			}
+		}
+		out := pts
 		var next chan *batchRec
 		if last {
 			next = make(chan *batchRec, 1)
