@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-tago/tago"
 	"github.com/go-tago/tago/tagotest"
@@ -72,6 +73,9 @@ func TestSalvageKeepsBatchesInDoubt(t *testing.T) {
 	s, err := Open(path, fastOptions())
 	require.NoError(t, err)
 	require.NoError(t, s.Enqueue(t.Context(), "a", readings("level", 0, 5)...))
+	m, err := s.Memory("uplinks", 0, 0)
+	require.NoError(t, err)
+	require.NoError(t, m.Put("dev/1", []byte("v"), time.Now()))
 	srv.ResetNext(1, "POST", "/data", true)
 	// Record and send the batch once, then stop: stored on the platform, in doubt here.
 	w := &worker{s: s, target: "a", route: Routes(map[string]*tago.DataService{"a": dev.client.Data}), sem: make(chan struct{}, 1), known: map[uint64][]tago.Data{}, limit: 1000}
@@ -88,6 +92,11 @@ func TestSalvageKeepsBatchesInDoubt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, SalvageReport{Targets: 1, Points: 5, Batches: 1}, rep)
 	s = openAt(t, dst, fastOptions())
+	m, err = s.Memory("uplinks", 0, 0)
+	require.NoError(t, err)
+	v, _, ok, err := m.Get("dev/1")
+	require.NoError(t, err)
+	assert.True(t, ok && string(v) == "v", "the memory is salvaged too")
 	drain(t, s, Routes(map[string]*tago.DataService{"a": dev.client.Data}))
 	assertOnce(t, srv, dev.ID, seq(0, 5))
 	assert.Equal(t, uint64(5), s.Stats().Found)

@@ -22,6 +22,9 @@ import (
 //	                   file; its bucket sequence numbers batches across all targets
 //	targets/<target>/q point sequence (uint64, big-endian) → point record
 //	targets/<target>/b batch number (uint64, big-endian) → batch record
+//	memory/<scope>/k   SHA-256[:16] of a key → recorded at (int64 Unix ns) | value
+//	memory/<scope>/t   recorded at | key hash → nothing (the order, for pruning)
+//	memory/<scope>     "n" → how many keys (uint64)
 //
 // A point record is crc32c(rest) | enqueue time (int64 Unix ns) | a bound on the
 // point's size in a request body (uint32) | the point's fields (see encodePoint). A batch record is crc32c(rest) | first
@@ -33,12 +36,16 @@ const (
 )
 
 var (
-	bucketMeta    = []byte("meta")
-	bucketTargets = []byte("targets")
-	bucketQueue   = []byte("q")
-	bucketBatches = []byte("b")
-	keyFormat     = []byte("format")
-	keyID         = []byte("id")
+	bucketMeta     = []byte("meta")
+	bucketTargets  = []byte("targets")
+	bucketMemory   = []byte("memory")
+	bucketMemKeys  = []byte("k")
+	bucketMemOrder = []byte("t")
+	keyMemCount    = []byte("n")
+	bucketQueue    = []byte("q")
+	bucketBatches  = []byte("b")
+	keyFormat      = []byte("format")
+	keyID          = []byte("id")
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -96,6 +97,9 @@ func salvageTx(itx, otx *bolt.Tx, rep *SalvageReport) error {
 	}
 	otb, err := otx.CreateBucket(bucketTargets)
 	if err != nil {
+		return err
+	}
+	if err := salvageMemory(itx, otx); err != nil {
 		return err
 	}
 	itb := itx.Bucket(bucketTargets)
@@ -201,4 +205,66 @@ func salvageTarget(itb *bolt.Bucket, name []byte, rep *SalvageReport) (pts []sal
 		pts = append(pts, salvaged{key: seq, rec: append([]byte(nil), v...)})
 	}
 	return pts, batches, true
+}
+
+// salvageMemory copies the readable records of every Memory.
+func salvageMemory(itx, otx *bolt.Tx) error {
+	var scopes [][]byte
+	var recs [][3][]byte // scope, sub-bucket, key|value...
+	func() {
+		defer func() { _ = recover() }()
+		mb := itx.Bucket(bucketMemory)
+		if mb == nil {
+			return
+		}
+		_ = mb.ForEachBucket(func(scope []byte) error {
+			scope = append([]byte(nil), scope...)
+			scopes = append(scopes, scope)
+			b := mb.Bucket(scope)
+			for _, sub := range [][]byte{bucketMemKeys, bucketMemOrder} {
+				if sb := b.Bucket(sub); sb != nil {
+					_ = sb.ForEach(func(k, v []byte) error {
+						recs = append(recs, [3][]byte{scope, sub, append(append([]byte{byte(len(k))}, k...), v...)})
+						return nil
+					})
+				}
+			}
+			return nil
+		})
+	}()
+	if len(scopes) == 0 {
+		return nil
+	}
+	mb, err := otx.CreateBucket(bucketMemory)
+	if err != nil {
+		return err
+	}
+	counts := map[string]uint64{}
+	for _, scope := range scopes {
+		b, err := mb.CreateBucket(scope)
+		if err != nil {
+			return err
+		}
+		for _, sub := range [][]byte{bucketMemKeys, bucketMemOrder} {
+			if _, err := b.CreateBucket(sub); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range recs {
+		kv := r[2]
+		k, v := kv[1:1+int(kv[0])], kv[1+int(kv[0]):]
+		if err := mb.Bucket(r[0]).Bucket(r[1]).Put(k, v); err != nil {
+			return err
+		}
+		if string(r[1]) == string(bucketMemKeys) {
+			counts[string(r[0])]++
+		}
+	}
+	for scope, n := range counts {
+		if err := mb.Bucket([]byte(scope)).Put(keyMemCount, binary.BigEndian.AppendUint64(nil, n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

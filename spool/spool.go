@@ -483,33 +483,18 @@ func looksLikeToken(s string) bool {
 // checked before the points are handed to the commit; once handed over, Enqueue waits
 // for the commit's outcome, so that it never returns while the points' fate is open.
 func (s *Spool) Enqueue(ctx context.Context, target string, points ...tago.Data) error {
-	if err := checkTarget(target); err != nil {
-		return err
-	}
 	if len(points) == 0 {
-		return nil
+		return checkTarget(target)
 	}
-	if err := tago.ValidateData(points...); err != nil {
+	o, err := s.enqueueOp(target, points)
+	if err != nil {
 		return err
-	}
-	if len(points) > s.opts.MaxPoints {
-		return &FullError{Limit: "MaxPoints", Max: int64(s.opts.MaxPoints), Adding: int64(len(points))}
-	}
-	enq := time.Now()
-	recs := make([][]byte, len(points))
-	for i := range points {
-		rec, err := encodePoint(&points[i], enq)
-		if err != nil {
-			return &tago.InputError{Field: fmt.Sprintf("points[%d]", i), Reason: err.Error()}
-		}
-		recs[i] = rec
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.hookf("enqueue")
-	o := &op{kind: opEnqueue, target: target, recs: recs}
-	err := s.submit(o)
+	err = s.submit(o)
 	if err == nil && o.dropped > 0 {
 		s.log.Warn("spool: full; dropped the oldest points to make room", slog.String("target", target),
 			slog.Int("dropped", o.dropped), slog.Int("max_points", s.opts.MaxPoints))

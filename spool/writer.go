@@ -14,6 +14,7 @@ type opKind int
 const (
 	opEnqueue opKind = iota // store recs for target
 	opSettle                // delete points and a batch record, record a new batch
+	opMemory                // write a Memory record
 )
 
 // op is one write handed to the writer goroutine, which applies many in one commit.
@@ -21,6 +22,7 @@ type op struct {
 	kind   opKind
 	target string
 	recs   [][]byte // opEnqueue: point records
+	mem    *memOp   // opMemory, or with opEnqueue: a Memory record written with it
 
 	// opSettle, applied in this order:
 	drop     *batchRec // a batch record to delete (it must exist)
@@ -165,6 +167,8 @@ func (s *Spool) apply(group []*op) (errs []error, err error) {
 			e = w.enqueue(o)
 		case opSettle:
 			e = w.settle(o)
+		case opMemory:
+			e = w.applyMemory(o.mem)
 		}
 		var r *refusal
 		if e != nil && !errors.As(e, &r) {
@@ -287,6 +291,11 @@ func (w *wtx) buckets(name string, create bool) (q, b *bolt.Bucket, err error) {
 // enqueue stores an Enqueue's points, making room first under DropOldest.
 func (w *wtx) enqueue(o *op) error {
 	o.dropped = 0
+	if o.mem != nil {
+		if err := w.checkMemory(o.mem); err != nil {
+			return err
+		}
+	}
 	var size int64
 	for _, r := range o.recs {
 		size += int64(len(r))
@@ -339,6 +348,9 @@ func (w *wtx) enqueue(o *op) error {
 	w.points += len(o.recs)
 	w.bytes += size
 	w.kicks = append(w.kicks, o.target)
+	if o.mem != nil {
+		return w.applyMemory(o.mem)
+	}
 	return nil
 }
 
