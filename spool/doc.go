@@ -75,6 +75,14 @@
 // keeping batches in doubt so that they are still looked up. A file written by a
 // newer version of the package is refused with a [*VersionError] and not modified.
 //
+// # Memory
+//
+// [Spool.Memory] keeps, in the same file, a durable record of keys for whatever feeds
+// the spool and must recognize a message it was handed before (the Actility bridge:
+// ThingPark delivers an uplink until it gets an answer). [Memory.EnqueueOnce] stores a
+// message's points and records its key in one commit, so that a redelivery is stored
+// exactly once, even across a crash.
+//
 // # Logging
 //
 // Options.Logger receives a line per state change: opened, send failed (and when it is
