@@ -581,6 +581,10 @@ func (w *worker) record(ctx context.Context, h head, rev uint64) (bool, error) {
 		next = m.Sequence + 1
 	}
 	if b.N == 0 {
+		if h.Through > 0 {
+			// Delivered messages whose purge failed earlier go now.
+			_ = s.stream.Purge(ctx, jetstream.WithPurgeSubject(subj), jetstream.WithPurgeSequence(h.Through+1))
+		}
 		return false, nil
 	}
 	b.Group = "js" + s.tag + "-" + strconv.FormatUint(b.First, 36)
