@@ -544,6 +544,7 @@ func (w *worker) step(ctx context.Context) (more bool, err error) {
 func (w *worker) record(ctx context.Context, h head, rev uint64) (bool, error) {
 	s := w.s
 	subj := s.subject(w.target)
+	through := h.Through
 	var pts []tago.Data
 	b := batch{}
 	size := 2
@@ -581,6 +582,11 @@ func (w *worker) record(ctx context.Context, h head, rev uint64) (bool, error) {
 		next = m.Sequence + 1
 	}
 	if b.N == 0 {
+		if h.Through != through { // skipped damaged messages
+			if err := w.putHead(ctx, h, rev); err != nil {
+				return false, errLostRace
+			}
+		}
 		if h.Through > 0 {
 			// Delivered messages whose purge failed earlier go now.
 			_ = s.stream.Purge(ctx, jetstream.WithPurgeSubject(subj), jetstream.WithPurgeSequence(h.Through+1))
