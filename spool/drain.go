@@ -176,6 +176,7 @@ func (w *worker) snapshot() (points int, batches []batchRec) {
 // run delivers until the target is empty or ctx ends.
 func (w *worker) run(ctx context.Context) {
 	w.limit = w.s.opts.MaxBatch
+	stale := 0
 	for ctx.Err() == nil {
 		points, batches := w.snapshot()
 		if points == 0 && len(batches) == 0 {
@@ -193,7 +194,14 @@ func (w *worker) run(ctx context.Context) {
 		if errors.Is(err, ErrClosed) {
 			return
 		}
-		if err != nil && !errors.Is(err, errStale) {
+		// A stale batch (DropOldest removed a point while it was formed) is formed
+		// again at once; one that stays stale is a bug, and must not spin.
+		if errors.Is(err, errStale) {
+			stale++
+		} else {
+			stale = 0
+		}
+		if err != nil && (stale == 0 || stale > 3) {
 			w.s.log.Error("spool: delivery stopped", slog.String("target", w.target), errAttr(err))
 			w.wait(ctx, err, 0)
 		}

@@ -227,3 +227,28 @@ func TestDiskFull(t *testing.T) {
 	assert.Equal(t, acked+1, s3.Stats().Points)
 	require.NoError(t, s3.Close())
 }
+
+// With SkipCheck a damaged point is found when it is read for sending: it is removed,
+// counted as rejected and logged, and every other point is delivered.
+func TestDamagedPointFoundAtRead(t *testing.T) {
+	t.Parallel()
+	path := writeSpool(t, 20)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	i := bytes.Index(raw, []byte{valNumber, 1, '7', 0})
+	require.Positive(t, i)
+	raw[i+2] = '8'
+	require.NoError(t, os.WriteFile(path, raw, 0o600))
+
+	srv := tagotest.NewServer(t)
+	dev := addDevice(t, srv, "a")
+	logger, logs := newLogger()
+	opts := fastOptions()
+	opts.SkipCheck, opts.Logger = true, logger
+	s := openAt(t, path, opts)
+	assert.Equal(t, 20, s.Stats().Points)
+	drain(t, s, Routes(map[string]*tago.DataService{"a": dev.client.Data}))
+	assert.Equal(t, append(seq(0, 7), seq(8, 12)...), values(srv, dev.ID))
+	assert.Equal(t, uint64(1), s.Stats().Rejected)
+	assert.Contains(t, logs.String(), "spool: damaged points removed")
+}

@@ -445,7 +445,13 @@ func (w *wtx) settle(o *op) error {
 				after = max(after, br.last)
 			}
 		}
-		if o.rec.first <= after || countRange(q, o.rec.first, o.rec.last) != o.rec.n {
+		gone := 0 // points of the range this op deletes (damaged ones)
+		for _, k := range o.del {
+			if k >= o.rec.first && k <= o.rec.last {
+				gone++
+			}
+		}
+		if o.rec.first <= after || countRange(q, o.rec.first, o.rec.last)-gone != o.rec.n {
 			return &refusal{errStale}
 		}
 	}
