@@ -185,7 +185,7 @@ func (w *worker) run(ctx context.Context) {
 		var err error
 		switch {
 		case len(batches) == 0:
-			_, err = w.prepare(0)
+			_, err = w.prepare(0, 1)
 		case w.known[batches[0].seq] == nil:
 			err = w.look(ctx, batches[0])
 		default:
@@ -256,13 +256,11 @@ func (w *worker) read(after, last uint64, limit int) (keys []uint64, pts []tago.
 // batch is still recorded before it is sent and removed only after the platform
 // accepted it. last says b is the target's last recorded batch.
 func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
-	var removing chan struct{} // the previous batch's removal, in flight
-	defer func() {
-		if removing != nil {
-			<-removing
-		}
-	}()
-	for {
+	var removals sync.WaitGroup // removals of sent batches, merged by group commit
+	defer removals.Wait()
+	queue := []batchRec{b}
+	for len(queue) > 0 {
+		b := queue[0]
 		pts := w.known[b.seq]
 		group := w.group(b.seq)
 		for i := range pts { // the batch's points are the worker's own: no copy
@@ -270,20 +268,19 @@ func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
 				pts[i].Group = group
 			}
 		}
-		out := pts
-		var next chan *batchRec
-		if last {
-			next = make(chan *batchRec, 1)
-			go func() { rec, _ := w.prepare(b.last); next <- rec }()
+		var next chan []batchRec
+		if last && len(queue) == 1 {
+			next = make(chan []batchRec, 1)
+			go func() { recs, _ := w.prepare(b.last, lookahead); next <- recs }()
 		}
 		ds, err := w.service(ctx)
 		if err == nil {
 			w.s.hookf("sending")
-			err = w.acquire(ctx, func() error { _, err := ds.Send(ctx, out...); return err })
+			err = w.acquire(ctx, func() error { _, err := ds.Send(ctx, pts...); return err })
 		}
-		var rec *batchRec
+		var recs []batchRec
 		if next != nil {
-			rec = <-next
+			recs = <-next
 		}
 		if err != nil {
 			if ctx.Err() != nil && !tago.MayBeStored(err) {
@@ -294,48 +291,72 @@ func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
 		w.s.hookf("sent")
 		w.succeeded()
 		w.limit = min(w.limit*2, w.s.opts.MaxBatch)
-		if removing != nil {
-			<-removing
-		}
-		removing = make(chan struct{})
-		go func(b batchRec, done chan struct{}) {
-			defer close(done)
+		removals.Add(1)
+		go func(b batchRec) {
+			defer removals.Done()
 			// A removal that fails (the spool closing) leaves b in doubt: the next Run
 			// looks it up and finds it stored.
 			_ = w.s.submit(&op{kind: opSettle, target: w.target, drop: &b, delRange: true, delta: Stats{Sent: uint64(b.n)}})
-		}(b, removing)
+		}(b)
 		delete(w.known, b.seq)
-		if rec == nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
 			return nil
 		}
-		b = *rec
+		queue = append(queue[1:], recs...)
 	}
+	return nil
 }
 
-// prepare records the next batch after point after (0: from the head) and returns
-// it, its points in w.known; nil when there is nothing to send. Points that cannot be
-// decoded (damaged in the file) are removed and counted as rejected.
-func (w *worker) prepare(after uint64) (*batchRec, error) {
-	keys, pts, bad, err := w.read(after+1, 0, w.limit)
-	if err != nil || len(keys) == 0 && len(bad) == 0 {
-		return nil, err
+// lookahead is how many batches one commit records ahead of the requests, so that a
+// slow disk's syncs do not hold the requests back.
+const lookahead = 4
+
+// prepare records up to n batches after point after (0: from the head), in one
+// commit, and returns them, their points in w.known; none when there is nothing to
+// send. Points that cannot be decoded (damaged in the file) are removed and counted as
+// rejected.
+func (w *worker) prepare(after uint64, n int) ([]batchRec, error) {
+	o := &op{kind: opSettle, target: w.target}
+	var all [][]tago.Data
+	for len(o.record) < n {
+		keys, pts, bad, err := w.read(after+1, 0, w.limit)
+		if err != nil {
+			return nil, err
+		}
+		o.del = append(o.del, bad...)
+		if len(keys) == 0 {
+			if len(bad) == 0 {
+				break
+			}
+			after = bad[len(bad)-1]
+			continue
+		}
+		o.record = append(o.record, &batchRec{first: keys[0], last: keys[len(keys)-1], n: len(keys)})
+		all = append(all, pts)
+		after = max(keys[len(keys)-1], after)
+		if len(bad) > 0 {
+			after = max(after, bad[len(bad)-1])
+		}
 	}
-	o := &op{kind: opSettle, target: w.target, del: bad, delta: Stats{Rejected: uint64(len(bad))}}
-	if len(keys) > 0 {
-		o.rec = &batchRec{first: keys[0], last: keys[len(keys)-1], n: len(keys)}
+	if len(o.record) == 0 && len(o.del) == 0 {
+		return nil, nil
 	}
+	o.delta.Rejected = uint64(len(o.del))
 	if err := w.s.submit(o); err != nil {
 		return nil, err
 	}
-	if len(bad) > 0 {
-		w.s.log.Error("spool: damaged points removed", slog.String("target", w.target), slog.Int("points", len(bad)))
+	if len(o.del) > 0 {
+		w.s.log.Error("spool: damaged points removed", slog.String("target", w.target), slog.Int("points", len(o.del)))
 	}
-	if o.rec == nil {
-		return nil, nil
+	recs := make([]batchRec, len(o.record))
+	for i, r := range o.record {
+		recs[i] = *r
+		w.known[r.seq] = all[i]
 	}
-	w.known[o.rec.seq] = pts
-	w.s.hookf("recorded")
-	return o.rec, nil
+	if len(recs) > 0 {
+		w.s.hookf("recorded")
+	}
+	return recs, nil
 }
 
 // service asks the route for the target's data service.

@@ -29,9 +29,9 @@ type op struct {
 	delRange bool      // delete every point of drop's range
 	// dropAfter also deletes the records (not the points) of every batch after drop.
 	dropAfter bool
-	del       []uint64  // point keys to delete (each must exist)
-	rec       *batchRec // a batch to record: first, last and n set; seq assigned
-	delta     Stats     // counters added when the commit succeeds
+	del       []uint64    // point keys to delete (each must exist)
+	record    []*batchRec // batches to record, in order: first, last and n set; seq assigned
+	delta     Stats       // counters added when the commit succeeds
 
 	done    chan error
 	dropped int // opEnqueue: points DropOldest removed for it
@@ -438,21 +438,24 @@ func (w *wtx) settle(o *op) error {
 			return &refusal{errStale}
 		}
 	}
-	if o.rec != nil {
+	if len(o.record) > 0 {
 		after := uint64(0)
 		for i, br := range t.batches {
 			if i != di {
 				after = max(after, br.last)
 			}
 		}
-		gone := 0 // points of the range this op deletes (damaged ones)
-		for _, k := range o.del {
-			if k >= o.rec.first && k <= o.rec.last {
-				gone++
+		for _, rec := range o.record {
+			gone := 0 // points of the range this op deletes (damaged ones)
+			for _, k := range o.del {
+				if k >= rec.first && k <= rec.last {
+					gone++
+				}
 			}
-		}
-		if o.rec.first <= after || countRange(q, o.rec.first, o.rec.last)-gone != o.rec.n {
-			return &refusal{errStale}
+			if rec.first <= after || countRange(q, rec.first, rec.last)-gone != rec.n {
+				return &refusal{errStale}
+			}
+			after = rec.last
 		}
 	}
 
@@ -501,19 +504,19 @@ func (w *wtx) settle(o *op) error {
 			return err
 		}
 	}
-	if o.rec != nil {
+	for _, rec := range o.record {
 		seq, err := w.tx.Bucket(bucketMeta).NextSequence()
 		if err != nil {
 			return err
 		}
-		o.rec.seq = seq
-		if o.rec.at.IsZero() {
-			o.rec.at = time.Now()
+		rec.seq = seq
+		if rec.at.IsZero() {
+			rec.at = time.Now()
 		}
-		if err := b.Put(seqKey(seq), encodeBatch(*o.rec)); err != nil {
+		if err := b.Put(seqKey(seq), encodeBatch(*rec)); err != nil {
 			return err
 		}
-		t.batches = append(t.batches, *o.rec)
+		t.batches = append(t.batches, *rec)
 	}
 	t.points -= removed
 	t.bytes -= freed
