@@ -125,3 +125,35 @@ func BenchmarkDrain(b *testing.B) {
 		b.ReportMetric(float64(sent.Load())/b.Elapsed().Seconds(), "points/s")
 	})
 }
+
+// The same comparison, alternating the two in every iteration so that both meet the
+// same machine load: reports both rates and the spool's share of Send's.
+func BenchmarkDrainVsSend(b *testing.B) {
+	const n, batch = 10_000, 1000
+	pts := readings("temperature", 0, n)
+	srv := tagotest.NewServer(b, tagotest.WithDataLimit(1<<30), tagotest.WithRequestLogLimit(1))
+	dev := addDevice(b, srv, "a")
+	s := openTemp(b, &Options{MaxBatch: batch, MaxPoints: 100_000_000})
+	route := Routes(map[string]*tago.DataService{"a": dev.client.Data})
+	var spoolTime, sendTime time.Duration
+	for i := 0; i < b.N; i++ {
+		if err := s.Enqueue(context.Background(), "a", pts...); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := s.Drain(context.Background(), route); err != nil {
+			b.Fatal(err)
+		}
+		spoolTime += time.Since(start)
+		start = time.Now()
+		for j := 0; j < n; j += batch {
+			if _, err := dev.client.Data.Send(context.Background(), pts[j:j+batch]...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sendTime += time.Since(start)
+	}
+	b.ReportMetric(float64(b.N*n)/spoolTime.Seconds(), "spool-points/s")
+	b.ReportMetric(float64(b.N*n)/sendTime.Seconds(), "send-points/s")
+	b.ReportMetric(100*sendTime.Seconds()/spoolTime.Seconds(), "%-of-send")
+}

@@ -185,7 +185,12 @@ func (w *worker) run(ctx context.Context) {
 		var err error
 		switch {
 		case len(batches) == 0:
-			_, err = w.prepare(0, 1)
+			var recs []batchRec
+			var pts [][]tago.Data
+			recs, pts, err = w.prepare(0, 1, w.limit, nil)
+			for i, r := range recs {
+				w.known[r.seq] = pts[i]
+			}
 		case w.known[batches[0].seq] == nil:
 			err = w.look(ctx, batches[0])
 		default:
@@ -251,16 +256,71 @@ func (w *worker) read(after, last uint64, limit int) (keys []uint64, pts []tago.
 }
 
 // send sends recorded batch b, which is certainly not stored, and the batches after
-// it, one request at a time. While a request is in flight the next batch is recorded,
-// and the previous one removed, so that the file's syncs overlap the requests; a
-// batch is still recorded before it is sent and removed only after the platform
-// accepted it. last says b is the target's last recorded batch.
-func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
-	var removals sync.WaitGroup // removals of sent batches, merged by group commit
-	defer removals.Wait()
-	queue := []batchRec{b}
-	for len(queue) > 0 {
+// it, one request at a time. While requests are in flight the next batches are
+// recorded, and the sent ones removed, in one commit every few batches, so that the
+// file's syncs overlap the requests instead of holding them back; still, a batch is
+// recorded before it is sent and removed only after the platform accepted it. last
+// says b is the target's last recorded batch.
+func (w *worker) send(ctx context.Context, b batchRec, last bool) (err error) {
+	type prepared struct {
+		recs []batchRec
+		pts  [][]tago.Data
+		err  error
+	}
+	var (
+		queue    = []batchRec{b}
+		sent     []batchRec // delivered, not removed yet
+		inFlight []batchRec // delivered, being removed by the prepare in flight
+		next     chan prepared
+	)
+	absorb := func(p prepared) {
+		next = nil
+		if p.err != nil {
+			sent = append(inFlight, sent...) // not removed: remove them later
+		} else {
+			for _, sb := range inFlight {
+				delete(w.known, sb.seq)
+			}
+		}
+		inFlight = nil
+		for i, r := range p.recs {
+			w.known[r.seq] = p.pts[i]
+		}
+		queue = append(queue, p.recs...)
+	}
+	defer func() {
+		if next != nil {
+			absorb(<-next)
+		}
+		if len(sent) > 0 {
+			// Remove what was delivered. A removal that fails (the spool closing)
+			// leaves the batches in doubt: the next Run looks them up and finds them.
+			var n int
+			for _, sb := range sent {
+				n += sb.n
+			}
+			if e := w.s.submit(&op{kind: opSettle, target: w.target, sent: sent, delta: Stats{Sent: uint64(n)}}); e == nil {
+				for _, sb := range sent {
+					delete(w.known, sb.seq)
+				}
+			}
+		}
+	}()
+	for len(queue) > 0 || next != nil {
+		if len(queue) == 0 {
+			absorb(<-next)
+			continue
+		}
 		b := queue[0]
+		if next == nil && last && len(queue) <= lookahead/2 {
+			after := queue[len(queue)-1].last
+			inFlight, sent = sent, nil
+			next = make(chan prepared, 1)
+			go func(drop []batchRec, limit int) {
+				recs, pts, err := w.prepare(after, lookahead, limit, drop)
+				next <- prepared{recs, pts, err}
+			}(inFlight, w.limit)
+		}
 		pts := w.known[b.seq]
 		group := w.group(b.seq)
 		for i := range pts { // the batch's points are the worker's own: no copy
@@ -268,21 +328,15 @@ func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
 				pts[i].Group = group
 			}
 		}
-		var next chan []batchRec
-		if last && len(queue) == 1 {
-			next = make(chan []batchRec, 1)
-			go func() { recs, _ := w.prepare(b.last, lookahead); next <- recs }()
-		}
 		ds, err := w.service(ctx)
 		if err == nil {
 			w.s.hookf("sending")
 			err = w.acquire(ctx, func() error { _, err := ds.Send(ctx, pts...); return err })
 		}
-		var recs []batchRec
-		if next != nil {
-			recs = <-next
-		}
 		if err != nil {
+			if next != nil {
+				absorb(<-next)
+			}
 			if ctx.Err() != nil && !tago.MayBeStored(err) {
 				return nil
 			}
@@ -291,37 +345,39 @@ func (w *worker) send(ctx context.Context, b batchRec, last bool) error {
 		w.s.hookf("sent")
 		w.succeeded()
 		w.limit = min(w.limit*2, w.s.opts.MaxBatch)
-		removals.Add(1)
-		go func(b batchRec) {
-			defer removals.Done()
-			// A removal that fails (the spool closing) leaves b in doubt: the next Run
-			// looks it up and finds it stored.
-			_ = w.s.submit(&op{kind: opSettle, target: w.target, drop: &b, delRange: true, delta: Stats{Sent: uint64(b.n)}})
-		}(b)
-		delete(w.known, b.seq)
+		sent = append(sent, b)
+		queue = queue[1:]
 		if ctx.Err() != nil {
 			return nil
 		}
-		queue = append(queue[1:], recs...)
+		if next != nil {
+			select {
+			case p := <-next:
+				absorb(p)
+			default:
+			}
+		}
 	}
 	return nil
 }
 
-// lookahead is how many batches one commit records ahead of the requests, so that a
-// slow disk's syncs do not hold the requests back.
-const lookahead = 4
+// lookahead is how many batches one commit records ahead of the requests.
+const lookahead = 8
 
-// prepare records up to n batches after point after (0: from the head), in one
-// commit, and returns them, their points in w.known; none when there is nothing to
-// send. Points that cannot be decoded (damaged in the file) are removed and counted as
-// rejected.
-func (w *worker) prepare(after uint64, n int) ([]batchRec, error) {
-	o := &op{kind: opSettle, target: w.target}
+// prepare records up to n batches after point after (0: from the head) and removes
+// the delivered batches sent, in one commit, and returns the new batches with their
+// points; none when there is nothing to send. Points that cannot be decoded (damaged
+// in the file) are removed and counted as rejected.
+func (w *worker) prepare(after uint64, n, limit int, sent []batchRec) ([]batchRec, [][]tago.Data, error) {
+	o := &op{kind: opSettle, target: w.target, sent: sent}
+	for _, sb := range sent {
+		o.delta.Sent += uint64(sb.n)
+	}
 	var all [][]tago.Data
 	for len(o.record) < n {
-		keys, pts, bad, err := w.read(after+1, 0, w.limit)
+		keys, pts, bad, err := w.read(after+1, 0, limit)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		o.del = append(o.del, bad...)
 		if len(keys) == 0 {
@@ -338,12 +394,12 @@ func (w *worker) prepare(after uint64, n int) ([]batchRec, error) {
 			after = max(after, bad[len(bad)-1])
 		}
 	}
-	if len(o.record) == 0 && len(o.del) == 0 {
-		return nil, nil
+	if len(o.record) == 0 && len(o.del) == 0 && len(sent) == 0 {
+		return nil, nil, nil
 	}
 	o.delta.Rejected = uint64(len(o.del))
 	if err := w.s.submit(o); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(o.del) > 0 {
 		w.s.log.Error("spool: damaged points removed", slog.String("target", w.target), slog.Int("points", len(o.del)))
@@ -351,12 +407,11 @@ func (w *worker) prepare(after uint64, n int) ([]batchRec, error) {
 	recs := make([]batchRec, len(o.record))
 	for i, r := range o.record {
 		recs[i] = *r
-		w.known[r.seq] = all[i]
 	}
 	if len(recs) > 0 {
 		w.s.hookf("recorded")
 	}
-	return recs, nil
+	return recs, all, nil
 }
 
 // service asks the route for the target's data service.

@@ -79,8 +79,10 @@ func TestSalvageKeepsBatchesInDoubt(t *testing.T) {
 	srv.ResetNext(1, "POST", "/data", true)
 	// Record and send the batch once, then stop: stored on the platform, in doubt here.
 	w := &worker{s: s, target: "a", route: Routes(map[string]*tago.DataService{"a": dev.client.Data}), sem: make(chan struct{}, 1), known: map[uint64][]tago.Data{}, limit: 1000}
-	_, err = w.prepare(0, 1)
+	recs, pts, err := w.prepare(0, 1, 1000, nil)
 	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	w.known[recs[0].seq] = pts[0]
 	_, batches := w.snapshot()
 	require.Len(t, batches, 1)
 	require.NoError(t, w.send(t.Context(), batches[0], true))

@@ -249,9 +249,11 @@ func wireSize(rec []byte) int { return int(binary.BigEndian.Uint32(rec[12:16])) 
 // errPointRecord is a point record whose checksum holds but whose fields do not.
 var errPointRecord = errors.New("point record malformed")
 
-// reader reads a point record's fields.
+// reader reads a point record's fields. s holds the same bytes as b did at the
+// start, so that strings are slices of one allocation rather than one each.
 type reader struct {
 	b   []byte
+	s   string
 	err error
 }
 
@@ -271,7 +273,8 @@ func (r *reader) str() string {
 		r.err = errPointRecord
 		return ""
 	}
-	s := string(r.b[k : k+int(n)])
+	start := len(r.s) - len(r.b) + k
+	s := r.s[start : start+int(n)]
 	r.b = r.b[k+int(n):]
 	return s
 }
@@ -313,7 +316,7 @@ func decodePoint(rec []byte) (tago.Data, error) {
 	if err != nil {
 		return tago.Data{}, err
 	}
-	r := reader{b: body}
+	r := reader{b: body, s: string(body)}
 	flags := r.byte()
 	p := tago.Data{Variable: r.str()}
 	switch r.byte() {

@@ -1,8 +1,10 @@
 package spool
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -29,6 +31,7 @@ type op struct {
 	delRange bool      // delete every point of drop's range
 	// dropAfter also deletes the records (not the points) of every batch after drop.
 	dropAfter bool
+	sent      []batchRec  // delivered batches: their records and points are deleted
 	del       []uint64    // point keys to delete (each must exist)
 	record    []*batchRec // batches to record, in order: first, last and n set; seq assigned
 	delta     Stats       // counters added when the commit succeeds
@@ -433,6 +436,16 @@ func (w *wtx) settle(o *op) error {
 			return &refusal{errStale}
 		}
 	}
+	gone := map[uint64]bool{}
+	if di >= 0 {
+		gone[o.drop.seq] = true
+	}
+	for _, sb := range o.sent {
+		if indexBatch(t.batches, sb.seq) < 0 {
+			return &refusal{errStale}
+		}
+		gone[sb.seq] = true
+	}
 	for _, k := range o.del {
 		if q.Get(seqKey(k)) == nil {
 			return &refusal{errStale}
@@ -440,8 +453,8 @@ func (w *wtx) settle(o *op) error {
 	}
 	if len(o.record) > 0 {
 		after := uint64(0)
-		for i, br := range t.batches {
-			if i != di {
+		for _, br := range t.batches {
+			if !gone[br.seq] {
 				after = max(after, br.last)
 			}
 		}
@@ -460,15 +473,17 @@ func (w *wtx) settle(o *op) error {
 	}
 
 	// Keys are collected first: deleting under a bbolt cursor can skip the next key.
-	var keys [][]byte
+	var keys []uint64
 	if di >= 0 {
 		if o.delRange {
+			keys = make([]uint64, 0, o.drop.n)
 			c := q.Cursor()
 			for k, _ := c.Seek(seqKey(o.drop.first)); k != nil; k, _ = c.Next() {
-				if n, _ := keySeq(k); n > o.drop.last {
+				n, _ := keySeq(k)
+				if n > o.drop.last {
 					break
 				}
-				keys = append(keys, append([]byte(nil), k...))
+				keys = append(keys, n)
 			}
 		}
 		if err := b.Delete(seqKey(o.drop.seq)); err != nil {
@@ -489,18 +504,33 @@ func (w *wtx) settle(o *op) error {
 			t.batches = kept
 		}
 	}
-	for _, k := range o.del {
-		keys = append(keys, seqKey(k))
+	for _, sb := range o.sent {
+		c := q.Cursor()
+		for k, _ := c.Seek(seqKey(sb.first)); k != nil; k, _ = c.Next() {
+			n, _ := keySeq(k)
+			if n > sb.last {
+				break
+			}
+			keys = append(keys, n)
+		}
+		if err := b.Delete(seqKey(sb.seq)); err != nil {
+			return err
+		}
+		t.batches = slices.DeleteFunc(t.batches, func(br batchRec) bool { return br.seq == sb.seq })
 	}
+	keys = append(keys, o.del...)
 	freed, removed := int64(0), 0
+	c := q.Cursor() // one cursor, sought afresh for each key (reusing its stack)
+	kb := make([]byte, 8)
 	for _, k := range keys {
-		v := q.Get(k)
-		if v == nil {
+		binary.BigEndian.PutUint64(kb, k)
+		ck, v := c.Seek(kb)
+		if n, _ := keySeq(ck); ck == nil || n != k {
 			continue
 		}
 		freed += int64(len(v))
 		removed++
-		if err := q.Delete(k); err != nil {
+		if err := c.Delete(); err != nil {
 			return err
 		}
 	}
