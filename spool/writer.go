@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
@@ -69,49 +70,36 @@ const maxGroup = 4096
 
 // writeLoop applies operations until Close, each time taking every operation
 // waiting: while one commit syncs, the next one's operations gather (group commit).
-// When fewer are waiting than the last commit took, it lingers a little (a quarter of
-// the last commit's time, at most 1ms) for the callers that commit just released.
+// When fewer are waiting than the last commit took, it yields a few times to the
+// callers that commit released, which are probably on their way back (a timer would
+// oversleep by more than a commit takes).
 func (s *Spool) writeLoop() {
 	defer close(s.stopped)
-	var lastSize int
-	var lastDur time.Duration
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	lastSize := 0
 	for first := range s.ops {
 		group := []*op{first}
 		open := true
-	gather:
-		for len(group) < maxGroup {
-			select {
-			case o, ok := <-s.ops:
-				if !ok {
-					open = false
-					break gather
-				}
-				group = append(group, o)
-			default:
-				break gather
-			}
-		}
-		if open && len(group) < lastSize {
-			timer.Reset(min(lastDur/4, time.Millisecond))
-		linger:
-			for len(group) < lastSize {
+		gather := func() {
+			for len(group) < maxGroup {
 				select {
 				case o, ok := <-s.ops:
 					if !ok {
-						break linger
+						open = false
+						return
 					}
 					group = append(group, o)
-				case <-timer.C:
-					break linger
+				default:
+					return
 				}
 			}
-			timer.Stop()
 		}
-		start := time.Now()
+		gather()
+		for tries := 0; open && len(group) < lastSize && tries < 8; tries++ {
+			runtime.Gosched()
+			gather()
+		}
 		s.commit(group)
-		lastSize, lastDur = len(group), time.Since(start)
+		lastSize = len(group)
 	}
 }
 
