@@ -1,9 +1,14 @@
 package spool
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -237,8 +242,27 @@ func TestOverflowDropOldest(t *testing.T) {
 	assert.Equal(t, seq(100, 7), values(srv, b.ID))
 }
 
-// The platform refusing one point (a variable it does not accept) costs that point
-// only: the batch is halved until the point is alone, it goes to OnReject and is
+// refusePoison answers 400, as the platform does for a point it will not store, to
+// every request whose body holds the text "poison"; other requests go to the fake.
+type refusePoison struct{ base http.RoundTripper }
+
+func (p refusePoison) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Contains(body, []byte("poison")) {
+			return &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+				Body: io.NopCloser(strings.NewReader(`{"status":false,"message":"Invalid value for metadata.note"}`))}, nil
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return p.base.RoundTrip(r)
+}
+
+// The platform refusing one point (one the SDK cannot tell it will refuse) costs that
+// point only: the batch is halved until the point is alone, it goes to OnReject and is
 // counted, and every other point is delivered in order.
 func TestRejectedPointIsIsolated(t *testing.T) {
 	t.Parallel()
@@ -253,14 +277,17 @@ func TestRejectedPointIsIsolated(t *testing.T) {
 	}
 	s := openTemp(t, opts)
 	pts := readings("level", 0, 20)
-	pts[13].Variable = "bad variable" // the SDK sends it; the platform refuses spaces
+	pts[13].Metadata = map[string]any{"note": "poison"}
 	require.NoError(t, s.Enqueue(t.Context(), "a", pts...))
-	drain(t, s, Routes(map[string]*tago.DataService{"a": dev.client.Data}))
+	c, err := tago.NewClient(tago.DeviceToken(dev.Token), tago.WithBaseURL(srv.URL), tago.WithRetryPolicy(tago.NoRetries()),
+		tago.WithHTTPClient(&http.Client{Transport: refusePoison{http.DefaultTransport}}))
+	require.NoError(t, err)
+	drain(t, s, Routes(map[string]*tago.DataService{"a": c.Data}))
 
 	want := append(seq(0, 13), seq(14, 6)...)
 	assert.Equal(t, want, values(srv, dev.ID))
 	require.Len(t, rejected, 1)
-	assert.Equal(t, "bad variable", rejected[0].Variable)
+	assert.Equal(t, 13, must(strconv.Atoi(string(rejected[0].Value.(json.Number)))))
 	require.ErrorIs(t, rejErr, tago.ErrBadRequest)
 	assert.Equal(t, uint64(1), s.Stats().Rejected)
 	assert.Equal(t, uint64(19), s.Stats().Sent)
