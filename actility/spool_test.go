@@ -91,4 +91,3 @@ func TestBridgeWithSpool(t *testing.T) {
 	assert.Equal(t, resolves+1, e.requests("GET", "/integration/network/resolve/"),
 		"only the redelivered message resolved its device; the queued one used the kept token")
 }
-
