@@ -76,7 +76,12 @@ func ncpu() int { return runtime.GOMAXPROCS(0) }
 // with the naive store. Reports both rates and their ratio.
 func BenchmarkEnqueue16VsNaive(b *testing.B) {
 	point := tago.Data{Variable: "temperature", Value: 21.5, Unit: "°C", Time: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s := openTemp(b, &Options{MaxPoints: 100_000_000})
+	var commits atomic.Int64
+	s := openTemp(b, &Options{MaxPoints: 100_000_000, hook: func(ev string) {
+		if ev == "commit" {
+			commits.Add(1)
+		}
+	}})
 	db, err := bolt.Open(filepath.Join(b.TempDir(), "naive.db"), 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		b.Fatal(err)
@@ -125,6 +130,7 @@ func BenchmarkEnqueue16VsNaive(b *testing.B) {
 	b.ReportMetric(points/spoolTime.Seconds(), "spool-points/s")
 	b.ReportMetric(points/naiveTime.Seconds(), "naive-points/s")
 	b.ReportMetric(naiveTime.Seconds()/spoolTime.Seconds(), "x-naive")
+	b.ReportMetric(points/float64(commits.Load()), "points/commit")
 }
 
 // Durable Enqueue of 1,000-point slices from one goroutine.

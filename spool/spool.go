@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode"
@@ -193,6 +194,7 @@ type Spool struct {
 	id   string // the file's ID, in batch groups
 
 	ops      chan *op
+	arriving atomic.Int64  // Enqueue calls on their way to the writer
 	stopped  chan struct{} // closed when the writer has finished
 	closeMu  sync.RWMutex
 	closed   bool
@@ -486,14 +488,19 @@ func (s *Spool) Enqueue(ctx context.Context, target string, points ...tago.Data)
 	if len(points) == 0 {
 		return checkTarget(target)
 	}
+	// Counted from here until the points are handed to the writer, which waits a
+	// moment for callers on their way rather than commit without them.
+	s.arriving.Add(1)
 	o, err := s.enqueueOp(target, points)
-	if err != nil {
-		return err
+	if err == nil {
+		err = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
+		s.arriving.Add(-1)
 		return err
 	}
 	s.hookf("enqueue")
+	o.arriving = true
 	err = s.submit(o)
 	if err == nil && o.dropped > 0 {
 		s.log.Warn("spool: full; dropped the oldest points to make room", slog.String("target", target),

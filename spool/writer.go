@@ -37,8 +37,9 @@ type op struct {
 	record    []*batchRec // batches to record, in order: first, last and n set; seq assigned
 	delta     Stats       // counters added when the commit succeeds
 
-	done    chan error
-	dropped int // opEnqueue: points DropOldest removed for it
+	done     chan error
+	dropped  int  // opEnqueue: points DropOldest removed for it
+	arriving bool // counted in Spool.arriving until handed over
 }
 
 // errStale is an opSettle that no longer matches the file (a batch formed while
@@ -58,9 +59,15 @@ func (s *Spool) submit(o *op) error {
 	s.closeMu.RLock()
 	if s.closed {
 		s.closeMu.RUnlock()
+		if o.arriving {
+			s.arriving.Add(-1)
+		}
 		return ErrClosed
 	}
 	s.ops <- o
+	if o.arriving {
+		s.arriving.Add(-1)
+	}
 	s.closeMu.RUnlock()
 	return <-o.done
 }
@@ -70,9 +77,10 @@ const maxGroup = 4096
 
 // writeLoop applies operations until Close, each time taking every operation
 // waiting: while one commit syncs, the next one's operations gather (group commit).
-// When fewer are waiting than the last commit took, it yields a few times to the
-// callers that commit released, which are probably on their way back (a timer would
-// oversleep by more than a commit takes).
+// While Enqueue calls are on their way (validating and encoding their points), or
+// fewer are waiting than the last commit took (its callers are probably coming back),
+// it yields to them a few times so that they join this commit rather than the next
+// (a timer would oversleep by more than a commit takes).
 func (s *Spool) writeLoop() {
 	defer close(s.stopped)
 	lastSize := 0
@@ -94,7 +102,7 @@ func (s *Spool) writeLoop() {
 			}
 		}
 		gather()
-		for tries := 0; open && len(group) < lastSize && tries < 8; tries++ {
+		for tries := 0; open && len(group) < maxGroup && tries < 16 && (len(group) < lastSize || s.arriving.Load() > 0); tries++ {
 			runtime.Gosched()
 			gather()
 		}
