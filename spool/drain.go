@@ -2,6 +2,7 @@ package spool
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -223,18 +224,17 @@ func (w *worker) group(seq uint64) string {
 // that cannot be decoded (damaged in the file).
 func (w *worker) read(after, last uint64, limit int) (keys []uint64, pts []tago.Data, bad []uint64, err error) {
 	err = w.s.db.View(func(tx *bolt.Tx) error {
-		tb := tx.Bucket(bucketTargets).Bucket([]byte(w.target))
-		if tb == nil {
+		id := tx.Bucket(bucketTargets).Get([]byte(w.target))
+		if len(id) != tidLen {
 			return nil
 		}
-		c := tb.Bucket(bucketQueue).Cursor()
+		c := view{tx.Bucket(bucketQueue), binary.BigEndian.Uint32(id)}.cursor()
 		size := 2
 		if last == 0 {
 			n, _ := w.snapshot()
 			keys, pts = make([]uint64, 0, min(limit, n)), make([]tago.Data, 0, min(limit, n))
 		}
-		for k, v := c.Seek(seqKey(after)); k != nil; k, v = c.Next() {
-			seq, _ := keySeq(k)
+		for seq, v, ok := c.seek(after); ok; seq, v, ok = c.next() {
 			if last > 0 && seq > last {
 				break
 			}

@@ -14,14 +14,20 @@ import (
 	"time"
 
 	"github.com/go-tago/tago"
+	bolt "go.etcd.io/bbolt"
 )
 
 // The file's layout (format 1), in bbolt buckets:
 //
 //	meta               "format" → uint32 (big-endian); "id" → 8 random bytes naming the
 //	                   file; its bucket sequence numbers batches across all targets
-//	targets/<target>/q point sequence (uint64, big-endian) → point record
-//	targets/<target>/b batch number (uint64, big-endian) → batch record
+//	targets            target name → target ID (uint32, big-endian, never reused)
+//	q                  target ID | point sequence (uint64, one sequence for all
+//	                   targets) → point record
+//	b                  target ID | batch number → batch record
+//
+// Points live in one bucket, not one per target, so that a commit rewrites as few
+// pages as possible: a nested bucket costs a page per level.
 //	memory/<scope>/k   SHA-256[:16] of a key → recorded at (int64 Unix ns) | value
 //	memory/<scope>/t   recorded at | key hash → nothing (the order, for pruning)
 //	memory/<scope>     "n" → how many keys (uint64)
@@ -52,21 +58,6 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // groupEncoding writes the file's ID into batch groups: lower-case, no padding.
 var groupEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
-
-// seqKey encodes a sequence number as a bbolt key that sorts in numeric order.
-func seqKey(n uint64) []byte {
-	k := make([]byte, 8)
-	binary.BigEndian.PutUint64(k, n)
-	return k
-}
-
-// keySeq decodes a key written by seqKey.
-func keySeq(k []byte) (uint64, bool) {
-	if len(k) != 8 {
-		return 0, false
-	}
-	return binary.BigEndian.Uint64(k), true
-}
 
 // Point record fields after the header: flags, then the variable, the value (a kind
 // byte, and for numbers and strings their text), unit, group and serie, each string a
@@ -376,10 +367,9 @@ func encodeBatch(b batchRec) []byte {
 	return rec
 }
 
-// decodeBatch reads a batch record stored under key.
-func decodeBatch(key, rec []byte) (batchRec, error) {
-	seq, ok := keySeq(key)
-	if !ok || len(rec) != batchRecLen || crc32.Checksum(rec[4:], castagnoli) != binary.BigEndian.Uint32(rec[:4]) {
+// decodeBatch reads the record of batch seq.
+func decodeBatch(seq uint64, rec []byte) (batchRec, error) {
+	if len(rec) != batchRecLen || crc32.Checksum(rec[4:], castagnoli) != binary.BigEndian.Uint32(rec[:4]) {
 		return batchRec{}, errors.New("batch record damaged")
 	}
 	b := batchRec{seq: seq, first: binary.BigEndian.Uint64(rec[4:12]), last: binary.BigEndian.Uint64(rec[12:20]),
@@ -388,4 +378,56 @@ func decodeBatch(key, rec []byte) (batchRec, error) {
 		return batchRec{}, errors.New("batch record inconsistent")
 	}
 	return b, nil
+}
+
+// tidLen is the length of a target ID, the prefix of the target's keys in the q and b
+// buckets.
+const tidLen = 4
+
+// view is one target's part of the q or b bucket: keys are its ID and a sequence.
+type view struct {
+	b   *bolt.Bucket
+	tid uint32
+}
+
+// key returns the bucket key of seq.
+func (v view) key(seq uint64) []byte {
+	k := make([]byte, tidLen+8)
+	binary.BigEndian.PutUint32(k, v.tid)
+	binary.BigEndian.PutUint64(k[tidLen:], seq)
+	return k
+}
+
+func (v view) get(seq uint64) []byte            { return v.b.Get(v.key(seq)) }
+func (v view) put(seq uint64, val []byte) error { return v.b.Put(v.key(seq), val) }
+func (v view) del(seq uint64) error             { return v.b.Delete(v.key(seq)) }
+
+// cursor returns a cursor over the target's keys.
+func (v view) cursor() *vcursor { return &vcursor{c: v.b.Cursor(), v: v} }
+
+// vcursor walks one target's keys in order.
+type vcursor struct {
+	c *bolt.Cursor
+	v view
+}
+
+// at decodes a bucket key, reporting false past the target's keys.
+func (c *vcursor) at(k, val []byte) (uint64, []byte, bool) {
+	if len(k) != tidLen+8 || binary.BigEndian.Uint32(k) != c.v.tid {
+		return 0, nil, false
+	}
+	return binary.BigEndian.Uint64(k[tidLen:]), val, true
+}
+
+func (c *vcursor) seek(seq uint64) (uint64, []byte, bool) { return c.at(c.c.Seek(c.v.key(seq))) }
+func (c *vcursor) first() (uint64, []byte, bool)          { return c.seek(0) }
+func (c *vcursor) next() (uint64, []byte, bool)           { return c.at(c.c.Next()) }
+func (c *vcursor) delete() error                          { return c.c.Delete() }
+
+// splitKey splits a q or b bucket key into target ID and sequence.
+func splitKey(k []byte) (uint32, uint64, bool) {
+	if len(k) != tidLen+8 {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint32(k), binary.BigEndian.Uint64(k[tidLen:]), true
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -95,73 +96,125 @@ func salvageTx(itx, otx *bolt.Tx, rep *SalvageReport) error {
 	if err := meta.Put(keyID, id); err != nil {
 		return err
 	}
+	if err := salvageMemory(itx, otx); err != nil {
+		return err
+	}
 	otb, err := otx.CreateBucket(bucketTargets)
 	if err != nil {
 		return err
 	}
-	if err := salvageMemory(itx, otx); err != nil {
+	oq, err := otx.CreateBucket(bucketQueue)
+	if err != nil {
 		return err
 	}
-	itb := itx.Bucket(bucketTargets)
-	if itb == nil {
-		return meta.SetSequence(batchSeq)
+	ob, err := otx.CreateBucket(bucketBatches)
+	if err != nil {
+		return err
 	}
-	var names [][]byte
+	// What is readable, each part on its own: damage to one bucket's pages stops the
+	// reading of that bucket only.
+	names := map[uint32]string{}
+	var tseq uint64
+	readTargets := func() {
+		defer func() { _ = recover() }()
+		tb := itx.Bucket(bucketTargets)
+		if tb == nil {
+			return
+		}
+		tseq = tb.Sequence()
+		_ = tb.ForEach(func(k, v []byte) error {
+			if len(v) == tidLen {
+				names[binary.BigEndian.Uint32(v)] = string(k)
+			}
+			return nil
+		})
+	}
+	readTargets()
+	pts := map[uint32][]salvaged{}
+	var qseq uint64
+	complete := true
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				complete = false
+			}
+		}()
+		q := itx.Bucket(bucketQueue)
+		if q == nil {
+			return
+		}
+		qseq = q.Sequence()
+		c := q.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			tid, seq, ok := splitKey(k)
+			if _, _, err := checkPoint(v); !ok || err != nil || names[tid] == "" {
+				rep.Lost++
+				continue
+			}
+			pts[tid] = append(pts[tid], salvaged{key: seq, rec: append([]byte(nil), v...)})
+		}
+	}()
+	batches := map[uint32][]batchRec{}
 	func() {
 		defer func() { _ = recover() }()
-		_ = itb.ForEachBucket(func(k []byte) error { names = append(names, append([]byte(nil), k...)); return nil })
-	}()
-	for _, name := range names {
-		pts, batches, complete := salvageTarget(itb, name, rep)
-		if !complete {
-			rep.LostTargets = append(rep.LostTargets, string(name))
+		bb := itx.Bucket(bucketBatches)
+		if bb == nil {
+			return
 		}
-		if len(pts) == 0 {
+		_ = bb.ForEach(func(k, v []byte) error {
+			if tid, seq, ok := splitKey(k); ok {
+				if b, err := decodeBatch(seq, v); err == nil {
+					batches[tid] = append(batches[tid], b)
+				}
+			}
+			return nil
+		})
+	}()
+	if err := otb.SetSequence(tseq); err != nil {
+		return err
+	}
+	if err := oq.SetSequence(qseq); err != nil {
+		return err
+	}
+	for tid, name := range names {
+		if !complete {
+			rep.LostTargets = append(rep.LostTargets, name)
+		}
+		tp := pts[tid]
+		if len(tp) == 0 {
 			continue
 		}
-		t, err := otb.CreateBucket(name)
-		if err != nil {
+		if err := otb.Put([]byte(name), binary.BigEndian.AppendUint32(nil, tid)); err != nil {
 			return err
 		}
-		q, err := t.CreateBucket(bucketQueue)
-		if err != nil {
-			return err
-		}
-		bb, err := t.CreateBucket(bucketBatches)
-		if err != nil {
-			return err
-		}
-		var last uint64
-		for _, p := range pts {
-			if err := q.Put(seqKey(p.key), p.rec); err != nil {
+		q, b := view{oq, tid}, view{ob, tid}
+		for _, p := range tp {
+			if err := q.put(p.key, p.rec); err != nil {
 				return err
 			}
-			last = max(last, p.key)
 		}
-		if err := q.SetSequence(last); err != nil {
-			return err
-		}
-		for _, b := range batches {
+		for _, br := range batches[tid] {
 			// Keep the batch (its group) over the points that survived in its range.
 			n := 0
-			for _, p := range pts {
-				if p.key >= b.first && p.key <= b.last {
+			for _, p := range tp {
+				if p.key >= br.first && p.key <= br.last {
 					n++
 				}
 			}
 			if n == 0 {
 				continue
 			}
-			b.n = n
-			batchSeq = max(batchSeq, b.seq)
-			if err := bb.Put(seqKey(b.seq), encodeBatch(b)); err != nil {
+			br.n = n
+			batchSeq = max(batchSeq, br.seq)
+			if err := b.put(br.seq, encodeBatch(br)); err != nil {
 				return err
 			}
 			rep.Batches++
 		}
 		rep.Targets++
-		rep.Points += len(pts)
+		rep.Points += len(tp)
 	}
+	slices.Sort(rep.LostTargets)
 	return meta.SetSequence(batchSeq)
 }
 
@@ -169,42 +222,6 @@ func salvageTx(itx, otx *bolt.Tx, rep *SalvageReport) error {
 type salvaged struct {
 	key uint64
 	rec []byte
-}
-
-// salvageTarget reads what it can of one target. complete is false when reading
-// stopped at damage in bbolt's own structure.
-func salvageTarget(itb *bolt.Bucket, name []byte, rep *SalvageReport) (pts []salvaged, batches []batchRec, complete bool) {
-	defer func() {
-		if p := recover(); p != nil {
-			complete = false
-		}
-	}()
-	t := itb.Bucket(name)
-	if t == nil {
-		return nil, nil, false
-	}
-	if bb := t.Bucket(bucketBatches); bb != nil {
-		_ = bb.ForEach(func(k, v []byte) error {
-			if b, err := decodeBatch(k, v); err == nil {
-				batches = append(batches, b)
-			}
-			return nil
-		})
-	}
-	q := t.Bucket(bucketQueue)
-	if q == nil {
-		return nil, batches, false
-	}
-	c := q.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		seq, ok := keySeq(k)
-		if _, _, err := checkPoint(v); !ok || err != nil {
-			rep.Lost++
-			continue
-		}
-		pts = append(pts, salvaged{key: seq, rec: append([]byte(nil), v...)})
-	}
-	return pts, batches, true
 }
 
 // salvageMemory copies the readable records of every Memory.

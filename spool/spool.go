@@ -3,6 +3,7 @@ package spool
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -333,8 +334,12 @@ func (s *Spool) load() (err error) {
 		if err := meta.Put(keyID, id); err != nil {
 			return err
 		}
-		_, err = tx.CreateBucket(bucketTargets)
-		return err
+		for _, name := range [][]byte{bucketTargets, bucketQueue, bucketBatches} {
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		if isDiskFull(err) {
@@ -364,50 +369,71 @@ func checkFormat(path string, meta *bolt.Bucket) error {
 // scan reads every target's points and batches, verifying each record (unless
 // SkipCheck), and fills the spool's counters.
 func (s *Spool) scan(tx *bolt.Tx) error {
-	tb := tx.Bucket(bucketTargets)
-	if tb == nil {
-		return &DamageError{Path: s.path, Err: errors.New("targets bucket missing")}
+	tb, q, bb := tx.Bucket(bucketTargets), tx.Bucket(bucketQueue), tx.Bucket(bucketBatches)
+	if tb == nil || q == nil || bb == nil {
+		return &DamageError{Path: s.path, Err: errors.New("buckets missing")}
 	}
-	return tb.ForEachBucket(func(name []byte) error {
-		b := tb.Bucket(name)
-		q, bb := b.Bucket(bucketQueue), b.Bucket(bucketBatches)
-		if q == nil || bb == nil {
-			return &DamageError{Path: s.path, Err: fmt.Errorf("target %q: buckets missing", name)}
+	names := map[uint32]string{}
+	err := tb.ForEach(func(k, v []byte) error {
+		if len(v) != tidLen {
+			return &DamageError{Path: s.path, Err: fmt.Errorf("target %q: bad ID", k)}
 		}
-		t := &tstate{}
-		c := q.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if _, ok := keySeq(k); !ok {
-				return &DamageError{Path: s.path, Err: fmt.Errorf("target %q: bad point key %x", name, k)}
-			}
-			if t.points == 0 || !s.opts.SkipCheck {
-				enq, _, err := checkPoint(v)
-				if err != nil {
-					return &DamageError{Path: s.path, Err: fmt.Errorf("target %q, point %x: %w", name, k, err)}
-				}
-				if t.points == 0 {
-					t.head = enq
-				}
-			}
-			t.points++
-			t.bytes += int64(len(v))
+		names[binary.BigEndian.Uint32(v)] = string(k)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	state := func(tid uint32, k []byte) (*tstate, error) {
+		name, ok := names[tid]
+		if !ok {
+			return nil, &DamageError{Path: s.path, Err: fmt.Errorf("key %x of no target", k)}
 		}
-		err := bb.ForEach(func(k, v []byte) error {
-			br, err := decodeBatch(k, v)
-			if err != nil {
-				return &DamageError{Path: s.path, Err: fmt.Errorf("target %q, batch %x: %w", name, k, err)}
-			}
-			t.batches = append(t.batches, br)
-			return nil
-		})
+		t := s.targets[name]
+		if t == nil {
+			t = &tstate{}
+			s.targets[name] = t
+		}
+		return t, nil
+	}
+	c := q.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		tid, _, ok := splitKey(k)
+		if !ok {
+			return &DamageError{Path: s.path, Err: fmt.Errorf("bad point key %x", k)}
+		}
+		t, err := state(tid, k)
 		if err != nil {
 			return err
 		}
-		if t.points > 0 || len(t.batches) > 0 {
-			s.targets[string(name)] = t
-			s.points += t.points
-			s.bytes += t.bytes
+		if t.points == 0 || !s.opts.SkipCheck {
+			enq, _, err := checkPoint(v)
+			if err != nil {
+				return &DamageError{Path: s.path, Err: fmt.Errorf("target %q, point %x: %w", names[tid], k[tidLen:], err)}
+			}
+			if t.points == 0 {
+				t.head = enq
+			}
 		}
+		t.points++
+		t.bytes += int64(len(v))
+		s.points++
+		s.bytes += int64(len(v))
+	}
+	return bb.ForEach(func(k, v []byte) error {
+		tid, seq, ok := splitKey(k)
+		if !ok {
+			return &DamageError{Path: s.path, Err: fmt.Errorf("bad batch key %x", k)}
+		}
+		t, err := state(tid, k)
+		if err != nil {
+			return err
+		}
+		br, err := decodeBatch(seq, v)
+		if err != nil {
+			return &DamageError{Path: s.path, Err: fmt.Errorf("target %q, batch %d: %w", names[tid], seq, err)}
+		}
+		t.batches = append(t.batches, br)
 		return nil
 	})
 }

@@ -265,26 +265,27 @@ func (w *wtx) state(name string) *tstate {
 	return t
 }
 
-// buckets returns a target's queue and batch buckets, creating them if create is set;
-// nil when they do not exist.
-func (w *wtx) buckets(name string, create bool) (q, b *bolt.Bucket, err error) {
+// buckets returns a target's views of the q and b buckets, creating its ID if
+// create is set; ok is false when the target has none.
+func (w *wtx) buckets(name string, create bool) (q, b view, ok bool, err error) {
 	tb := w.tx.Bucket(bucketTargets)
-	t := tb.Bucket([]byte(name))
-	if t == nil {
+	var tid uint32
+	if v := tb.Get([]byte(name)); len(v) == tidLen {
+		tid = binary.BigEndian.Uint32(v)
+	} else {
 		if !create {
-			return nil, nil, nil
+			return view{}, view{}, false, nil
 		}
-		if t, err = tb.CreateBucket([]byte(name)); err != nil {
-			return nil, nil, err
+		n, err := tb.NextSequence()
+		if err != nil {
+			return view{}, view{}, false, err
 		}
-		if _, err = t.CreateBucket(bucketQueue); err != nil {
-			return nil, nil, err
-		}
-		if _, err = t.CreateBucket(bucketBatches); err != nil {
-			return nil, nil, err
+		tid = uint32(n)
+		if err := tb.Put([]byte(name), binary.BigEndian.AppendUint32(nil, tid)); err != nil {
+			return view{}, view{}, false, err
 		}
 	}
-	return t.Bucket(bucketQueue), t.Bucket(bucketBatches), nil
+	return view{w.tx.Bucket(bucketQueue), tid}, view{w.tx.Bucket(bucketBatches), tid}, true, nil
 }
 
 // enqueue stores an Enqueue's points, making room first under DropOldest.
@@ -325,17 +326,17 @@ func (w *wtx) enqueue(o *op) error {
 		}
 		o.dropped++
 	}
-	q, _, err := w.buckets(o.target, true)
+	q, _, _, err := w.buckets(o.target, true)
 	if err != nil {
 		return err
 	}
 	t := w.state(o.target)
 	for _, r := range o.recs {
-		seq, err := q.NextSequence()
+		seq, err := q.b.NextSequence()
 		if err != nil {
 			return err
 		}
-		if err := q.Put(seqKey(seq), r); err != nil {
+		if err := q.put(seq, r); err != nil {
 			return err
 		}
 	}
@@ -377,22 +378,22 @@ func (w *wtx) dropOldest() (bool, error) {
 		return false, nil
 	}
 	t := w.state(victim)
-	q, _, err := w.buckets(victim, false)
-	if err != nil || q == nil {
+	q, _, ok, err := w.buckets(victim, false)
+	if err != nil || !ok {
 		return false, err
 	}
-	c := q.Cursor()
-	var k, v []byte
+	c := q.cursor()
+	var v []byte
 	if n := len(t.batches); n > 0 {
-		k, v = c.Seek(seqKey(t.batches[n-1].last + 1))
+		_, v, ok = c.seek(t.batches[n-1].last + 1)
 	} else {
-		k, v = c.First()
+		_, v, ok = c.first()
 	}
-	if k == nil {
+	if !ok {
 		return false, nil
 	}
 	size := int64(len(v))
-	if err := c.Delete(); err != nil {
+	if err := c.delete(); err != nil {
 		return false, err
 	}
 	t.points--
@@ -407,9 +408,9 @@ func (w *wtx) dropOldest() (bool, error) {
 }
 
 // refreshHead rereads a target's oldest point after deletions.
-func (w *wtx) refreshHead(t *tstate, q *bolt.Bucket) {
+func (w *wtx) refreshHead(t *tstate, q view) {
 	t.head = time.Time{}
-	if _, v := q.Cursor().First(); v != nil {
+	if _, v, ok := q.cursor().first(); ok {
 		t.head, _, _ = checkPoint(v)
 	}
 }
@@ -417,11 +418,11 @@ func (w *wtx) refreshHead(t *tstate, q *bolt.Bucket) {
 // settle deletes a batch (its record, and its points or some of them), deletes
 // points, and records a new batch, checking everything before writing anything.
 func (w *wtx) settle(o *op) error {
-	q, b, err := w.buckets(o.target, false)
+	q, b, ok, err := w.buckets(o.target, false)
 	if err != nil {
 		return err
 	}
-	if q == nil {
+	if !ok {
 		return &refusal{errStale}
 	}
 	t := w.state(o.target)
@@ -443,7 +444,7 @@ func (w *wtx) settle(o *op) error {
 		gone[sb.seq] = true
 	}
 	for _, k := range o.del {
-		if q.Get(seqKey(k)) == nil {
+		if q.get(k) == nil {
 			return &refusal{errStale}
 		}
 	}
@@ -473,16 +474,12 @@ func (w *wtx) settle(o *op) error {
 	if di >= 0 {
 		if o.delRange {
 			keys = make([]uint64, 0, o.drop.n)
-			c := q.Cursor()
-			for k, _ := c.Seek(seqKey(o.drop.first)); k != nil; k, _ = c.Next() {
-				n, _ := keySeq(k)
-				if n > o.drop.last {
-					break
-				}
+			c := q.cursor()
+			for n, _, ok := c.seek(o.drop.first); ok && n <= o.drop.last; n, _, ok = c.next() {
 				keys = append(keys, n)
 			}
 		}
-		if err := b.Delete(seqKey(o.drop.seq)); err != nil {
+		if err := b.del(o.drop.seq); err != nil {
 			return err
 		}
 		t.batches = append(t.batches[:di], t.batches[di+1:]...)
@@ -490,7 +487,7 @@ func (w *wtx) settle(o *op) error {
 			kept := t.batches[:0]
 			for _, br := range t.batches {
 				if br.first > o.drop.last {
-					if err := b.Delete(seqKey(br.seq)); err != nil {
+					if err := b.del(br.seq); err != nil {
 						return err
 					}
 					continue
@@ -501,32 +498,26 @@ func (w *wtx) settle(o *op) error {
 		}
 	}
 	for _, sb := range o.sent {
-		c := q.Cursor()
-		for k, _ := c.Seek(seqKey(sb.first)); k != nil; k, _ = c.Next() {
-			n, _ := keySeq(k)
-			if n > sb.last {
-				break
-			}
+		c := q.cursor()
+		for n, _, ok := c.seek(sb.first); ok && n <= sb.last; n, _, ok = c.next() {
 			keys = append(keys, n)
 		}
-		if err := b.Delete(seqKey(sb.seq)); err != nil {
+		if err := b.del(sb.seq); err != nil {
 			return err
 		}
 		t.batches = slices.DeleteFunc(t.batches, func(br batchRec) bool { return br.seq == sb.seq })
 	}
 	keys = append(keys, o.del...)
 	freed, removed := int64(0), 0
-	c := q.Cursor() // one cursor, sought afresh for each key (reusing its stack)
-	kb := make([]byte, 8)
+	c := q.cursor() // one cursor, sought afresh for each key (reusing its stack)
 	for _, k := range keys {
-		binary.BigEndian.PutUint64(kb, k)
-		ck, v := c.Seek(kb)
-		if n, _ := keySeq(ck); ck == nil || n != k {
+		n, v, ok := c.seek(k)
+		if !ok || n != k {
 			continue
 		}
 		freed += int64(len(v))
 		removed++
-		if err := c.Delete(); err != nil {
+		if err := c.delete(); err != nil {
 			return err
 		}
 	}
@@ -539,7 +530,7 @@ func (w *wtx) settle(o *op) error {
 		if rec.at.IsZero() {
 			rec.at = time.Now()
 		}
-		if err := b.Put(seqKey(seq), encodeBatch(*rec)); err != nil {
+		if err := b.put(seq, encodeBatch(*rec)); err != nil {
 			return err
 		}
 		t.batches = append(t.batches, *rec)
@@ -552,7 +543,7 @@ func (w *wtx) settle(o *op) error {
 		w.refreshHead(t, q)
 	}
 	if t.points == 0 && len(t.batches) == 0 {
-		if err := w.tx.Bucket(bucketTargets).DeleteBucket([]byte(o.target)); err != nil {
+		if err := w.tx.Bucket(bucketTargets).Delete([]byte(o.target)); err != nil {
 			return err
 		}
 	}
@@ -575,14 +566,11 @@ func indexBatch(bs []batchRec, seq uint64) int {
 	return -1
 }
 
-// countRange counts the points with keys first..last.
-func countRange(q *bolt.Bucket, first, last uint64) int {
+// countRange counts the target's points with keys first..last.
+func countRange(q view, first, last uint64) int {
 	n := 0
-	c := q.Cursor()
-	for k, _ := c.Seek(seqKey(first)); k != nil; k, _ = c.Next() {
-		if s, _ := keySeq(k); s > last {
-			break
-		}
+	c := q.cursor()
+	for s, _, ok := c.seek(first); ok && s <= last; s, _, ok = c.next() {
 		n++
 	}
 	return n
