@@ -28,6 +28,7 @@ import (
 //
 // Points live in one bucket, not one per target, so that a commit rewrites as few
 // pages as possible: a nested bucket costs a page per level.
+//
 //	memory/<scope>/k   SHA-256[:16] of a key → recorded at (int64 Unix ns) | value
 //	memory/<scope>/t   recorded at | key hash → nothing (the order, for pruning)
 //	memory/<scope>     "n" → how many keys (uint64)
