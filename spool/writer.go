@@ -79,11 +79,11 @@ const maxGroup = 4096
 // waiting: while one commit syncs, the next one's operations gather (group commit).
 // While Enqueue calls are on their way (validating and encoding their points), or
 // fewer are waiting than the last commit took (its callers are probably coming back),
-// it yields to them a few times so that they join this commit rather than the next
+// it yields to them for a moment so that they join this commit rather than the next
 // (a timer would oversleep by more than a commit takes).
 func (s *Spool) writeLoop() {
 	defer close(s.stopped)
-	lastSize := 0
+	lastSize, lastDur := 0, time.Duration(0)
 	for first := range s.ops {
 		group := []*op{first}
 		open := true
@@ -102,12 +102,16 @@ func (s *Spool) writeLoop() {
 			}
 		}
 		gather()
-		for tries := 0; open && len(group) < maxGroup && tries < 16 && (len(group) < lastSize || s.arriving.Load() > 0); tries++ {
+		// Yield for at most an eighth of the last commit's time: waiting longer costs
+		// more than the points it brings.
+		until := time.Now().Add(min(lastDur/8, 200*time.Microsecond))
+		for open && len(group) < maxGroup && (len(group) < lastSize || s.arriving.Load() > 0) && time.Now().Before(until) {
 			runtime.Gosched()
 			gather()
 		}
+		start := time.Now()
 		s.commit(group)
-		lastSize = len(group)
+		lastSize, lastDur = len(group), time.Since(start)
 	}
 }
 
