@@ -121,7 +121,8 @@ func encodePoint(p *tago.Data, enq time.Time) ([]byte, error) {
 		}
 		wire += 9 + 5
 	default:
-		num, err := appendValue(nil, p.Value)
+		var buf [32]byte
+		num, err := appendValue(buf[:0], p.Value)
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +140,8 @@ func encodePoint(p *tago.Data, enq time.Time) ([]byte, error) {
 			rec = append(rec, valFalse)
 		default:
 			rec = append(rec, valNumber)
-			rec = appendStr(rec, string(num))
+			rec = binary.AppendUvarint(rec, uint64(len(num)))
+			rec = append(rec, num...)
 		}
 		wire += 9 + len(num)
 	}

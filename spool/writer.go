@@ -335,12 +335,16 @@ func (w *wtx) enqueue(o *op) error {
 		return err
 	}
 	t := w.state(o.target)
-	for _, r := range o.recs {
+	keys := make([]byte, len(o.recs)*(tidLen+8)) // one allocation; bbolt keeps the keys until the commit
+	for i, r := range o.recs {
 		seq, err := q.b.NextSequence()
 		if err != nil {
 			return err
 		}
-		if err := q.put(seq, r); err != nil {
+		k := keys[i*(tidLen+8) : (i+1)*(tidLen+8) : (i+1)*(tidLen+8)]
+		binary.BigEndian.PutUint32(k, q.tid)
+		binary.BigEndian.PutUint64(k[tidLen:], seq)
+		if err := q.b.Put(k, r); err != nil {
 			return err
 		}
 	}
