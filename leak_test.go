@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -25,6 +26,7 @@ import (
 	"github.com/go-tago/tago"
 	"github.com/go-tago/tago/actility"
 	"github.com/go-tago/tago/analysis"
+	"github.com/go-tago/tago/spool"
 	"github.com/go-tago/tago/tagotest"
 )
 
@@ -429,6 +431,20 @@ var secretTypes = []reflect.Type{
 	reflect.TypeFor[actility.ThingParkError](),
 	reflect.TypeFor[actility.Uplink](),
 
+	// package spool
+	reflect.TypeFor[spool.DamageError](),
+	reflect.TypeFor[spool.FullError](),
+	reflect.TypeFor[spool.Memory](),
+	reflect.TypeFor[spool.Options](),
+	reflect.TypeFor[spool.Overflow](),
+	reflect.TypeFor[spool.Queue](),
+	reflect.TypeFor[spool.Route](),
+	reflect.TypeFor[spool.SalvageReport](),
+	reflect.TypeFor[spool.Spool](),
+	reflect.TypeFor[spool.Stats](),
+	reflect.TypeFor[spool.TargetStats](),
+	reflect.TypeFor[spool.VersionError](),
+
 	// package tagotest
 	reflect.TypeFor[tagotest.ActionFiring](),
 	reflect.TypeFor[tagotest.Analysis](),
@@ -588,6 +604,9 @@ func exportedTypes(t *testing.T) []string {
 		if d.IsDir() {
 			if p != "." && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_")) {
 				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(p, "go.mod")); p != "." && err == nil {
+				return filepath.SkipDir // another module (spool/jetspool), which this one cannot import
 			}
 			return nil
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-tago/tago"
+	"github.com/go-tago/tago/spool"
 )
 
 // BridgeConfig configures a [Bridge]. Only NetworkToken is required.
@@ -57,6 +58,17 @@ type BridgeConfig struct {
 	// then checks the platform before storing a message older than itself. An
 	// [OpenDeliveryFile] keeps the memory across restarts.
 	Deliveries DeliveryLog
+	// Spool, when set, makes the bridge answer ThingPark as soon as a message's records
+	// are durable in the spool (200 "N Data queued"), and leaves their delivery to
+	// TagoIO, in order and exactly once, to the spool: run it with the bridge's route,
+	// go sp.Run(ctx, bridge.Route()). The bridge then keeps its memory of the messages
+	// it accepted in the spool's file (Deliveries is not used), written in the same
+	// commit as their records, so that a redelivery is never stored twice, across
+	// restarts and crashes too; and the device tokens it resolved, encrypted with a key
+	// derived from the network token, so that after a restart the spool delivers
+	// without waiting for each device's next message. A device must still be resolved
+	// (the platform reachable) when its first message reaches the bridge.
+	Spool *spool.Spool
 	// FailedResolveTTL is how long a resolve the platform refused (an unknown device,
 	// a rejected key) is remembered and answered without asking again; a rejected key
 	// is refused for every DevEUI meanwhile. Zero means 1 minute.
@@ -196,7 +208,8 @@ type Bridge struct {
 	srcRefill  time.Duration
 	source     func(*http.Request) string
 	deliveries DeliveryLog
-	volatile   bool // deliveries forgets on restart
+	spooled    *spooled // with BridgeConfig.Spool
+	volatile   bool     // deliveries forgets on restart
 	started    time.Time
 	down       downlinkConfig
 
@@ -246,6 +259,11 @@ func NewBridge(cfg BridgeConfig) (*Bridge, error) {
 	}
 	if b.deliveries == nil {
 		b.deliveries = NewMemoryLog(DeliveryLogConfig{})
+	}
+	if cfg.Spool != nil {
+		if b.spooled, err = newSpooled(cfg.Spool, tok); err != nil {
+			return nil, fmt.Errorf("actility: the bridge's spool: %w", err)
+		}
 	}
 	_, b.volatile = b.deliveries.(*MemoryLog)
 	return b, nil

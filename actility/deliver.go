@@ -34,6 +34,9 @@ func (b *Bridge) deliver(ctx context.Context, source, key, devEUI string, m Mess
 	}
 	group := m.Group()
 	lk := devEUI + "/" + group + "/" + hex.EncodeToString(tk.key[:8])
+	if b.spooled != nil {
+		return b.enqueue(ctx, tk, m, lk)
+	}
 	why, early := b.claim(lk, messageTime(m))
 	if early != nil {
 		return *early

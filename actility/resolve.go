@@ -153,6 +153,9 @@ func (b *Bridge) resolve(ctx context.Context, source string, tk tokenKey, key st
 	if err == nil {
 		c, err = tago.NewClient(tago.DeviceToken(tok.Reveal()), b.devOpts...)
 	}
+	if err == nil && b.spooled != nil {
+		b.rememberToken(tk, tok.Reveal(), c)
+	}
 	if bucket != nil {
 		// A malformed key made no request: it costs nothing.
 		b.settleSource(bucket, err != nil && definitive(err) && !errors.Is(err, tago.ErrInvalidInput))

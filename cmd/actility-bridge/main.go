@@ -38,6 +38,11 @@
 //	                      the memory is lost on restart and older messages are looked
 //	                      for on TagoIO before they are stored
 //	-state-max n          messages remembered, for a day each [ACTILITY_BRIDGE_STATE_MAX] (default 1000000)
+//	-spool file           a spool file (package spool) [ACTILITY_BRIDGE_SPOOL]: the bridge
+//	                      answers ThingPark once a message is durable in it and delivers
+//	                      it to TagoIO afterwards, in order and exactly once, through
+//	                      outages and restarts; it also remembers the messages (so
+//	                      -state-file is not needed with it)
 //	-downlink-url url     the connection's ThingPark downlink URL, for devices whose
 //	                      uplinks do not bring one [ACTILITY_BRIDGE_DOWNLINK_URL]
 //	-downlink-hosts list  hosts downlinks may go to, comma-separated
@@ -74,6 +79,7 @@ import (
 
 	"github.com/go-tago/tago"
 	"github.com/go-tago/tago/actility"
+	"github.com/go-tago/tago/spool"
 )
 
 func main() {
@@ -91,6 +97,7 @@ func main() {
 type options struct {
 	listen, path, token, region, apiURL, tlsCert, tlsKey, logLevel string
 	downlinkPath, stateFile, downlinkURL, clientIPHeader           string
+	spoolFile                                                      string
 	downlinkHosts                                                  []string
 	stateMax                                                       int
 	maxBody                                                        int64
@@ -114,6 +121,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.path, "path", env("ACTILITY_BRIDGE_PATH", "/uplink"), "path ThingPark posts to (https://<host>/uplink?authorization=<key>)")
 	fs.StringVar(&o.downlinkPath, "downlink-path", env("ACTILITY_BRIDGE_DOWNLINK_PATH", "/downlink"), "path TagoIO posts downlinks to")
 	fs.StringVar(&o.stateFile, "state-file", env("ACTILITY_BRIDGE_STATE_FILE", ""), "file remembering the messages stored, across restarts")
+	fs.StringVar(&o.spoolFile, "spool", env("ACTILITY_BRIDGE_SPOOL", ""), "spool file: answer ThingPark once a message is durable and deliver it afterwards")
 	fs.StringVar(&o.downlinkURL, "downlink-url", "", "the connection's ThingPark downlink URL (default $ACTILITY_BRIDGE_DOWNLINK_URL)")
 	hosts := env("ACTILITY_BRIDGE_DOWNLINK_HOSTS", "")
 	fs.Func("downlink-hosts", "hosts downlinks may go to, comma-separated (default thingpark.io,thingpark.com,actility.com)", func(v string) error {
@@ -214,7 +222,21 @@ func serve(ctx context.Context, o options, stderr io.Writer, ready chan<- string
 		DownlinkHosts: o.downlinkHosts,
 	}
 	logCfg := actility.DeliveryLogConfig{MaxEntries: o.stateMax}
-	if o.stateFile != "" {
+	var sp *spool.Spool
+	if o.spoolFile != "" {
+		if o.stateFile != "" {
+			return errors.New("-spool keeps the bridge's memory of messages itself: give -spool or -state-file, not both")
+		}
+		s, err := spool.Open(o.spoolFile, &spool.Options{Logger: logger})
+		if err != nil {
+			return err
+		}
+		sp = s
+		defer sp.Close()
+		cfg.Spool = sp
+		st := sp.Stats()
+		logger.Info("actility-bridge: spooling messages", slog.String("file", o.spoolFile), slog.Int("queued", st.Points))
+	} else if o.stateFile != "" {
 		f, err := actility.OpenDeliveryFile(o.stateFile, actility.DeliveryFileOptions{DeliveryLogConfig: logCfg})
 		if err != nil {
 			return err
@@ -262,6 +284,15 @@ func serve(ctx context.Context, o options, stderr io.Writer, ready chan<- string
 		ready <- ln.Addr().String()
 	}
 
+	if sp != nil {
+		runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+		ran := make(chan struct{})
+		go func() {
+			defer close(ran)
+			_ = sp.Run(runCtx, bridge.Route())
+		}()
+		defer func() { stopRun(); <-ran }() // after the server's shutdown: what it accepted is durable
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if o.tlsCert != "" {

@@ -277,3 +277,57 @@ func TestLastAddress(t *testing.T) {
 	assert.Equal(t, "10.0.0.3", lastAddress([]string{"203.0.113.9", "10.0.0.3 "}, "127.0.0.1:5000"))
 	assert.Equal(t, "127.0.0.1", lastAddress(nil, "127.0.0.1:5000"))
 }
+
+// TestServeWithSpool runs the command twice on one spool file while the platform
+// refuses data: each run answers ThingPark at once ("queued"), the redelivery in the
+// second run is recognized, and once the platform is back the second run delivers the
+// uplink, once.
+func TestServeWithSpool(t *testing.T) {
+	t.Parallel()
+	srv := tagotest.NewServer(t)
+	netw := srv.AddNetwork(tagotest.NetworkSpec{Name: "LoRaWAN Actility"})
+	auth := srv.AddAuthorization(tagotest.AuthorizationSpec{Name: "ThingPark"})
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "d", Network: netw.ID, SerieNumber: "0018B20000000BEE"})
+	spoolFile := filepath.Join(t.TempDir(), "spool.db")
+	down := srv.Inject(tagotest.Fault{Method: "POST", Path: "/data", Status: http.StatusServiceUnavailable, Times: -1})
+
+	run := func(until func() bool) (int, string) {
+		ctx, cancel := context.WithCancel(t.Context())
+		var logs lockedBuffer
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		o := options{listen: "127.0.0.1:0", path: "/uplink", downlinkPath: "/downlink", token: netw.Token, apiURL: srv.URL,
+			logLevel: "info", maxBody: 1 << 16, stateMax: 1000, spoolFile: spoolFile, shutdown: time.Second, client: srv.Client()}
+		go func() { done <- serve(ctx, o, &logs, ready) }()
+		base := "http://" + <-ready
+		resp, err := http.Post(base+"/uplink?authorization="+auth.Key, "application/json", strings.NewReader(uplink))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if until != nil {
+			require.Eventually(t, until, 10*time.Second, 5*time.Millisecond)
+		}
+		cancel()
+		require.NoError(t, <-done)
+		assert.NotContains(t, logs.String(), auth.Key)
+		assert.Contains(t, logs.String(), "actility-bridge: spooling messages")
+		return resp.StatusCode, string(b)
+	}
+	status, body := run(nil)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.JSONEq(t, `{"status":true,"result":"8 Data queued"}`, body)
+	assert.Empty(t, srv.Data(dev.ID))
+
+	down.Remove()
+	status, body = run(func() bool { return len(srv.Data(dev.ID)) == 8 })
+	require.Equal(t, http.StatusOK, status, body)
+	assert.JSONEq(t, `{"status":true,"result":"already stored"}`, body)
+	assert.Len(t, srv.Data(dev.ID), 8)
+
+	// The spool keeps the memory of messages itself: both files at once is refused.
+	o := options{listen: "127.0.0.1:0", path: "/uplink", downlinkPath: "/downlink", token: netw.Token, apiURL: srv.URL,
+		logLevel: "info", spoolFile: spoolFile, stateFile: filepath.Join(t.TempDir(), "state"), client: srv.Client()}
+	err := serve(t.Context(), o, io.Discard, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "give -spool or -state-file, not both")
+}
