@@ -45,6 +45,7 @@
 // [Server.Outbox] (the one-time codes, reset links, confirmations and team invitations
 // the platform would have e-mailed), [Server.File] and [Server.Files] (what a data
 // backup wrote), [Server.Published] (what went through the MQTT relay) and
+// [Server.EntityRecords] (an entity's records) and
 // [Server.Requests]. Seeding helpers panic on a
 // programming error such as an unknown device ID. [WithClock] and [WithSeed] make
 // dates, IDs and tokens reproducible; [WithAccountToken] fixes the account token and
@@ -111,6 +112,14 @@
 //     and info give value_length) and the key is fixed and unique in the profile.
 //   - Access management: GET, POST (201, {am_id}) /am; GET, PUT, DELETE /am/{id};
 //     permissions and targets are checked, not enforced.
+//   - Entities: list, info, create (a typed schema and indexes, {id}), edit (name, tags,
+//     payload_decoder), delete; PUT /entity/{id}/schema (create, rename, update and
+//     delete fields, create and delete indexes, all or none); records sent (checked
+//     against the schema; an existing id replaces its record), read through an index
+//     (filters on a left-to-right prefix of its fields, equalities and {start, end}
+//     ranges, ordered by its last field, paged), edited, deleted by IDs (at most 10),
+//     counted (data_amount) and emptied; the rules are in entities.go. TagoSQL's
+//     table list names them.
 //   - GET /tags/keys/{type}: the distinct tag keys of the caller's devices (also
 //     "bucket"), dashboards, analyses, actions or secrets ("run_users" and "tcore" are
 //     known and empty).
@@ -250,6 +259,6 @@
 //
 // Payload parsers and encoders, running analysis scripts, schedule, interval,
 // resource and usage triggers of actions, access-policy enforcement, TagoRUN, files,
-// entities, billing, real rate limiting (inject 429s instead), SSE realtime, data
+// billing, real rate limiting (inject 429s instead), SSE realtime, data
 // backups and restores, device conversion and the network device list.
 package tagotest
