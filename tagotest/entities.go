@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -795,7 +794,12 @@ func (s *Server) getEntityData(c *call) reply {
 		return fail(http.StatusBadRequest, "order_by must be asc or desc")
 	}
 
-	var kept []*erow
+	type keyed struct {
+		r   *erow
+		key any // the value of the index's last field, the sort key
+	}
+	last := ix.fields[len(ix.fields)-1]
+	var kept []keyed
 	for _, r := range e.rows {
 		all := true
 		for _, k := range conds {
@@ -805,23 +809,22 @@ func (s *Server) getEntityData(c *call) reply {
 			}
 		}
 		if all {
-			kept = append(kept, r)
+			kept = append(kept, keyed{r, r.value(last)})
 		}
 	}
-	last := ix.fields[len(ix.fields)-1]
-	sort.SliceStable(kept, func(i, j int) bool {
-		c := compareValues(kept[i].value(last), kept[j].value(last))
+	slices.SortFunc(kept, func(a, b keyed) int {
+		c := compareValues(a.key, b.key)
 		if c == 0 {
-			c = cmpOrdered(int(kept[i].seq), int(kept[j].seq))
+			c = cmpOrdered(int(a.r.seq), int(b.r.seq))
 		}
 		if desc {
-			return c > 0
+			return -c
 		}
-		return c < 0
+		return c
 	})
 	out := []obj{}
 	for i := (page - 1) * amount; i < len(kept) && i < page*amount; i++ {
-		out = append(out, project(e.print(kept[i]), fields))
+		out = append(out, project(e.print(kept[i].r), fields))
 	}
 	return ok(out)
 }
