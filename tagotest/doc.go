@@ -60,7 +60,9 @@
 //     /device/params and PUT /device/params/{id}.
 //   - Devices with an account token: GET /device with filters, fields, orderBy, page
 //     and amount; POST /device (201, {device_id, bucket_id, token}); GET, PUT and
-//     DELETE /device/{id}; /device/{id}/data (same as /data); data_amount; empty;
+//     DELETE /device/{id} (list and info with ?tcore= for the devices of a standalone
+//     TagoCore instance, seeded with DeviceSpec.TagoCore); /device/{id}/data (same as
+//     /data); data_amount; empty;
 //     params (GET, POST with 201, DELETE); chunk (GET, DELETE) for immutable and hybrid
 //     devices; data backup, chunk backup and copy, and restore, against the fake's
 //     minimal Files ([Server.AddFile], [Server.File]; run at once, answered as
