@@ -423,14 +423,19 @@ func TestFlowAccessPolicy(t *testing.T) {
 	assert.Equal(t, perms, got.Permissions)
 	assert.Equal(t, targets, got.Targets)
 
-	// The platform documents ["run_user"] (every run user) as a target; the fake takes
-	// only the longer forms, so the edit names one user.
-	user := tago.MatchID(tago.TargetRunUsers, srv.ProfileID())
-	require.NoError(t, c.Access.Edit(ctx, id, tago.AccessEditRequest{Active: tago.Ptr(false), Targets: []tago.AccessMatch{user}}))
+	// The platform documents ["run_user"] (every run user) as a target, next to one
+	// user by ID.
+	every, user := tago.MatchAll(tago.TargetRunUsers), tago.MatchID(tago.TargetRunUsers, srv.ProfileID())
+	require.NoError(t, c.Access.Edit(ctx, id, tago.AccessEditRequest{Active: tago.Ptr(false), Targets: []tago.AccessMatch{every, user}}))
 	list, err := c.Access.List(ctx, &tago.AccessListOptions{Active: tago.Ptr(false), ListOptions: tago.ListOptions{Fields: []string{"id", "targets"}}})
 	require.NoError(t, err)
 	require.Len(t, list, 1)
-	assert.Equal(t, []tago.AccessMatch{user}, list[0].Targets)
+	assert.Equal(t, []tago.AccessMatch{every, user}, list[0].Targets)
+	global, err := c.Access.Create(ctx, tago.AccessCreateRequest{Name: "Every analysis reads devices",
+		Targets: []tago.AccessMatch{tago.MatchAll(tago.TargetAnalyses)},
+		Permissions: []tago.AccessPermission{{Effect: tago.Allow, Actions: []tago.AccessAction{tago.AccessRead}, Resource: tago.MatchAll("device")}}})
+	require.NoError(t, err)
+	require.NoError(t, c.Access.Delete(ctx, global))
 	require.NoError(t, c.Access.Delete(ctx, id))
 	_, err = c.Access.Info(ctx, id)
 	require.ErrorIs(t, err, tago.ErrNotFound)
