@@ -457,8 +457,7 @@ func TestFlowEveryActionKindRoundTrips(t *testing.T) {
 	hot := tago.VariableTrigger{Device: dev.ID, Variable: "temperature", Is: tago.CondGreater, Value: "30", ValueType: tago.CompareNumber}
 
 	triggers := map[string]tago.ActionTrigger{
-		// The platform also watches devices by tag (tag_key, tag_value); the fake
-		// requires a device, so that form is checked by the unit tests only.
+		"variable by tag": tago.VariableTrigger{TagKey: "site", TagValue: "north", Variable: "level", Is: tago.CondGreater, Value: "80", ValueType: tago.CompareNumber},
 		"variable between": tago.VariableTrigger{Device: dev.ID, Variable: "level", Is: tago.CondBetween, Value: "1", SecondValue: "5", ValueType: tago.CompareNumber},
 		"resource":         tago.ResourceTrigger{Resource: tago.ResourceDevice, When: tago.OnCreate},
 		"interval":         tago.IntervalTrigger{Interval: "15 minutes"},

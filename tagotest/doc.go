@@ -103,9 +103,12 @@
 //     /analysis/{id}/download[?version=N] ({url, size_unit, size, expire_at}, the URL
 //     served by this server for an hour, without a token).
 //   - Actions: list, info, create ({action}), edit, delete. Variable-condition
-//     triggers ("condition": device, variable, is < > = ! >< *, value, value_type,
-//     unlock) are evaluated whenever data is stored, however it is stored, with lock
-//     and trigger_when_unlock; a "script" action runs its analyses with the matching
+//     triggers ("condition": device, or tag_key and tag_value for the devices carrying
+//     that tag; variable, is < > = ! >< *, value, value_type, unlock) are evaluated
+//     whenever data is stored, however it is stored; "lock" is the action's state
+//     (an action with unlock conditions locks when it fires and unlocks when one of
+//     them holds, firing then too with trigger_when_unlock; a create or an edit sets
+//     it by hand); a "script" action runs its analyses with the matching
 //     records as the scope, a "post" action sends them (a JSON array) to its URL with
 //     its headers before the request that stored the data is answered; other effects
 //     are recorded in [Server.ActionFirings] only. Other trigger kinds are stored and
