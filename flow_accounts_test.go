@@ -432,7 +432,7 @@ func TestFlowAccessPolicy(t *testing.T) {
 	require.Len(t, list, 1)
 	assert.Equal(t, []tago.AccessMatch{every, user}, list[0].Targets)
 	global, err := c.Access.Create(ctx, tago.AccessCreateRequest{Name: "Every analysis reads devices",
-		Targets: []tago.AccessMatch{tago.MatchAll(tago.TargetAnalyses)},
+		Targets:     []tago.AccessMatch{tago.MatchAll(tago.TargetAnalyses)},
 		Permissions: []tago.AccessPermission{{Effect: tago.Allow, Actions: []tago.AccessAction{tago.AccessRead}, Resource: tago.MatchAll("device")}}})
 	require.NoError(t, err)
 	require.NoError(t, c.Access.Delete(ctx, global))
@@ -457,7 +457,7 @@ func TestFlowEveryActionKindRoundTrips(t *testing.T) {
 	hot := tago.VariableTrigger{Device: dev.ID, Variable: "temperature", Is: tago.CondGreater, Value: "30", ValueType: tago.CompareNumber}
 
 	triggers := map[string]tago.ActionTrigger{
-		"variable by tag": tago.VariableTrigger{TagKey: "site", TagValue: "north", Variable: "level", Is: tago.CondGreater, Value: "80", ValueType: tago.CompareNumber},
+		"variable by tag":  tago.VariableTrigger{TagKey: "site", TagValue: "north", Variable: "level", Is: tago.CondGreater, Value: "80", ValueType: tago.CompareNumber},
 		"variable between": tago.VariableTrigger{Device: dev.ID, Variable: "level", Is: tago.CondBetween, Value: "1", SecondValue: "5", ValueType: tago.CompareNumber},
 		"resource":         tago.ResourceTrigger{Resource: tago.ResourceDevice, When: tago.OnCreate},
 		"interval":         tago.IntervalTrigger{Interval: "15 minutes"},
