@@ -260,8 +260,8 @@ func (s *EntitiesService) Info(ctx context.Context, entityID string) (Entity, er
 type EntityEditRequest struct {
 	// Name is the new name.
 	Name *string `json:"name,omitempty"`
-	// Tags replace the entity's tags.
-	Tags []Tag `json:"tags,omitempty"`
+	// Tags replace the entity's tags; an empty non-nil slice removes them all.
+	Tags []Tag `json:"tags,omitzero"`
 	// PayloadDecoder replaces the schema parser (base64 JavaScript); a pointer to ""
 	// removes it (sent as null).
 	PayloadDecoder *string `json:"payload_decoder,omitempty"`

@@ -81,6 +81,13 @@ func TestEntitiesOperations(t *testing.T) {
 			},
 		},
 		{
+			name: "edit removing every tag", method: "PUT", path: "/entity/" + resEntityID,
+			body: `{"tags":[]}`, result: `{"message":"Entity Successfully Updated"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Entities.Edit(ctx, resEntityID, EntityEditRequest{Tags: []Tag{}}))
+			},
+		},
+		{
 			name: "edit removing the decoder", method: "PUT", path: "/entity/" + resEntityID,
 			body: `{"payload_decoder":null}`, result: `{"message":"Entity Successfully Updated"}`,
 			run: func(ctx context.Context, c *Client) (any, error) {

@@ -173,8 +173,8 @@ type TagoCoreEditRequest struct {
 	Name *string `json:"name,omitempty"`
 	// Active enables or disables the instance.
 	Active *bool `json:"active,omitempty"`
-	// Tags replace the instance's tags.
-	Tags []Tag `json:"tags,omitempty"`
+	// Tags replace the instance's tags; an empty non-nil slice removes them all.
+	Tags []Tag `json:"tags,omitzero"`
 }
 
 // Edit changes a TagoCore instance.

@@ -59,6 +59,13 @@ func TestTagoCoresOperations(t *testing.T) {
 			},
 		},
 		{
+			name: "edit removing every tag", method: "PUT", path: "/tcore/instance/" + resTagoCoreID,
+			body: `{"tags":[]}`, result: `"TagoCore Successfully Updated"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.TagoCores.Edit(ctx, resTagoCoreID, TagoCoreEditRequest{Tags: []Tag{}}))
+			},
+		},
+		{
 			name: "delete", method: "DELETE", path: "/tcore/instance/" + resTagoCoreID, result: `"Successfully Removed"`,
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.TagoCores.Delete(ctx, resTagoCoreID))
