@@ -85,10 +85,13 @@ func (r EntityRecord) MarshalJSON() ([]byte, error) {
 // encoding/json does.
 func (r EntityRecord) Decode(dst any) error {
 	b, err := r.MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("tago: entity record %s: %w", r.ID, err)
+	if err == nil {
+		err = json.Unmarshal(b, dst)
 	}
-	if err := json.Unmarshal(b, dst); err != nil {
+	if err != nil {
+		if r.ID == "" {
+			return fmt.Errorf("tago: entity record: %w", err)
+		}
 		return fmt.Errorf("tago: entity record %s: %w", r.ID, err)
 	}
 	return nil

@@ -163,6 +163,9 @@ func TestEntityRecordDecode(t *testing.T) {
 	err := r.Decode(&wrong)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "tago: entity record r1:")
+	err = EntityRecord{Fields: map[string]any{"level": 3.0}}.Decode(&wrong)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "tago: entity record: json: cannot unmarshal number")
 
 	b, err := json.Marshal(r)
 	require.NoError(t, err)
