@@ -272,6 +272,9 @@ type Client struct {
 	Billing *BillingService
 	// SQL manages and executes the profile's stored TagoSQL queries (account token).
 	SQL *SQLService
+	// Entities manages the profile's entities, their schemas and indexes, and reads
+	// and writes their records (account token).
+	Entities *EntitiesService
 	// Run administers the profile's TagoRUN: settings, users, their notifications, SSO
 	// and custom domain (account token). The end users' side is [Client.RunUser].
 	Run *RunService
@@ -568,6 +571,7 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Realtime = (*RealtimeService)(svc)
 	c.Services = (*ServicesService)(svc)
 	c.Files = (*FilesService)(svc)
+	c.Entities = (*EntitiesService)(svc)
 	return c, nil
 }
 

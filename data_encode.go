@@ -144,17 +144,35 @@ type encodeFunc func(dst []byte, i int) ([]byte, error)
 // span is one batch: items [first, first+n) whose request body is size bytes.
 type span struct{ first, n, size int }
 
-// encodeBatches validates and encodes n items (all of them, before anything is
-// sent), splits them into JSON array bodies within the platform's size and count
-// limits, and calls send with each body in order, stopping at the first error. It
-// returns how many batches the items need. Each body is a fresh slice, since a
-// transport may still read one after its request returned.
+// batchLimits are the limits of one write request: at most bytes of body and items
+// items, the items joined by commas between open and close ("[" and "]" for a JSON
+// array body).
+type batchLimits struct {
+	bytes, items int
+	open, close  string
+}
+
+// dataLimits are the limits of the platform's device data writes.
+var dataLimits = batchLimits{bytes: maxBatchBytes, items: maxBatchPoints, open: "[", close: "]"}
+
+// wrap is the bytes open and close add to a body.
+func (l batchLimits) wrap() int { return len(l.open) + len(l.close) }
+
+// encodeBatches is encodeBatchesWithin for the platform's device data writes.
 func encodeBatches(n int, what string, enc encodeFunc, send func(b int, sp span, body []byte) error) (int, error) {
+	return encodeBatchesWithin(dataLimits, n, what, enc, send)
+}
+
+// encodeBatchesWithin validates and encodes n items (all of them, before anything is
+// sent), splits them into bodies within lim, and calls send with each body in order,
+// stopping at the first error. It returns how many batches the items need. Each body
+// is a fresh slice, since a transport may still read one after its request returned.
+func encodeBatchesWithin(lim batchLimits, n int, what string, enc encodeFunc, send func(b int, sp span, body []byte) error) (int, error) {
 	var (
-		all   = make([]byte, 0, min(n, maxBatchPoints)*96)
+		all   = make([]byte, 0, min(n, lim.items)*96)
 		start = make([]int, n) // offset of item i in all; items are joined by ','
 		spans []span
-		cur   = span{size: 2} // "[" and "]"
+		cur   = span{size: lim.wrap()}
 	)
 	for i := 0; i < n; i++ {
 		sep := 0
@@ -168,15 +186,15 @@ func encodeBatches(n int, what string, enc encodeFunc, send func(b int, sp span,
 			return 0, err
 		}
 		size := len(all) - start[i]
-		if err := checkItemSize(what, i, size); err != nil {
+		if err := lim.checkItemSize(what, i, size); err != nil {
 			return 0, err
 		}
 		if cur.n == 0 {
 			sep = 0
 		}
-		if cur.n == maxBatchPoints || cur.size+sep+size > maxBatchBytes {
+		if cur.n == lim.items || cur.size+sep+size > lim.bytes {
 			spans = append(spans, cur)
-			cur, sep = span{first: i, size: 2}, 0
+			cur, sep = span{first: i, size: lim.wrap()}, 0
 		}
 		cur.n++
 		cur.size += sep + size
@@ -187,9 +205,9 @@ func encodeBatches(n int, what string, enc encodeFunc, send func(b int, sp span,
 	for b, sp := range spans {
 		from := start[sp.first]
 		body := make([]byte, 0, sp.size)
-		body = append(body, '[')
-		body = append(body, all[from:from+sp.size-2]...)
-		body = append(body, ']')
+		body = append(body, lim.open...)
+		body = append(body, all[from:from+sp.size-lim.wrap()]...)
+		body = append(body, lim.close...)
 		if err := send(b, sp, body); err != nil {
 			return len(spans), err
 		}
@@ -198,9 +216,13 @@ func encodeBatches(n int, what string, enc encodeFunc, send func(b int, sp span,
 }
 
 // checkItemSize refuses an item whose JSON, size bytes, cannot fit in one request.
-func checkItemSize(what string, i, size int) error {
-	if size+2 > maxBatchBytes {
-		return invalidf(indexKey(what, i, ""), "encodes to %d bytes, more than the platform's %d-byte request limit", size, maxBatchBytes)
+func checkItemSize(what string, i, size int) error { return dataLimits.checkItemSize(what, i, size) }
+
+// checkItemSize refuses an item whose JSON, size bytes, cannot fit in one request
+// within l.
+func (l batchLimits) checkItemSize(what string, i, size int) error {
+	if size+l.wrap() > l.bytes {
+		return invalidf(indexKey(what, i, ""), "encodes to %d bytes, more than the platform's %d-byte request limit", size, l.bytes)
 	}
 	return nil
 }
@@ -228,14 +250,22 @@ func ValidateData(points ...Data) error {
 // returns how many the platform confirmed. When the items need several requests, a
 // failed one is a *BatchError; a single request's failure is returned as it is.
 func sendBatches(ctx context.Context, c *Client, method, path string, kinds []TokenKind, n int, what string, enc encodeFunc) (int, error) {
-	if err := c.precheck(ctx, &call{method: method, path: path, kinds: kinds}); err != nil {
+	return sendBatchesWithin(ctx, c, dataLimits, &call{method: method, path: path, kinds: kinds}, n, what, enc)
+}
+
+// sendBatchesWithin sends n items as sendBatches does, in batches within lim, each as
+// the body of a copy of cl (its method, path, kinds and replay rule).
+func sendBatchesWithin(ctx context.Context, c *Client, lim batchLimits, cl *call, n int, what string, enc encodeFunc) (int, error) {
+	if err := c.precheck(ctx, cl); err != nil {
 		return 0, err
 	}
 	stored := 0
 	var spans []span
-	batches, err := encodeBatches(n, what, enc, func(b int, sp span, body []byte) error {
+	batches, err := encodeBatchesWithin(lim, n, what, enc, func(b int, sp span, body []byte) error {
 		spans = append(spans, sp)
-		got, err := do[affected](ctx, c, &call{method: method, path: path, body: body, kinds: kinds})
+		one := *cl
+		one.body = body
+		got, err := do[affected](ctx, c, &one)
 		if err != nil {
 			return err
 		}

@@ -243,6 +243,16 @@ var devicesDefaults = listDefaults{fields: []string{"id", "name", "tags"}, order
 //
 // TagoIO API: GET /device
 func (s *DevicesService) List(ctx context.Context, opts *DeviceListOptions) ([]Device, error) {
+	q, err := deviceListQuery(opts, devicesDefaults)
+	if err != nil {
+		return nil, err
+	}
+	return do[[]Device](ctx, s.cl(), &call{method: "GET", path: "/device", query: q, kinds: accountOnly})
+}
+
+// deviceListQuery checks device list options (nil for the defaults) and builds their
+// query, with def's fields and order when opts names none.
+func deviceListQuery(opts *DeviceListOptions, def listDefaults) (*query, error) {
 	var o DeviceListOptions
 	if opts != nil {
 		o = *opts
@@ -259,7 +269,7 @@ func (s *DevicesService) List(ctx context.Context, opts *DeviceListOptions) ([]D
 	if err := checkTags("tags", o.Tags); err != nil {
 		return nil, err
 	}
-	q, err := listQuery(&o.ListOptions, devicesDefaults, func(q *query) {
+	q, err := listQuery(&o.ListOptions, def, func(q *query) {
 		q.addString("filter[name]", o.Name)
 		q.addTags("filter[tags]", o.Tags)
 		q.addBoolPtr("filter[active]", o.Active)
@@ -278,7 +288,7 @@ func (s *DevicesService) List(ctx context.Context, opts *DeviceListOptions) ([]D
 	if o.ResolveConnectorName {
 		q.addBool("resolveConnectorName", true)
 	}
-	return do[[]Device](ctx, s.cl(), &call{method: "GET", path: "/device", query: q, kinds: accountOnly})
+	return q, nil
 }
 
 // All returns an iterator over every device matching opts, fetching pages of

@@ -147,7 +147,7 @@ func ExampleActionsService_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, celsius := range []float64{-18, -4} {
+	for _, celsius := range []float64{-18, -4, -3} {
 		if _, err := device.Data.Send(ctx, tago.Data{Variable: "temperature", Value: celsius}); err != nil {
 			log.Fatal(err)
 		}
@@ -158,6 +158,10 @@ func ExampleActionsService_Create() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%d run, of the alarm: %v, for %s %v\n", len(runs), runs[0].Analysis == alarm.ID, scope[0].Variable, scope[0].Value)
+	if action, err = client.Actions.Info(ctx, id); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("locked until back below -15 °C:", action.Lock) // so -3 did not run it again
 
 	_, err = client.Actions.Create(ctx, tago.ActionCreateRequest{Name: "Only an unlock",
 		Triggers: []tago.ActionTrigger{tago.VariableTrigger{Device: freezer.ID, Variable: "temperature", Is: tago.CondAny, Unlock: true}},
@@ -166,5 +170,6 @@ func ExampleActionsService_Create() {
 	// Output:
 	// Freezer too warm is a condition action with 2 triggers
 	// 1 run, of the alarm: true, for temperature -4
+	// locked until back below -15 °C: true
 	// tago: invalid input: triggers: hold only unlock conditions; add the condition that runs the action
 }

@@ -423,14 +423,19 @@ func TestFlowAccessPolicy(t *testing.T) {
 	assert.Equal(t, perms, got.Permissions)
 	assert.Equal(t, targets, got.Targets)
 
-	// The platform documents ["run_user"] (every run user) as a target; the fake takes
-	// only the longer forms, so the edit names one user.
-	user := tago.MatchID(tago.TargetRunUsers, srv.ProfileID())
-	require.NoError(t, c.Access.Edit(ctx, id, tago.AccessEditRequest{Active: tago.Ptr(false), Targets: []tago.AccessMatch{user}}))
+	// The platform documents ["run_user"] (every run user) as a target, next to one
+	// user by ID.
+	every, user := tago.MatchAll(tago.TargetRunUsers), tago.MatchID(tago.TargetRunUsers, srv.ProfileID())
+	require.NoError(t, c.Access.Edit(ctx, id, tago.AccessEditRequest{Active: tago.Ptr(false), Targets: []tago.AccessMatch{every, user}}))
 	list, err := c.Access.List(ctx, &tago.AccessListOptions{Active: tago.Ptr(false), ListOptions: tago.ListOptions{Fields: []string{"id", "targets"}}})
 	require.NoError(t, err)
 	require.Len(t, list, 1)
-	assert.Equal(t, []tago.AccessMatch{user}, list[0].Targets)
+	assert.Equal(t, []tago.AccessMatch{every, user}, list[0].Targets)
+	global, err := c.Access.Create(ctx, tago.AccessCreateRequest{Name: "Every analysis reads devices",
+		Targets:     []tago.AccessMatch{tago.MatchAll(tago.TargetAnalyses)},
+		Permissions: []tago.AccessPermission{{Effect: tago.Allow, Actions: []tago.AccessAction{tago.AccessRead}, Resource: tago.MatchAll("device")}}})
+	require.NoError(t, err)
+	require.NoError(t, c.Access.Delete(ctx, global))
 	require.NoError(t, c.Access.Delete(ctx, id))
 	_, err = c.Access.Info(ctx, id)
 	require.ErrorIs(t, err, tago.ErrNotFound)
@@ -452,8 +457,7 @@ func TestFlowEveryActionKindRoundTrips(t *testing.T) {
 	hot := tago.VariableTrigger{Device: dev.ID, Variable: "temperature", Is: tago.CondGreater, Value: "30", ValueType: tago.CompareNumber}
 
 	triggers := map[string]tago.ActionTrigger{
-		// The platform also watches devices by tag (tag_key, tag_value); the fake
-		// requires a device, so that form is checked by the unit tests only.
+		"variable by tag":  tago.VariableTrigger{TagKey: "site", TagValue: "north", Variable: "level", Is: tago.CondGreater, Value: "80", ValueType: tago.CompareNumber},
 		"variable between": tago.VariableTrigger{Device: dev.ID, Variable: "level", Is: tago.CondBetween, Value: "1", SecondValue: "5", ValueType: tago.CompareNumber},
 		"resource":         tago.ResourceTrigger{Resource: tago.ResourceDevice, When: tago.OnCreate},
 		"interval":         tago.IntervalTrigger{Interval: "15 minutes"},

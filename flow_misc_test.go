@@ -139,6 +139,31 @@ func TestFlowTemplatesAndTagoCores(t *testing.T) {
 	tok, err := c.TagoCores.GenerateToken(ctx, tc.ID)
 	require.NoError(t, err)
 	assert.NotEqual(t, tago.Secret(tc.Token), tok)
+	// A standalone instance's devices are its own: listed and read with its ID, not
+	// among the profile's.
+	own := srv.AddDevice(tagotest.DeviceSpec{Name: "Cloud meter"})
+	edge := srv.AddDevice(tagotest.DeviceSpec{Name: "Edge meter", TagoCore: tc.ID})
+	devs, err := c.TagoCores.Devices(ctx, tc.ID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []tago.Device{{ID: edge.ID, Name: "Edge meter"}}, devs)
+	var all []string
+	for d, err := range c.TagoCores.AllDevices(ctx, tc.ID, &tago.DeviceListOptions{Name: "Edge*"}) {
+		require.NoError(t, err)
+		all = append(all, d.Name)
+	}
+	assert.Equal(t, []string{"Edge meter"}, all)
+	dev, err := c.TagoCores.DeviceInfo(ctx, tc.ID, edge.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Edge meter", dev.Name)
+	_, err = c.TagoCores.DeviceInfo(ctx, tc.ID, own.ID)
+	require.ErrorIs(t, err, tago.ErrNotFound, "the profile's own device is not the instance's")
+	_, err = c.Devices.Info(ctx, edge.ID)
+	require.ErrorIs(t, err, tago.ErrNotFound, "the instance's device is not the profile's")
+	cloud, err := c.Devices.List(ctx, nil)
+	require.NoError(t, err)
+	assert.Len(t, cloud, 1)
+	assert.Equal(t, own.ID, cloud[0].ID)
+
 	require.NoError(t, c.TagoCores.Edit(ctx, tc.ID, tago.TagoCoreEditRequest{Name: tago.Ptr("Edge 2"), Tags: []tago.Tag{{Key: "site", Value: "n"}}}))
 	require.NoError(t, c.TagoCores.Delete(ctx, tc.ID))
 	_, err = c.TagoCores.Info(ctx, tc.ID, false)

@@ -173,8 +173,8 @@ type TagoCoreEditRequest struct {
 	Name *string `json:"name,omitempty"`
 	// Active enables or disables the instance.
 	Active *bool `json:"active,omitempty"`
-	// Tags replace the instance's tags.
-	Tags []Tag `json:"tags,omitempty"`
+	// Tags replace the instance's tags; an empty non-nil slice removes them all.
+	Tags []Tag `json:"tags,omitzero"`
 }
 
 // Edit changes a TagoCore instance.
@@ -215,4 +215,59 @@ func (s *TagoCoresService) GenerateToken(ctx context.Context, tcoreID string) (S
 	}
 	tok, err := do[Secret](ctx, s.cl(), &call{method: "GET", path: "/tcore/instance/" + tcoreID + "/token", kinds: accountOnly, noReplay: true})
 	return tok, err
+}
+
+// tcoreDevicesDefaults are the official SDK's defaults for a TagoCore's device list.
+var tcoreDevicesDefaults = listDefaults{fields: []string{"id", "name"}, order: Asc("name")}
+
+// Devices returns one page of the devices of a standalone TagoCore instance (one that
+// keeps its devices itself), with the filters, paging and ordering of
+// [DevicesService.List]. Without Fields it asks for id and name; the default order is
+// by name, ascending.
+//
+// TagoIO API: GET /device?tcore={id}
+func (s *TagoCoresService) Devices(ctx context.Context, tcoreID string, opts *DeviceListOptions) ([]Device, error) {
+	if err := checkID("TagoCore ID", tcoreID); err != nil {
+		return nil, err
+	}
+	q, err := deviceListQuery(opts, tcoreDevicesDefaults)
+	if err != nil {
+		return nil, err
+	}
+	q.addString("tcore", tcoreID)
+	return do[[]Device](ctx, s.cl(), &call{method: "GET", path: "/device", query: q, kinds: accountOnly})
+}
+
+// AllDevices returns an iterator over every device of a standalone TagoCore instance
+// matching opts, fetching pages as the caller ranges.
+//
+// TagoIO API: GET /device?tcore={id}
+func (s *TagoCoresService) AllDevices(ctx context.Context, tcoreID string, opts *DeviceListOptions) iter.Seq2[Device, error] {
+	var o DeviceListOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := checkID("TagoCore ID", tcoreID); err != nil {
+		return errSeq[Device](err)
+	}
+	return allPages(ctx, o.ListOptions, func(ctx context.Context, page ListOptions) ([]Device, error) {
+		p := o
+		p.ListOptions = page
+		return s.Devices(ctx, tcoreID, &p)
+	})
+}
+
+// DeviceInfo returns one device of a standalone TagoCore instance.
+//
+// TagoIO API: GET /device/{id}?tcore={tcoreID}
+func (s *TagoCoresService) DeviceInfo(ctx context.Context, tcoreID, deviceID string) (Device, error) {
+	if err := checkID("TagoCore ID", tcoreID); err != nil {
+		return Device{}, err
+	}
+	if err := checkID("device ID", deviceID); err != nil {
+		return Device{}, err
+	}
+	q := &query{}
+	q.addString("tcore", tcoreID)
+	return do[Device](ctx, s.cl(), &call{method: "GET", path: "/device/" + deviceID, query: q, kinds: accountOnly})
 }

@@ -59,10 +59,45 @@ func TestTagoCoresOperations(t *testing.T) {
 			},
 		},
 		{
+			name: "edit removing every tag", method: "PUT", path: "/tcore/instance/" + resTagoCoreID,
+			body: `{"tags":[]}`, result: `"TagoCore Successfully Updated"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.TagoCores.Edit(ctx, resTagoCoreID, TagoCoreEditRequest{Tags: []Tag{}}))
+			},
+		},
+		{
 			name: "delete", method: "DELETE", path: "/tcore/instance/" + resTagoCoreID, result: `"Successfully Removed"`,
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.TagoCores.Delete(ctx, resTagoCoreID))
 			},
+		},
+		{
+			name: "a standalone instance's devices with defaults", method: "GET", path: "/device",
+			query:  "page=1&amount=20&fields[0]=id&fields[1]=name&orderBy=name,asc&tcore=" + resTagoCoreID,
+			result: `[{"id":"` + resDeviceID + `","name":"Boiler"}]`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.TagoCores.Devices(ctx, resTagoCoreID, nil)
+			},
+			want: []Device{{ID: resDeviceID, Name: "Boiler"}},
+		},
+		{
+			name: "a standalone instance's devices with filters", method: "GET", path: "/device",
+			query: "page=2&amount=5&fields[0]=id&fields[1]=last_input&filter[name]=Boil*&filter[active]=true" +
+				"&orderBy=last_input,desc&resolveBucketName=true&tcore=" + resTagoCoreID,
+			result: `[{"id":"` + resDeviceID + `","last_input":"2024-03-04T05:06:07.000Z"}]`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.TagoCores.Devices(ctx, resTagoCoreID, &DeviceListOptions{Name: "Boil*", Active: Ptr(true), ResolveBucketName: true,
+					ListOptions: ListOptions{Page: 2, Amount: 5, Fields: []string{"id", "last_input"}, OrderBy: Desc("last_input")}})
+			},
+			want: []Device{{ID: resDeviceID, LastInput: at}},
+		},
+		{
+			name: "a standalone instance's device", method: "GET", path: "/device/" + resDeviceID, query: "tcore=" + resTagoCoreID,
+			result: `{"id":"` + resDeviceID + `","name":"Boiler","type":"mutable","last_input":"2024-03-04T05:06:07.000Z"}`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.TagoCores.DeviceInfo(ctx, resTagoCoreID, resDeviceID)
+			},
+			want: Device{ID: resDeviceID, Name: "Boiler", Type: DeviceMutable, LastInput: at},
 		},
 		{
 			name: "generate a token", method: "GET", path: "/tcore/instance/" + resTagoCoreID + "/token",
@@ -93,8 +128,42 @@ func TestTagoCoresBadInputSendsNothing(t *testing.T) {
 		c.TagoCores.Edit(t.Context(), resTagoCoreID, TagoCoreEditRequest{Tags: []Tag{{}}}),
 		c.TagoCores.Delete(t.Context(), ""),
 		func() error { _, err := c.TagoCores.GenerateToken(t.Context(), "x"); return err }(),
+		func() error { _, err := c.TagoCores.Devices(t.Context(), "x", nil); return err }(),
+		func() error {
+			_, err := c.TagoCores.Devices(t.Context(), resTagoCoreID, &DeviceListOptions{Network: "nope"})
+			return err
+		}(),
+		func() error {
+			_, err := c.TagoCores.Devices(t.Context(), resTagoCoreID, &DeviceListOptions{ListOptions: ListOptions{Page: -1}})
+			return err
+		}(),
+		func() error { _, err := c.TagoCores.DeviceInfo(t.Context(), "x", resDeviceID); return err }(),
+		func() error { _, err := c.TagoCores.DeviceInfo(t.Context(), resTagoCoreID, "x"); return err }(),
+		func() error {
+			for _, err := range c.TagoCores.AllDevices(t.Context(), "x", nil) {
+				return err
+			}
+			return nil
+		}(),
 	} {
 		require.ErrorIs(t, err, ErrInvalidInput)
 	}
 	assert.Zero(t, mt.GetTotalCallCount())
+}
+
+func TestTagoCoreAllDevices(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	got := expectSeq(mt, "GET", "/device",
+		reply(200, `{"status":true,"result":[{"id":"`+resDeviceID+`"},{"id":"`+resDevice2ID+`"}]}`),
+		reply(200, `{"status":true,"result":[]}`))
+	var ids []string
+	for d, err := range c.TagoCores.AllDevices(t.Context(), resTagoCoreID, &DeviceListOptions{ListOptions: ListOptions{Amount: 2}}) {
+		require.NoError(t, err)
+		ids = append(ids, d.ID)
+	}
+	assert.Equal(t, []string{resDeviceID, resDevice2ID}, ids)
+	reqs := got.all()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "page=2&amount=2&fields[0]=id&fields[1]=name&orderBy=name,asc&tcore="+resTagoCoreID, reqs[1].Query)
 }

@@ -77,9 +77,27 @@ func validatePolicy(c *call, f obj, _ *doc) (reply, bool) {
 	targets, _ := f["targets"].([]any)
 	for i, t := range targets {
 		name := "targets[" + itoa(i) + "]"
-		if v, _, good := checkType(name, t, fStrings); !good || len(v.([]string)) < 2 {
-			return bad(name, "must be an array of strings such as [\"analysis\", \"id\", \"<ID>\"]"), false
+		v, _, good := checkType(name, t, fStrings)
+		if !good || !validTarget(v.([]string)) {
+			return bad(name, "must be [\"run_user\"] or [\"analysis\"] (every one), with \"id\", \"<ID>\" (one) "+
+				"or \"tag_match\", \"<tag key>\" (those whose tag matches)"), false
 		}
 	}
 	return reply{}, true
+}
+
+// validTarget reports whether t is one of the documented target forms: ["run_user"]
+// (every run user; "analysis" likewise), ["run_user", "id", ID] and ["run_user",
+// "tag_match", key].
+func validTarget(t []string) bool {
+	if len(t) == 0 || (t[0] != "run_user" && t[0] != "analysis") {
+		return false
+	}
+	switch len(t) {
+	case 1:
+		return true
+	case 3:
+		return (t[1] == "id" || t[1] == "tag_match") && strings.TrimSpace(t[2]) != ""
+	}
+	return false
 }

@@ -99,7 +99,18 @@ func TestAccessPolicies(t *testing.T) {
 	bad("permissions[0].action", func(m map[string]any) { m["permissions"].([]any)[0].(map[string]any)["action"] = []string{} })
 	bad("permissions[0].resource", func(m map[string]any) { m["permissions"].([]any)[0].(map[string]any)["resource"] = "device" })
 	bad("permissions[0]", func(m map[string]any) { m["permissions"] = []any{"allow all"} })
-	bad("targets[0]", func(m map[string]any) { m["targets"] = []any{[]string{"analysis"}} })
+	bad("targets[0]", func(m map[string]any) { m["targets"] = []any{[]string{}} })
+	bad("targets[0]", func(m map[string]any) { m["targets"] = []any{[]string{"device"}} })
+	bad("targets[0]", func(m map[string]any) { m["targets"] = []any{[]string{"analysis", "id"}} })
+	bad("targets[1]", func(m map[string]any) { m["targets"] = []any{[]string{"run_user"}, []string{"run_user", "name", "x"}} })
+
+	// The documented global targets are one element long: every run user, every
+	// analysis; tag matches name a key.
+	for _, target := range [][]string{{"run_user"}, {"analysis"}, {"run_user", "tag_match", "company"}} {
+		m := map[string]any{"name": "global", "permissions": policy["permissions"], "targets": []any{target}}
+		r := asAccount(t, srv, "POST", "/am", m)
+		assert.Equal(t, http.StatusCreated, r.code, "%v: %s", target, r.body)
+	}
 
 	assert.Equal(t, "Access Management Successfully Updated", asAccount(t, srv, "PUT", "/am/"+made.ID, map[string]any{"active": false}).str(t))
 	r = asAccount(t, srv, "PUT", "/am/"+made.ID, map[string]any{"permissions": []any{map[string]any{"effect": "deny"}}})

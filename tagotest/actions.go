@@ -15,7 +15,7 @@ import (
 // actionTypes are the trigger kinds of an action, with the fields each trigger entry
 // needs.
 var actionTypes = map[string][]string{
-	"condition":          {"device", "variable", "is", "value_type"},
+	"condition":          {"variable", "is", "value_type"}, // and device, or tag_key and tag_value
 	"condition_geofence": {"device", "variable", "is", "value"},
 	"resource":           {"resource", "when"},
 	"interval":           {"interval"},
@@ -44,9 +44,15 @@ var actionKinds = map[string][]string{
 var conditions = []string{"<", ">", "=", "!", "><", "*"}
 
 // Actions are a collection. The fake evaluates the variable-condition triggers
-// ("condition") when data is stored and runs the effect: a script runs its analyses,
-// a post sends the matching records to its URL; every other effect is recorded only
-// (see [Server.ActionFirings]).
+// ("condition", watching one device or the devices carrying a tag) when data is stored
+// and runs the effect: a script runs its analyses, a post sends the matching records
+// to its URL; every other effect is recorded only (see [Server.ActionFirings]).
+//
+// "lock" is the action's state, as the platform documents Trigger Unlock: an action
+// with unlock conditions (trigger entries with "unlock": true, single-device only)
+// locks itself when it fires, and while locked it does not fire until an unlock
+// condition matches (which also fires it with trigger_when_unlock); one without unlock
+// conditions never locks. A create or an edit may set the state by hand.
 var _ = register(&spec{
 	key: "action", noun: "Action", path: "/action", kinds: accountOnly, tagType: "action",
 	order: "name,asc", listFields: []string{"id", "name"}, required: []string{"name", "action"},
@@ -59,15 +65,8 @@ var _ = register(&spec{
 			"trigger": []any{}, "tags": []Tag{}, "last_triggered": nil, "trigger_when_unlock": false}
 	},
 	validate: validateAction,
-	inserted: func(c *call, d *doc) { d.ext = &actionState{} },
-	edited:   func(c *call, d *doc, f obj) { d.ext = &actionState{} }, // a changed action starts unlocked
 	result:   func(c *call, d *doc) any { return obj{"action": d.id} },
 })
-
-// actionState is what an action remembers between data: whether it is locked.
-type actionState struct {
-	locked bool
-}
 
 // validateAction checks the trigger kind, each trigger entry and the effect: a
 // wrong combination (a condition without a variable, a script without analyses) is
@@ -115,8 +114,19 @@ func validateAction(c *call, f obj, old *doc) (reply, bool) {
 				return bad(name+".second_value", "is required for ><"), false
 			}
 			dev, _ := m["device"].(string)
-			if d := c.s.table("device")[dev]; d == nil || d.profile != c.profile() {
-				return bad(name+".device", "device %s not found", dev), false
+			key, _ := m["tag_key"].(string)
+			val, _ := m["tag_value"].(string)
+			switch {
+			case dev != "" && (key != "" || val != ""):
+				return bad(name+".device", "watch one device or the devices of a tag (tag_key, tag_value), not both"), false
+			case dev == "" && (key == "" || val == ""):
+				return bad(name+".device", "is required for condition triggers, or tag_key and tag_value"), false
+			case dev != "":
+				if d := c.s.table("device")[dev]; d == nil || d.profile != c.profile() {
+					return bad(name+".device", "device %s not found", dev), false
+				}
+			case m["unlock"] == true:
+				return bad(name+".unlock", "unlock conditions apply to single-device actions only"), false
 			}
 		case "condition_geofence":
 			if is := m["is"]; is != "IN" && is != "OUT" {
@@ -207,31 +217,43 @@ func (s *Server) ActionFirings() []ActionFiring {
 }
 
 // triggerActionsLocked evaluates the profile's condition actions on records just
-// stored on a device. An action with lock fires once and then waits for one of its
-// unlock entries (trigger entries with "unlock": true) to match before it fires
-// again; trigger_when_unlock fires it on the unlock too.
+// stored on a device: the entries watching the device (by ID or by one of its tags)
+// whose condition holds fire the action, unless it is locked; an action with unlock
+// entries then locks, and a locked one unlocks when an unlock entry holds (firing
+// too with trigger_when_unlock).
 func (s *Server) triggerActionsLocked(d *device, recs []*record) {
 	if len(s.table("action")) == 0 {
 		return
+	}
+	tags, _ := d.fields["tags"].([]Tag)
+	watches := func(m map[string]any) bool {
+		if dev, _ := m["device"].(string); dev != "" {
+			return dev == d.id
+		}
+		key, _ := m["tag_key"].(string)
+		val, _ := m["tag_value"].(string)
+		return slices.Contains(tags, Tag{Key: key, Value: val})
 	}
 	for _, a := range s.docsLocked("action", func(a *doc) bool { return a.profile == d.profile }) {
 		if active, _ := a.fields["active"].(bool); !active || a.fields["type"] != "condition" {
 			continue
 		}
-		st := a.ext.(*actionState)
-		lock, _ := a.fields["lock"].(bool)
+		locked, _ := a.fields["lock"].(bool)
 		var fire, unlock []*record
+		hasUnlock := false
 		triggers, _ := a.fields["trigger"].([]any)
 		for _, t := range triggers {
 			m, _ := t.(map[string]any)
-			if m["device"] != d.id {
+			isUnlock, _ := m["unlock"].(bool)
+			hasUnlock = hasUnlock || isUnlock
+			if !watches(m) {
 				continue
 			}
 			for _, r := range recs {
 				if !strings.EqualFold(fmt.Sprint(m["variable"]), r.variable) || !conditionHolds(m, r.value) {
 					continue
 				}
-				if isUnlock, _ := m["unlock"].(bool); isUnlock {
+				if isUnlock {
 					unlock = append(unlock, r)
 				} else {
 					fire = append(fire, r)
@@ -239,13 +261,13 @@ func (s *Server) triggerActionsLocked(d *device, recs []*record) {
 			}
 		}
 		switch {
-		case !lock && len(fire) > 0:
+		case !locked && len(fire) > 0:
+			if hasUnlock {
+				a.fields["lock"] = true
+			}
 			s.fireLocked(a, d, fire)
-		case lock && !st.locked && len(fire) > 0:
-			st.locked = true
-			s.fireLocked(a, d, fire)
-		case lock && st.locked && len(unlock) > 0:
-			st.locked = false
+		case locked && len(unlock) > 0:
+			a.fields["lock"] = false
 			if when, _ := a.fields["trigger_when_unlock"].(bool); when {
 				s.fireLocked(a, d, unlock)
 			}

@@ -136,25 +136,72 @@ func TestActionRunsAnalysisOnThreshold(t *testing.T) {
 	assert.Len(t, srv.AnalysisRuns(), 3)
 }
 
+// lock is the action's state (the platform's Trigger Unlock): an action with unlock
+// conditions locks itself when it fires and unlocks when one of them holds; one
+// without never locks; a create or an edit sets the state by hand.
 func TestActionLockAndConditions(t *testing.T) {
 	t.Parallel()
 	srv := NewServer(t)
 	dev := srv.AddDevice(DeviceSpec{Name: "d"})
 	unlock := condition(dev.ID, "level", "<", "20", "number")
 	unlock["unlock"] = true
-	id := newAction(t, srv, map[string]any{"name": "High", "type": "condition", "lock": true,
-		"trigger": []any{condition(dev.ID, "level", ">", "80", "number"), unlock},
-		"action":  map[string]any{"type": "email", "to": "ops@example.com", "subject": "s", "message": "m"}})
-	fired := func() int { return len(srv.ActionFirings()) }
-	for _, v := range []float64{90, 95, 50, 10, 85} {
+	email := map[string]any{"type": "email", "to": "ops@example.com", "subject": "s", "message": "m"}
+	id := newAction(t, srv, map[string]any{"name": "High", "type": "condition",
+		"trigger": []any{condition(dev.ID, "level", ">", "80", "number"), unlock}, "action": email})
+	fired := func(action string) int {
+		n := 0
+		for _, f := range srv.ActionFirings() {
+			if f.Action == action {
+				n++
+			}
+		}
+		return n
+	}
+	locked := func(action string) bool {
+		var info map[string]any
+		asAccount(t, srv, "GET", "/action/"+action, nil).decode(t, &info)
+		return info["lock"] == true
+	}
+	assert.False(t, locked(id), "an action starts unlocked")
+	srv.AddData(dev.ID, Record{Variable: "level", Value: 90})
+	assert.Equal(t, 1, fired(id))
+	assert.True(t, locked(id), "firing locks an action with unlock conditions")
+	for _, v := range []float64{95, 50} {
 		srv.AddData(dev.ID, Record{Variable: "level", Value: v})
 	}
-	assert.Equal(t, 2, fired(), "fires, stays locked, unlocks below 20, fires again")
+	assert.Equal(t, 1, fired(id), "a locked action does not fire")
+	srv.AddData(dev.ID, Record{Variable: "level", Value: 10})
+	assert.False(t, locked(id), "an unlock condition unlocks it")
+	assert.Equal(t, 1, fired(id), "without trigger_when_unlock the unlock does not fire it")
+	srv.AddData(dev.ID, Record{Variable: "level", Value: 85})
+	assert.Equal(t, 2, fired(id), "unlocked, it fires again")
+
 	asAccount(t, srv, "PUT", "/action/"+id, map[string]any{"trigger_when_unlock": true})
-	for _, v := range []float64{90, 5} {
+	assert.True(t, locked(id), "an edit leaves the state as it is")
+	srv.AddData(dev.ID, Record{Variable: "level", Value: 5})
+	assert.Equal(t, 3, fired(id), "the unlock fires it with trigger_when_unlock")
+	assert.False(t, locked(id))
+
+	// By hand: locked at creation, or by an edit.
+	manual := newAction(t, srv, map[string]any{"name": "Manual", "type": "condition", "lock": true,
+		"trigger": []any{condition(dev.ID, "level", ">", "80", "number"), unlock}, "action": email})
+	srv.AddData(dev.ID, Record{Variable: "level", Value: 90})
+	assert.Equal(t, 0, fired(manual), "created locked, it waits for an unlock condition")
+	srv.AddData(dev.ID, Record{Variable: "level", Value: 1})
+	srv.AddData(dev.ID, Record{Variable: "level", Value: 90})
+	assert.Equal(t, 1, fired(manual))
+	asAccount(t, srv, "PUT", "/action/"+manual, map[string]any{"lock": false})
+	srv.AddData(dev.ID, Record{Variable: "level", Value: 91})
+	assert.Equal(t, 2, fired(manual), "unlocked by hand")
+
+	// Without unlock conditions an action never locks.
+	plain := newAction(t, srv, map[string]any{"name": "Plain", "type": "condition",
+		"trigger": []any{condition(dev.ID, "level", ">", "80", "number")}, "action": email})
+	for _, v := range []float64{90, 95} {
 		srv.AddData(dev.ID, Record{Variable: "level", Value: v})
 	}
-	assert.Equal(t, 4, fired(), "and on the unlock with trigger_when_unlock")
+	assert.Equal(t, 2, fired(plain))
+	assert.False(t, locked(plain))
 
 	// The conditions on each value type.
 	tests := []struct {
@@ -226,4 +273,45 @@ func TestActionPostsWebhook(t *testing.T) {
 	assert.Empty(t, firings[0].WebhookError)
 	assert.Equal(t, 0, firings[1].WebhookStatus)
 	assert.NotEmpty(t, firings[1].WebhookError)
+}
+
+// A condition may watch the devices carrying a tag instead of one device.
+func TestActionWatchesDevicesByTag(t *testing.T) {
+	t.Parallel()
+	srv := NewServer(t)
+	north := srv.AddDevice(DeviceSpec{Name: "n", Tags: []Tag{{"site", "north"}}})
+	south := srv.AddDevice(DeviceSpec{Name: "s", Tags: []Tag{{"site", "south"}}})
+	trig := map[string]any{"tag_key": "site", "tag_value": "north", "variable": "level", "is": ">", "value": "80", "value_type": "number"}
+	id := newAction(t, srv, map[string]any{"name": "North high", "type": "condition", "trigger": []any{trig},
+		"action": map[string]any{"type": "notification", "subject": "s", "message": "m"}})
+	srv.AddData(north.ID, Record{Variable: "level", Value: 90})
+	srv.AddData(south.ID, Record{Variable: "level", Value: 95})
+	firings := srv.ActionFirings()
+	require.Len(t, firings, 1)
+	assert.Equal(t, id, firings[0].Action)
+	assert.Equal(t, north.ID, firings[0].Device)
+
+	// A device tagged later is watched from then on.
+	asAccount(t, srv, "PUT", "/device/"+south.ID, map[string]any{"tags": []Tag{{"site", "north"}}})
+	srv.AddData(south.ID, Record{Variable: "level", Value: 99})
+	assert.Len(t, srv.ActionFirings(), 2)
+
+	for _, tc := range []struct {
+		set   func(m map[string]any)
+		field string
+		msg   string
+	}{
+		{func(m map[string]any) { delete(m, "tag_value") }, "trigger[0].device", "is required for condition triggers, or tag_key and tag_value"},
+		{func(m map[string]any) { m["device"] = north.ID }, "trigger[0].device", "watch one device or the devices of a tag (tag_key, tag_value), not both"},
+		{func(m map[string]any) { m["unlock"] = true }, "trigger[0].unlock", "unlock conditions apply to single-device actions only"},
+	} {
+		m := map[string]any{}
+		for k, v := range trig {
+			m[k] = v
+		}
+		tc.set(m)
+		r := asAccount(t, srv, "POST", "/action", map[string]any{"name": "x", "type": "condition", "trigger": []any{m},
+			"action": map[string]any{"type": "notification", "subject": "s", "message": "m"}})
+		assert.Equal(t, map[string][]string{tc.field: {tc.msg}}, r.env.FieldErrors)
+	}
 }

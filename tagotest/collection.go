@@ -101,6 +101,7 @@ type spec struct {
 	created          int    // create's status: 200 (zero) or 201
 	bodyless         bool   // create takes no body: an empty one reads as {}
 	updated, removed string // the edit's and the delete's answers
+	updatedResult    any    // the edit's answer when it is not a string ({"message": ...}); nil: updated
 
 	parent      string // nested collection: the parent spec's key
 	parentField string // the field naming the parent ("dashboard")
@@ -428,6 +429,9 @@ func (sp *spec) edit(c *call) reply {
 		return rep
 	}
 	sp.applyEdit(c, d, f)
+	if sp.updatedResult != nil {
+		return ok(sp.updatedResult)
+	}
 	return ok(sp.updated)
 }
 

@@ -80,6 +80,12 @@ var deviceSpec = register(&spec{
 		serial := c.q.str("serial")
 		return serial == "" || c.s.deviceHasSerial(d.ext.(*device), serial)
 	},
+	// A standalone TagoCore's devices are listed and read with ?tcore= naming it, the
+	// profile's own devices without.
+	visible: func(c *call, d *doc) bool {
+		dev, _ := d.ext.(*device)
+		return d.profile == c.profile() && dev != nil && dev.tcore == c.q.str("tcore")
+	},
 })
 
 var (

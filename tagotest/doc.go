@@ -45,6 +45,7 @@
 // [Server.Outbox] (the one-time codes, reset links, confirmations and team invitations
 // the platform would have e-mailed), [Server.File] and [Server.Files] (what a data
 // backup wrote), [Server.Published] (what went through the MQTT relay) and
+// [Server.EntityRecords] (an entity's records) and
 // [Server.Requests]. Seeding helpers panic on a
 // programming error such as an unknown device ID. [WithClock] and [WithSeed] make
 // dates, IDs and tokens reproducible; [WithAccountToken] fixes the account token and
@@ -60,7 +61,9 @@
 //     /device/params and PUT /device/params/{id}.
 //   - Devices with an account token: GET /device with filters, fields, orderBy, page
 //     and amount; POST /device (201, {device_id, bucket_id, token}); GET, PUT and
-//     DELETE /device/{id}; /device/{id}/data (same as /data); data_amount; empty;
+//     DELETE /device/{id} (list and info with ?tcore= for the devices of a standalone
+//     TagoCore instance, seeded with DeviceSpec.TagoCore); /device/{id}/data (same as
+//     /data); data_amount; empty;
 //     params (GET, POST with 201, DELETE); chunk (GET, DELETE) for immutable and hybrid
 //     devices; data backup, chunk backup and copy, and restore, against the fake's
 //     Files ([Server.AddFile], [Server.File]; run at once, answered as
@@ -101,9 +104,12 @@
 //     /analysis/{id}/download[?version=N] ({url, size_unit, size, expire_at}, the URL
 //     served by this server for an hour, without a token).
 //   - Actions: list, info, create ({action}), edit, delete. Variable-condition
-//     triggers ("condition": device, variable, is < > = ! >< *, value, value_type,
-//     unlock) are evaluated whenever data is stored, however it is stored, with lock
-//     and trigger_when_unlock; a "script" action runs its analyses with the matching
+//     triggers ("condition": device, or tag_key and tag_value for the devices carrying
+//     that tag; variable, is < > = ! >< *, value, value_type, unlock) are evaluated
+//     whenever data is stored, however it is stored; "lock" is the action's state
+//     (an action with unlock conditions locks when it fires and unlocks when one of
+//     them holds, firing then too with trigger_when_unlock; a create or an edit sets
+//     it by hand); a "script" action runs its analyses with the matching
 //     records as the scope, a "post" action sends them (a JSON array) to its URL with
 //     its headers before the request that stored the data is answered; other effects
 //     are recorded in [Server.ActionFirings] only. Other trigger kinds are stored and
@@ -112,6 +118,14 @@
 //     and info give value_length) and the key is fixed and unique in the profile.
 //   - Access management: GET, POST (201, {am_id}) /am; GET, PUT, DELETE /am/{id};
 //     permissions and targets are checked, not enforced.
+//   - Entities: list, info, create (a typed schema and indexes, {id}), edit (name, tags,
+//     payload_decoder), delete; PUT /entity/{id}/schema (create, rename, update and
+//     delete fields, create and delete indexes, all or none); records sent (checked
+//     against the schema; an existing id replaces its record), read through an index
+//     (filters on a left-to-right prefix of its fields, equalities and {start, end}
+//     ranges, ordered by its last field, paged), edited, deleted by IDs (at most 10),
+//     counted (data_amount) and emptied; the rules are in entities.go. TagoSQL's
+//     table list names them.
 //   - GET /tags/keys/{type}: the distinct tag keys of the caller's devices (also
 //     "bucket"), dashboards, analyses, actions or secrets ("run_users" and "tcore" are
 //     known and empty).
@@ -325,7 +339,7 @@
 // # Not implemented
 //
 // Payload parsers and encoders, running analysis scripts, schedule, interval,
-// resource and usage triggers of actions, access-policy enforcement, TagoRUN,
-// entities, billing, real rate limiting (inject 429s instead), data backups and
-// restores, device conversion and the network device list.
+// Payload parsers and encoders, running analysis scripts, schedule, interval,
+// resource and usage triggers of actions, access-policy enforcement, billing (the
+// Billing service has no fake), and real rate limiting (inject 429s instead).
 package tagotest

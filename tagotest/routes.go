@@ -186,6 +186,16 @@ func (s *Server) routeTable() []route {
 		r(get, "/sql/:id/version/:n", acc, s.sqlVersion),
 		r(post, "/sql/:id/execute", acc, s.executeSQL),
 
+		// Entities' schemas and records (list, info, create, edit and delete are
+		// collection routes).
+		r(put, "/entity/:id/schema", acc, s.editEntitySchema),
+		r(get, "/entity/:id/data_amount", acc, s.entityAmount),
+		r(post, "/entity/:id/empty", acc, s.emptyEntity),
+		r(get, "/entity/:id/data", acc, s.getEntityData),
+		r(post, "/entity/:id/data", acc, s.postEntityData),
+		r(put, "/entity/:id/data", acc, s.editEntityData),
+		r(del, "/entity/:id/data", acc, s.deleteEntityData),
+
 		// Networks and connectors (account token).
 		r(get, "/integration/network/token/:id", acc, s.listNetworkTokens),
 		r(post, "/integration/network/token", acc, s.createNetworkToken),

@@ -85,6 +85,11 @@ type DeviceSpec struct {
 	ChunkRetention int
 	// MutableVariableRegex selects a hybrid device's mutable variables.
 	MutableVariableRegex string
+	// TagoCore is the ID of a standalone TagoCore instance ([Server.AddTagoCore]) that
+	// holds the device: it is then listed and read only with ?tcore= naming that
+	// instance (GET /device?tcore=, GET /device/{id}?tcore=), not with the profile's
+	// own devices.
+	TagoCore string
 }
 
 // Device is a device as the fake holds it, for assertions.
@@ -101,6 +106,8 @@ type Device struct {
 	LastOutput      time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// TagoCore is the standalone TagoCore instance holding the device, if any.
+	TagoCore string
 }
 
 // AddDevice seeds a device and its first token (returned in Device.Token, carrying
@@ -150,10 +157,16 @@ func (s *Server) AddDevice(spec DeviceSpec) Device {
 		}
 		f["configuration_params"] = ps
 	}
+	if spec.TagoCore != "" {
+		if tc := s.table(tcoreSpec.key)[spec.TagoCore]; tc == nil || tc.profile != prof {
+			panic("tagotest: AddDevice: no TagoCore " + spec.TagoCore + " in the profile")
+		}
+	}
 	d, rep := deviceSpec.createLocked(s.seedCall(prof), nil, f)
 	if d == nil {
 		panic("tagotest: AddDevice: " + describe(rep))
 	}
+	d.ext.(*device).tcore = spec.TagoCore
 	return s.deviceOut(d.ext.(*device))
 }
 
@@ -167,7 +180,7 @@ func describe(r reply) string {
 func (s *Server) deviceOut(d *device) Device {
 	out := Device{ID: d.id, Name: d.str("name"), Profile: d.profile, Type: d.typ(), Network: d.network(),
 		Connector: d.str("connector"), SerieNumber: d.serie(), Active: d.active(), Description: d.str("description"),
-		LastInput: d.lastInput, LastOutput: d.lastOutput}
+		LastInput: d.lastInput, LastOutput: d.lastOutput, TagoCore: d.tcore}
 	out.Visible, _ = d.fields["visible"].(bool)
 	tags, _ := d.fields["tags"].([]Tag)
 	out.Tags = append([]Tag(nil), tags...)

@@ -142,20 +142,23 @@ func (s *Server) executeSQL(c *call) reply {
 }
 
 // sqlTables answers GET /sql/tables: the one table the fake knows and the profile's
-// devices.
+// devices and entities.
 func (s *Server) sqlTables(c *call) reply {
 	cols := make([]obj, len(sqlColumns))
 	for i, name := range sqlColumns {
 		cols[i] = obj{"name": name, "type": sqlColumnType(name)}
 	}
-	devices := []obj{}
-	for _, d := range s.docsLocked(deviceSpec.key, func(d *doc) bool { return d.profile == c.profile() }) {
-		if f := c.q.str("filter"); f == "" || strings.Contains(strings.ToLower(d.str("name")), strings.ToLower(f)) {
-			devices = append(devices, obj{"id": d.id, "name": d.str("name")})
+	resources := func(key string) []obj {
+		out := []obj{}
+		for _, d := range s.docsLocked(key, func(d *doc) bool { return d.profile == c.profile() }) {
+			if f := c.q.str("filter"); f == "" || strings.Contains(strings.ToLower(d.str("name")), strings.ToLower(f)) {
+				out = append(out, obj{"id": d.id, "name": d.str("name")})
+			}
 		}
+		return out
 	}
 	return ok(obj{"tables": []obj{{"function": "data", "label": "Device data", "columns": cols}},
-		"resources": obj{"devices": devices, "entities": []obj{}},
+		"resources": obj{"devices": resources(deviceSpec.key), "entities": resources(entitySpec.key)},
 		"functions": []obj{{"name": "count", "kind": "aggregate", "args": []string{"*"}, "description": "counts rows"}}})
 }
 

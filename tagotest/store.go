@@ -86,6 +86,7 @@ type device struct {
 	lastOutput time.Time
 	params     []*param
 	data       []*record // in insertion order
+	tcore      string    // the standalone TagoCore instance holding the device; empty for the profile's own
 }
 
 // str returns a string field of a doc, "" when absent.
