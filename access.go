@@ -322,9 +322,9 @@ type AccessEditRequest struct {
 	// Active enables or disables the policy.
 	Active *bool `json:"active,omitempty"`
 	// Permissions replaces the permissions.
-	Permissions []AccessPermission `json:"permissions,omitempty"`
+	Permissions []AccessPermission `json:"permissions,omitzero"`
 	// Targets replaces the targets.
-	Targets []AccessMatch `json:"targets,omitempty"`
+	Targets []AccessMatch `json:"targets,omitzero"`
 	// Tags replaces the tags; an empty non-nil slice removes them all.
 	Tags []Tag `json:"tags,omitzero"`
 }

@@ -110,9 +110,9 @@ type SubscriptionEditRequest struct {
 	// Plan is the new plan.
 	Plan Plan `json:"plan,omitempty"`
 	// Services set the given services' amounts.
-	Services map[Service]ServiceLimit `json:"services,omitempty"`
+	Services map[Service]ServiceLimit `json:"services,omitzero"`
 	// AddOns set, per add-on, the profiles it is bought for.
-	AddOns map[AddOn][]string `json:"addons,omitempty"`
+	AddOns map[AddOn][]string `json:"addons,omitzero"`
 	// Coupon is a promo code to apply.
 	Coupon string `json:"coupon,omitempty"`
 }

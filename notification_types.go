@@ -102,7 +102,7 @@ type NotificationEditRequest struct {
 	// Icon is the new icon.
 	Icon *NotificationIcon `json:"icon,omitempty"`
 	// Buttons replace the notification's buttons.
-	Buttons []NotificationButton `json:"buttons,omitempty"`
+	Buttons []NotificationButton `json:"buttons,omitzero"`
 	// ButtonsEnabled says whether the buttons can be pressed.
 	ButtonsEnabled *bool `json:"buttons_enabled,omitempty"`
 	// ButtonsAutodisable disables the buttons once one was pressed.

@@ -130,11 +130,11 @@ type RunEditRequest struct {
 	// SignupLogo is the new sign-up logo's address.
 	SignupLogo *string `json:"signup_logo,omitempty"`
 	// SignupFields replace the sign-up form's extra fields.
-	SignupFields []RunSignupField `json:"signup_fields,omitempty"`
+	SignupFields []RunSignupField `json:"signup_fields,omitzero"`
 	// EmailTemplates replace the given e-mail templates.
-	EmailTemplates map[string]RunEmailTemplate `json:"email_templates,omitempty"`
+	EmailTemplates map[string]RunEmailTemplate `json:"email_templates,omitzero"`
 	// Theme sets the given theme options.
-	Theme map[string]string `json:"theme,omitempty"`
+	Theme map[string]string `json:"theme,omitzero"`
 	// Security replaces the two-factor settings.
 	Security *RunSecurity `json:"security,omitempty"`
 	// AuthTokenTTL is how long a user's login token lives, such as "8 hours".
@@ -368,8 +368,8 @@ type RunUserEditRequest struct {
 	Phone *string `json:"phone,omitempty"`
 	// Language is the user's new language.
 	Language *string `json:"language,omitempty"`
-	// Tags replace the user's tags.
-	Tags []Tag `json:"tags,omitempty"`
+	// Tags replace the user's tags; an empty, non-nil slice removes them all.
+	Tags []Tag `json:"tags,omitzero"`
 	// Active activates or deactivates the user.
 	Active *bool `json:"active,omitempty"`
 	// Newsletter subscribes or unsubscribes the user.
@@ -568,7 +568,7 @@ type SAMLMapping struct {
 type RunSAMLEditRequest struct {
 	// IDPMetadata is the identity provider's XML metadata. The SDK sends it base64
 	// encoded, as the platform wants it.
-	IDPMetadata []byte `json:"idp_metadata,omitempty"`
+	IDPMetadata []byte `json:"idp_metadata,omitzero"`
 	// Mapping replaces the attribute mapping.
 	Mapping *SAMLMapping `json:"mapping,omitempty"`
 }

@@ -97,6 +97,13 @@ func TestRunOperations(t *testing.T) {
 			},
 		},
 		{
+			name: "edit user clearing the tags", method: "PUT", path: "/run/users/" + resRunUserID,
+			body: `{"tags":[]}`, result: `"Run User Successfully Updated"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Run.EditUser(ctx, resRunUserID, RunUserEditRequest{Tags: []Tag{}}))
+			},
+		},
+		{
 			name: "delete user", method: "DELETE", path: "/run/users/" + resRunUserID, result: `"Successfully Removed"`,
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.Run.DeleteUser(ctx, resRunUserID))
