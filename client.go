@@ -304,6 +304,7 @@ type Client struct {
 	logger     *slog.Logger
 	hc         *http.Client // the caller's client, copied: redirects are never followed
 	uaHeader   []string     // the User-Agent header's value, shared by every request
+	plain      bool         // WithAuthHeader(AuthHeaderToken): every kind in the token header
 }
 
 // service is the shared state behind every service; each XxxService is defined as service.
@@ -490,8 +491,8 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	if tok.kind != KindAnonymous && tok.value == "" {
 		return nil, invalidf("token", "must not be empty (use Anonymous() for a client without a token)")
 	}
-	if strings.IndexFunc(tok.value, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return nil, invalidf("token", "must not contain white space or control characters")
+	if err := checkTokenValue(tok); err != nil {
+		return nil, err
 	}
 	s := settings{region: RegionUSE1, timeout: DefaultTimeout, retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
@@ -525,27 +526,63 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 		retry:     s.retry.withDefaults(),
 		logger:    s.logger,
 		userAgent: userAgent(s.userAgent),
+		plain:     s.authHeader == AuthHeaderToken,
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
-	switch {
-	case tok.kind == KindAnonymous:
-		c.authHeader = ""
-	case s.authHeader == AuthHeaderToken:
-		c.authHeader = "Token"
-	case tok.kind == KindAccount:
-		c.authHeader = "Account-Token"
-	case tok.kind == KindDevice:
-		c.authHeader = "Device-Token"
-	case tok.kind == KindAnalysis:
-		c.authHeader = "Analysis-Token"
-	default: // network, authorization and run-user tokens
-		c.authHeader = "Token"
-	}
+	c.authHeader = authHeaderFor(tok.kind, c.plain)
 	c.hc = newHTTPClient(s.httpClient)
 	c.uaHeader = []string{c.userAgent}
+	c.wire()
+	return c, nil
+}
 
+// checkTokenValue refuses a token holding white space or control characters.
+func checkTokenValue(tok Token) error {
+	if strings.IndexFunc(tok.value, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return invalidf("token", "must not contain white space or control characters")
+	}
+	return nil
+}
+
+// authHeaderFor returns the header a token of kind travels in: the kind's own, or the
+// plain token header when plain is set ([WithAuthHeader]); none for no token.
+func authHeaderFor(kind TokenKind, plain bool) string {
+	switch {
+	case kind == KindAnonymous:
+		return ""
+	case plain:
+		return "Token"
+	case kind == KindAccount:
+		return "Account-Token"
+	case kind == KindDevice:
+		return "Device-Token"
+	case kind == KindAnalysis:
+		return "Analysis-Token"
+	default: // network, authorization and run-user tokens
+		return "Token"
+	}
+}
+
+// withToken returns a client like c (base URL, HTTP client, timeout, retry policy,
+// logger, User-Agent, auth header choice) that carries tok instead.
+func (c *Client) withToken(tok Token) (*Client, error) {
+	if tok.kind != KindAnonymous && tok.value == "" {
+		return nil, invalidf("token", "must not be empty")
+	}
+	if err := checkTokenValue(tok); err != nil {
+		return nil, err
+	}
+	value := tok.value
+	n := *c // every setting; the token and the services are replaced below
+	n.kind, n.secret, n.authHeader = tok.kind, &value, authHeaderFor(tok.kind, c.plain)
+	n.wire()
+	return &n, nil
+}
+
+// wire gives c its services.
+func (c *Client) wire() {
 	svc := &service{client: c}
 	c.Data = &DataService{client: c}
 	c.Devices = (*DevicesService)(svc)
@@ -572,7 +609,6 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Services = (*ServicesService)(svc)
 	c.Files = (*FilesService)(svc)
 	c.Entities = (*EntitiesService)(svc)
-	return c, nil
 }
 
 // String describes the client without revealing its token, such as
