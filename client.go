@@ -1,15 +1,19 @@
 // Package tago is a typed Go client for the TagoIO (formerly Tago) REST API.
 //
 // A [Client] carries one token of one kind and exposes the platform's resources as
-// services: [Client.Data] for device data, [Client.Devices], [Client.Tokens],
-// [Client.Authorizations], [Client.Dashboards] and [Client.Networks] for account
-// management and integrations, [Client.Account], [Client.Profiles],
+// services: [Client.Data] for device data; [Client.Devices], [Client.Tokens],
+// [Client.Authorizations], [Client.Dashboards] and [Client.Networks] for devices,
+// dashboards and integrations; [Client.Account], [Client.Profiles],
+// [Client.ProfileBackups] and [Client.Billing] for the account and its profiles;
 // [Client.Analyses], [Client.Actions], [Client.Secrets], [Client.Access] and
-// [Client.Tags] for the account, its profiles and their automation, [Client.Realtime]
-// for live events (Server-Sent Events) and [Client.Services] for the analysis
-// services; the analysis subpackage runs a Go program as a TagoIO analysis. Every
-// method takes a [context.Context] first, decodes the platform's {"status", "result"}
-// envelope into typed results and reports failures as typed errors.
+// [Client.Tags] for automation and access; [Client.Files], [Client.Entities],
+// [Client.SQL], [Client.Notifications], [Client.Dictionaries], [Client.Templates] and
+// [Client.TagoCores] for the rest of the platform; [Client.Run] and [Client.RunUser] for
+// TagoRUN, its administration and its end users; [Client.Realtime] for live events
+// (Server-Sent Events) and [Client.Services] for the analysis services. The analysis
+// subpackage runs a Go program as a TagoIO analysis. Every method takes a
+// [context.Context] first, decodes the platform's {"status", "result"} envelope into
+// typed results and reports failures as typed errors.
 //
 // # Authentication
 //
@@ -227,7 +231,8 @@ type Client struct {
 	// Data sends and reads device data: with a device token for the token's own device,
 	// or with an account token for any device by ID (see [DevicesService.Data]).
 	Data *DataService
-	// Devices manages devices, their configuration parameters and chunks (account token).
+	// Devices manages devices, their configuration parameters, chunks, data backups and
+	// storage type (account token).
 	Devices *DevicesService
 	// Tokens manages device tokens and profile tokens (account token).
 	Tokens *TokensService
@@ -236,8 +241,9 @@ type Client struct {
 	Authorizations *AuthorizationsService
 	// Dashboards manages dashboards, widgets and widget data (account token).
 	Dashboards *DashboardsService
-	// Networks reads networks and connectors (account token) and resolves device tokens
-	// for network-server bridges (network token).
+	// Networks manages networks, connectors and network tokens (account token); with a
+	// network token it resolves device tokens, lists a connector's devices, sets their
+	// parameters, publishes to the MQTT relay and sends data through the network.
 	Networks *NetworksService
 	// Account manages the token's account (account token) and logs in, creates tokens
 	// from credentials and recovers passwords (no token: see [Anonymous]).
