@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"math"
 	"strings"
 	"time"
 )
@@ -138,8 +139,8 @@ func (s *BillingService) EditSubscription(ctx context.Context, req SubscriptionE
 		return invalidf("subscription edit", "changes nothing")
 	}
 	for svc, l := range req.Services {
-		if l.Limit < 0 {
-			return invalidf("services."+string(svc)+".limit", "must not be negative")
+		if err := checkAmount("services."+string(svc)+".limit", l.Limit); err != nil {
+			return err
 		}
 	}
 	for addon, profiles := range req.AddOns {
@@ -150,6 +151,73 @@ func (s *BillingService) EditSubscription(ctx context.Context, req SubscriptionE
 		}
 	}
 	return exec(ctx, s.cl(), &call{method: "POST", path: "/account/subscription", body: req, kinds: accountOnly})
+}
+
+// ActivePlan returns the account's plan as the platform's older plan route reports it,
+// which answers the plan's name only; [BillingService.Subscription] gives the plan with
+// its services and billing cycle.
+//
+// TagoIO API: GET /account/plan
+func (s *BillingService) ActivePlan(ctx context.Context) (Plan, error) {
+	r, err := do[struct {
+		Plan Plan `json:"plan"`
+	}](ctx, s.cl(), &call{method: "GET", path: "/account/plan", kinds: accountOnly})
+	return r.Plan, err
+}
+
+// PlanEditRequest sets the plan and the amounts of its services through the older plan
+// route; nil amounts are left unchanged.
+type PlanEditRequest struct {
+	// Plan is the new plan; required.
+	Plan Plan `json:"plan"`
+	// SMS is the text messages per billing cycle.
+	SMS *float64 `json:"sms,omitempty"`
+	// Email is the e-mails per billing cycle.
+	Email *float64 `json:"email,omitempty"`
+	// DataRecords is the data records the account may store.
+	DataRecords *float64 `json:"data_records,omitempty"`
+	// DeviceRequest is the device requests per billing cycle.
+	DeviceRequest *float64 `json:"device_request,omitempty"`
+	// Analysis is the analysis time per billing cycle.
+	Analysis *float64 `json:"analysis,omitempty"`
+}
+
+// EditPlan sets the plan and its services through the platform's older plan route, as
+// the official SDK's Plan module does; [BillingService.EditSubscription] is the current
+// way. Like every change that costs money, it is never repeated once the platform may
+// have seen it.
+//
+// TagoIO API: POST /account/plan/
+func (s *BillingService) EditPlan(ctx context.Context, req PlanEditRequest) error {
+	switch req.Plan {
+	case PlanFree, PlanStarter, PlanScale:
+	case "":
+		return invalidf("plan", "must not be empty")
+	default:
+		return invalidf("plan", "unknown plan %q (want free, starter or scale)", string(req.Plan))
+	}
+	for _, f := range []struct {
+		name string
+		v    *float64
+	}{{"sms", req.SMS}, {"email", req.Email}, {"data_records", req.DataRecords}, {"device_request", req.DeviceRequest}, {"analysis", req.Analysis}} {
+		if f.v != nil {
+			if err := checkAmount(f.name, *f.v); err != nil {
+				return err
+			}
+		}
+	}
+	return exec(ctx, s.cl(), &call{method: "POST", path: "/account/plan/", body: req, kinds: accountOnly})
+}
+
+// checkAmount checks an amount of a service: a finite number, not below zero.
+func checkAmount(field string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return invalidf(field, "must be a finite number, got %v", v)
+	}
+	if v < 0 {
+		return invalidf(field, "must not be negative, got %v", v)
+	}
+	return nil
 }
 
 // SubscriptionSchedule is a change scheduled for the end of the billing cycle.
@@ -500,8 +568,8 @@ func (s *BillingService) EditAllocation(ctx context.Context, allocations ...Allo
 			return err
 		}
 		for svc, n := range a.Services {
-			if n < 0 {
-				return invalidf(fmt.Sprintf("allocations[%d].%s", i, svc), "must not be negative")
+			if err := checkAmount(fmt.Sprintf("allocations[%d].%s", i, svc), n); err != nil {
+				return err
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -37,6 +38,18 @@ func TestBillingOperations(t *testing.T) {
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return noResult(c.Billing.EditSubscription(ctx, SubscriptionEditRequest{Plan: PlanScale,
 					Services: map[Service]ServiceLimit{ServiceSMS: {Limit: 100}}, Coupon: "WELCOME"}))
+			},
+		},
+		{
+			name: "active plan", method: "GET", path: "/account/plan", result: `{"plan":"starter"}`,
+			run:  func(ctx context.Context, c *Client) (any, error) { return c.Billing.ActivePlan(ctx) },
+			want: PlanStarter,
+		},
+		{
+			name: "edit plan", method: "POST", path: "/account/plan/",
+			body: `{"plan":"scale","sms":50,"data_records":0}`, result: `"Plan updated"`,
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return noResult(c.Billing.EditPlan(ctx, PlanEditRequest{Plan: PlanScale, SMS: Ptr(50.0), DataRecords: Ptr(0.0)}))
 			},
 		},
 		{
@@ -211,6 +224,9 @@ func TestBillingChargesAreNotReplayed(t *testing.T) {
 			return c.Billing.EditSubscription(ctx, SubscriptionEditRequest{Plan: PlanScale})
 		}},
 		{"/account/subscription/pending/retry", func(ctx context.Context, c *Client) error { return c.Billing.RetryLastPayment(ctx) }},
+		{"/account/plan/", func(ctx context.Context, c *Client) error {
+			return c.Billing.EditPlan(ctx, PlanEditRequest{Plan: PlanStarter})
+		}},
 	} {
 		c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
 		got := expectSeq(mt, "POST", tc.path, reply(504, ``), reply(200, `{"status":true,"result":"ok"}`))
@@ -233,10 +249,16 @@ func TestBillingBadInputSendsNothing(t *testing.T) {
 		{c.Billing.EditSubscription(ctx, SubscriptionEditRequest{}), "subscription edit"},
 		{c.Billing.EditSubscription(ctx, SubscriptionEditRequest{Services: map[Service]ServiceLimit{ServiceSMS: {Limit: -1}}}), "services.sms.limit"},
 		{c.Billing.EditSubscription(ctx, SubscriptionEditRequest{AddOns: map[AddOn][]string{AddOnMobile: {"x"}}}), "addons.mobile[0]"},
+		{c.Billing.EditSubscription(ctx, SubscriptionEditRequest{Services: map[Service]ServiceLimit{ServiceSMS: {Limit: math.NaN()}}}), "services.sms.limit"},
+		{c.Billing.EditPlan(ctx, PlanEditRequest{}), "plan"},
+		{c.Billing.EditPlan(ctx, PlanEditRequest{Plan: "gold"}), "plan"},
+		{c.Billing.EditPlan(ctx, PlanEditRequest{Plan: PlanStarter, Email: Ptr(-1.0)}), "email"},
+		{c.Billing.EditPlan(ctx, PlanEditRequest{Plan: PlanStarter, Analysis: Ptr(math.Inf(1))}), "analysis"},
 		{c.Billing.EditPaymentMethod(ctx, ""), "card token"},
 		{c.Billing.EditAllocation(ctx), "allocations"},
 		{c.Billing.EditAllocation(ctx, Allocation{Profile: "x"}), "allocations[0].profile"},
 		{c.Billing.EditAllocation(ctx, Allocation{Profile: resProfileID, Services: map[Service]float64{ServiceSMS: -2}}), "allocations[0].sms"},
+		{c.Billing.EditAllocation(ctx, Allocation{Profile: resProfileID, Services: map[Service]float64{ServiceSMS: math.NaN()}}), "allocations[0].sms"},
 		{func() error { _, err := c.Billing.CheckCoupon(ctx, " "); return err }(), "coupon code"},
 		{func() error { _, err := c.Billing.PaymentHistory(ctx, -1, ""); return err }(), "amount"},
 	} {

@@ -1,15 +1,19 @@
 // Package tago is a typed Go client for the TagoIO (formerly Tago) REST API.
 //
 // A [Client] carries one token of one kind and exposes the platform's resources as
-// services: [Client.Data] for device data, [Client.Devices], [Client.Tokens],
-// [Client.Authorizations], [Client.Dashboards] and [Client.Networks] for account
-// management and integrations, [Client.Account], [Client.Profiles],
+// services: [Client.Data] for device data; [Client.Devices], [Client.Tokens],
+// [Client.Authorizations], [Client.Dashboards] and [Client.Networks] for devices,
+// dashboards and integrations; [Client.Account], [Client.Profiles],
+// [Client.ProfileBackups] and [Client.Billing] for the account and its profiles;
 // [Client.Analyses], [Client.Actions], [Client.Secrets], [Client.Access] and
-// [Client.Tags] for the account, its profiles and their automation, [Client.Realtime]
-// for live events (Server-Sent Events) and [Client.Services] for the analysis
-// services; the analysis subpackage runs a Go program as a TagoIO analysis. Every
-// method takes a [context.Context] first, decodes the platform's {"status", "result"}
-// envelope into typed results and reports failures as typed errors.
+// [Client.Tags] for automation and access; [Client.Files], [Client.Entities],
+// [Client.SQL], [Client.Notifications], [Client.Dictionaries], [Client.Templates] and
+// [Client.TagoCores] for the rest of the platform; [Client.Run] and [Client.RunUser] for
+// TagoRUN, its administration and its end users; [Client.Realtime] for live events
+// (Server-Sent Events) and [Client.Services] for the analysis services. The analysis
+// subpackage runs a Go program as a TagoIO analysis. Every method takes a
+// [context.Context] first, decodes the platform's {"status", "result"} envelope into
+// typed results and reports failures as typed errors.
 //
 // # Authentication
 //
@@ -227,7 +231,8 @@ type Client struct {
 	// Data sends and reads device data: with a device token for the token's own device,
 	// or with an account token for any device by ID (see [DevicesService.Data]).
 	Data *DataService
-	// Devices manages devices, their configuration parameters and chunks (account token).
+	// Devices manages devices, their configuration parameters, chunks, data backups and
+	// storage type (account token).
 	Devices *DevicesService
 	// Tokens manages device tokens and profile tokens (account token).
 	Tokens *TokensService
@@ -236,8 +241,9 @@ type Client struct {
 	Authorizations *AuthorizationsService
 	// Dashboards manages dashboards, widgets and widget data (account token).
 	Dashboards *DashboardsService
-	// Networks reads networks and connectors (account token) and resolves device tokens
-	// for network-server bridges (network token).
+	// Networks manages networks, connectors and network tokens (account token); with a
+	// network token it resolves device tokens, lists a connector's devices, sets their
+	// parameters, publishes to the MQTT relay and sends data through the network.
 	Networks *NetworksService
 	// Account manages the token's account (account token) and logs in, creates tokens
 	// from credentials and recovers passwords (no token: see [Anonymous]).
@@ -304,6 +310,7 @@ type Client struct {
 	logger     *slog.Logger
 	hc         *http.Client // the caller's client, copied: redirects are never followed
 	uaHeader   []string     // the User-Agent header's value, shared by every request
+	plain      bool         // WithAuthHeader(AuthHeaderToken): every kind in the token header
 }
 
 // service is the shared state behind every service; each XxxService is defined as service.
@@ -490,8 +497,8 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	if tok.kind != KindAnonymous && tok.value == "" {
 		return nil, invalidf("token", "must not be empty (use Anonymous() for a client without a token)")
 	}
-	if strings.IndexFunc(tok.value, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return nil, invalidf("token", "must not contain white space or control characters")
+	if err := checkTokenValue(tok); err != nil {
+		return nil, err
 	}
 	s := settings{region: RegionUSE1, timeout: DefaultTimeout, retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
@@ -525,27 +532,63 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 		retry:     s.retry.withDefaults(),
 		logger:    s.logger,
 		userAgent: userAgent(s.userAgent),
+		plain:     s.authHeader == AuthHeaderToken,
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
-	switch {
-	case tok.kind == KindAnonymous:
-		c.authHeader = ""
-	case s.authHeader == AuthHeaderToken:
-		c.authHeader = "Token"
-	case tok.kind == KindAccount:
-		c.authHeader = "Account-Token"
-	case tok.kind == KindDevice:
-		c.authHeader = "Device-Token"
-	case tok.kind == KindAnalysis:
-		c.authHeader = "Analysis-Token"
-	default: // network, authorization and run-user tokens
-		c.authHeader = "Token"
-	}
+	c.authHeader = authHeaderFor(tok.kind, c.plain)
 	c.hc = newHTTPClient(s.httpClient)
 	c.uaHeader = []string{c.userAgent}
+	c.wire()
+	return c, nil
+}
 
+// checkTokenValue refuses a token holding white space or control characters.
+func checkTokenValue(tok Token) error {
+	if strings.IndexFunc(tok.value, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return invalidf("token", "must not contain white space or control characters")
+	}
+	return nil
+}
+
+// authHeaderFor returns the header a token of kind travels in: the kind's own, or the
+// plain token header when plain is set ([WithAuthHeader]); none for no token.
+func authHeaderFor(kind TokenKind, plain bool) string {
+	switch {
+	case kind == KindAnonymous:
+		return ""
+	case plain:
+		return "Token"
+	case kind == KindAccount:
+		return "Account-Token"
+	case kind == KindDevice:
+		return "Device-Token"
+	case kind == KindAnalysis:
+		return "Analysis-Token"
+	default: // network, authorization and run-user tokens
+		return "Token"
+	}
+}
+
+// withToken returns a client like c (base URL, HTTP client, timeout, retry policy,
+// logger, User-Agent, auth header choice) that carries tok instead.
+func (c *Client) withToken(tok Token) (*Client, error) {
+	if tok.kind != KindAnonymous && tok.value == "" {
+		return nil, invalidf("token", "must not be empty")
+	}
+	if err := checkTokenValue(tok); err != nil {
+		return nil, err
+	}
+	value := tok.value
+	n := *c // every setting; the token and the services are replaced below
+	n.kind, n.secret, n.authHeader = tok.kind, &value, authHeaderFor(tok.kind, c.plain)
+	n.wire()
+	return &n, nil
+}
+
+// wire gives c its services.
+func (c *Client) wire() {
 	svc := &service{client: c}
 	c.Data = &DataService{client: c}
 	c.Devices = (*DevicesService)(svc)
@@ -572,7 +615,6 @@ func NewClient(tok Token, opts ...Option) (*Client, error) {
 	c.Services = (*ServicesService)(svc)
 	c.Files = (*FilesService)(svc)
 	c.Entities = (*EntitiesService)(svc)
-	return c, nil
 }
 
 // String describes the client without revealing its token, such as

@@ -527,6 +527,45 @@ func (s *DevicesService) Delete(ctx context.Context, id string) error {
 	return exec(ctx, s.cl(), &call{method: "DELETE", path: "/device/" + escape(id), kinds: accountOnly})
 }
 
+// ClientFor returns a client that carries one of the device's own tokens, with this
+// client's settings (base URL, HTTP client, retry policy, logger), as the official
+// SDK's Utils.getDevice does: for sending data as the device, which the platform may
+// refuse from an account token (see [DevicesService.Data]). The token is the newest that
+// has not expired, preferring one that may write (full or write permission) to a
+// read-only one; a device without any is an error matching [ErrNotFound].
+//
+// TagoIO API: GET /device/token/{deviceID}
+func (s *DevicesService) ClientFor(ctx context.Context, deviceID string) (*Client, error) {
+	if err := checkID("device ID", deviceID); err != nil {
+		return nil, err
+	}
+	c := s.cl()
+	tokens := &TokensService{client: c}
+	opts := &TokenListOptions{ListOptions: ListOptions{Amount: 100, Fields: tokenFinderFields}}
+	now := time.Now()
+	var readOnly Secret
+	for tok, err := range tokens.All(ctx, deviceID, opts) {
+		if err != nil {
+			return nil, err
+		}
+		if tok.Token == "" || !tok.ExpireTime.Time.IsZero() && !tok.ExpireTime.Time.After(now) {
+			continue
+		}
+		switch tok.Permission {
+		case PermissionFull, PermissionWrite:
+			return c.withToken(DeviceToken(tok.Token.Reveal()))
+		case PermissionRead:
+			if readOnly == "" {
+				readOnly = tok.Token
+			}
+		}
+	}
+	if readOnly != "" {
+		return c.withToken(DeviceToken(readOnly.Reveal()))
+	}
+	return nil, fmt.Errorf("%w: device %s has no token that has not expired", ErrNotFound, deviceID)
+}
+
 // DataAmount returns how many data records a device holds.
 //
 // TagoIO API: GET /device/{id}/data_amount

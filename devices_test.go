@@ -673,3 +673,99 @@ func TestResourceServicesOnAZeroClientDoNotPanic(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	assert.Equal(t, 0, mt.GetTotalCallCount())
 }
+
+func TestDevicesClientFor(t *testing.T) {
+	t.Parallel()
+	const (
+		expired  = "e0000000-0000-4000-8000-000000000001"
+		readOnly = "e0000000-0000-4000-8000-000000000002"
+		writer   = "e0000000-0000-4000-8000-000000000003"
+	)
+	listQuery := "page=1&amount=100&fields[0]=name&fields[1]=token&fields[2]=permission&fields[3]=serie_number" +
+		"&fields[4]=last_authorization&fields[5]=expire_time&fields[6]=created_at&orderBy=created_at,desc"
+	tests := []struct {
+		name   string
+		tokens string
+		plain  bool
+		want   string // the token the client carries; "" for ErrNotFound
+	}{
+		{"the newest that may write and has not expired",
+			`[{"name":"old","token":"` + expired + `","permission":"full","expire_time":"2001-01-01T00:00:00.000Z"},` +
+				`{"name":"ro","token":"` + readOnly + `","permission":"read","expire_time":"never"},` +
+				`{"name":"rw","token":"` + writer + `","permission":"write","expire_time":"2999-01-01T00:00:00.000Z"}]`, false, writer},
+		{"a read-only token when no other is left",
+			`[{"name":"old","token":"` + expired + `","permission":"write","expire_time":"2001-01-01T00:00:00.000Z"},` +
+				`{"name":"ro","token":"` + readOnly + `","permission":"read","expire_time":"never"}]`, true, readOnly},
+		{"no usable token",
+			`[{"name":"old","token":"` + expired + `","permission":"full","expire_time":"2001-01-01T00:00:00.000Z"}]`, false, ""},
+		{"no token at all", `[]`, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []Option
+			if tt.plain {
+				opts = append(opts, WithAuthHeader(AuthHeaderToken))
+			}
+			c, mt, _ := newTestClient(t, AccountToken(testAccountToken), opts...)
+			list := expect(mt, "GET", "/device/token/"+resDeviceID, 200, `{"status":true,"result":`+tt.tokens+`}`)
+			sent := expect(mt, "POST", "/data", 200, `{"status":true,"result":"1 Data Added"}`)
+
+			dc, err := c.Devices.ClientFor(t.Context(), resDeviceID)
+			r := list.last(t)
+			assert.Equal(t, listQuery, r.Query)
+			if tt.plain {
+				assert.Equal(t, testAccountToken, r.Header.Get("Token"))
+			} else {
+				assert.Equal(t, testAccountToken, r.Header.Get("Account-Token"))
+			}
+			if tt.want == "" {
+				require.ErrorIs(t, err, ErrNotFound)
+				assert.Nil(t, dc)
+				assert.NotContains(t, err.Error(), expired)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, KindDevice, dc.TokenKind())
+			assert.Equal(t, c.BaseURL(), dc.BaseURL())
+			assert.Equal(t, KindAccount, c.TokenKind(), "the account client is left as it was")
+			assert.NotContains(t, fmt.Sprint(dc), tt.want)
+
+			n, err := dc.Data.Send(t.Context(), Data{Variable: "temperature", Value: 21})
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+			got := sent.last(t)
+			if tt.plain {
+				assert.Equal(t, tt.want, got.Header.Get("Token"), "WithAuthHeader is kept")
+				assert.Empty(t, got.Header.Get("Device-Token"))
+			} else {
+				assert.Equal(t, tt.want, got.Header.Get("Device-Token"))
+				assert.Empty(t, got.Header.Get("Token"))
+			}
+			assert.Empty(t, got.Header.Get("Account-Token"))
+			assert.Equal(t, r.Header.Get("User-Agent"), got.Header.Get("User-Agent"))
+		})
+	}
+}
+
+func TestDevicesClientForFailures(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	_, err := c.Devices.ClientFor(t.Context(), "not an id")
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.Zero(t, mt.GetTotalCallCount())
+
+	d, mt, _ := newTestClient(t, DeviceToken(testDeviceToken))
+	_, err = d.Devices.ClientFor(t.Context(), resDeviceID)
+	require.ErrorIs(t, err, ErrTokenKind)
+	assert.Zero(t, mt.GetTotalCallCount())
+
+	var zero Client
+	_, err = zero.Devices.ClientFor(t.Context(), resDeviceID)
+	assert.ErrorIs(t, err, errNilClient)
+
+	c, mt, _ = newTestClient(t, AccountToken(testAccountToken))
+	expect(mt, "GET", "/device/token/"+resDeviceID, 404, `{"status":false,"message":"Device not found"}`)
+	_, err = c.Devices.ClientFor(t.Context(), resDeviceID)
+	require.ErrorIs(t, err, ErrNotFound)
+}

@@ -225,6 +225,68 @@ func TestTranslatorApply(t *testing.T) {
 	assert.EqualValues(t, 2, loads.Load())
 }
 
+func TestTranslatorResolve(t *testing.T) {
+	t.Parallel()
+	c, mt, _ := newTestClient(t, AccountToken(testAccountToken))
+	got := expect(mt, "GET", "/dictionary/PLANT/pt-BR", 200, `{"status":true,"result":{"TITLE":"Caldeira","TEMP":"$0 °C em $1"}}`)
+	expect(mt, "GET", "/dictionary/NOPE/pt-BR", 404, `{"status":false,"message":"Dictionary not found"}`)
+	tr := c.Dictionaries.Translator("pt-BR")
+	ctx := t.Context()
+
+	for _, tt := range []struct {
+		e    Expression
+		want string
+	}{
+		{Expression{Dictionary: "PLANT", Key: "TITLE"}, "Caldeira"},
+		{Expression{Dictionary: "PLANT", Key: "TEMP", Params: []string{"21.5", "sala 1"}}, "21.5 °C em sala 1"},
+		{Expression{Dictionary: "PLANT", Key: "MISSING"}, "#PLANT.MISSING#"},
+		{Expression{Raw: "#PLANT.MISSING,x#", Dictionary: "PLANT", Key: "MISSING", Params: []string{"x"}}, "#PLANT.MISSING,x#"},
+	} {
+		out, err := tr.Resolve(ctx, tt.e)
+		require.NoError(t, err, tt.e.Key)
+		assert.Equal(t, tt.want, out, tt.e.Key)
+	}
+	e, ok := ParseExpression("#PLANT.TEMP,3,hall#")
+	require.True(t, ok)
+	out, err := tr.Resolve(ctx, e)
+	require.NoError(t, err)
+	assert.Equal(t, "3 °C em hall", out)
+	require.Equal(t, 1, got.count(), "the dictionary is read once")
+	r := got.last(t)
+	assert.Equal(t, "fallback=true", r.Query)
+	assert.Equal(t, testAccountToken, r.Header.Get("Account-Token"))
+
+	_, err = tr.Resolve(ctx, Expression{Dictionary: "NOPE", Key: "X"})
+	require.ErrorIs(t, err, ErrNotFound)
+
+	before := mt.GetTotalCallCount()
+	for _, tt := range []struct {
+		e     Expression
+		field string
+	}{
+		{Expression{Key: "TITLE"}, "dictionary"},
+		{Expression{Dictionary: "plant", Key: "TITLE"}, "dictionary"},
+		{Expression{Dictionary: "OTHER"}, "key"},
+	} {
+		_, err := tr.Resolve(ctx, tt.e)
+		require.ErrorIs(t, err, ErrInvalidInput)
+		var ie *InputError
+		require.ErrorAs(t, err, &ie)
+		assert.Equal(t, tt.field, ie.Field)
+	}
+	assert.Equal(t, before, mt.GetTotalCallCount(), "bad input sends nothing")
+}
+
+func TestFindExpressions(t *testing.T) {
+	t.Parallel()
+	assert.Nil(t, FindExpressions("no expressions # here"))
+	assert.Equal(t, []Expression{
+		{Raw: "#PLANT.TITLE#", Dictionary: "PLANT", Key: "TITLE"},
+		{Raw: `#PLANT.TEMP,21.5,"sala, 1"#`, Dictionary: "PLANT", Key: "TEMP", Params: []string{"21.5", "sala, 1"}},
+		{Raw: "#A.B#", Dictionary: "A", Key: "B"},
+	}, FindExpressions(`Words #PLANT.TITLE#: #PLANT.TEMP,21.5,"sala, 1"# #lower.x# ##A.B# 100%`))
+}
+
 func TestRunTranslatorIsAnonymous(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newTestClient(t, Anonymous())

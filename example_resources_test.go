@@ -112,3 +112,31 @@ func ExampleAuthorizationsService_Create() {
 	// 70B3D57ED0041234 -> device token ****6667
 	// 70B3D57ED00499FF -> unknown device
 }
+
+// Send data as a device from a program that holds only an account token: ClientFor
+// finds one of the device's tokens and returns a client carrying it, with the same
+// settings.
+func ExampleDevicesService_ClientFor() {
+	srv, err := tagotest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Boiler"})
+
+	client, err := tago.NewClient(tago.AccountToken(srv.AccountToken()), tago.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	device, err := client.Devices.ClientFor(ctx, dev.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n, err := device.Data.Send(ctx, tago.Data{Variable: "temperature", Value: 21.5, Unit: "°C"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(device.TokenKind(), "token;", n, "stored;", len(srv.Data(dev.ID)), "held")
+	// Output: device token; 1 stored; 1 held
+}

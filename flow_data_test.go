@@ -586,3 +586,35 @@ func TestFlowNullValue(t *testing.T) {
 	assert.Nil(t, srv.Data(dev.ID)[1].Value, "Null clears it")
 	assert.Equal(t, "cm", srv.Data(dev.ID)[1].Unit)
 }
+
+// TestFlowRemoveDropdownValues takes an option out of a form's stored dropdown answers
+// on tagotest: the answers holding it are edited in place, the others are untouched.
+func TestFlowRemoveDropdownValues(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	dev := srv.AddDevice(tagotest.DeviceSpec{Name: "Form answers"})
+	answer := func(value string, opts ...string) tagotest.Record {
+		var sent []any
+		for _, o := range opts {
+			sent = append(sent, map[string]any{"value": o, "label": strings.ToUpper(o)})
+		}
+		return tagotest.Record{Variable: "sites", Value: value, Metadata: map[string]any{"sentValues": sent}}
+	}
+	held := srv.AddData(dev.ID, answer("north;SOUTH", "north", "south"), answer("north", "north"), tagotest.Record{Variable: "other", Value: "south"})
+	c := accountClient(t, srv)
+
+	n, err := c.Devices.Data(dev.ID).RemoveDropdownValues(ctx, []string{"sites"}, "south")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	after := map[string]tagotest.Record{}
+	for _, r := range srv.Data(dev.ID) {
+		after[r.ID] = r
+	}
+	require.Len(t, after, 3, "records are edited, never deleted")
+	assert.Equal(t, "north", after[held[0].ID].Value)
+	assert.Equal(t, []any{map[string]any{"value": "north", "label": "NORTH"}}, after[held[0].ID].Metadata["sentValues"])
+	assert.Equal(t, held[1].Value, after[held[1].ID].Value)
+	assert.Equal(t, held[1].Metadata, after[held[1].ID].Metadata)
+	assert.Equal(t, "south", after[held[2].ID].Value, "another variable is left alone")
+}

@@ -319,3 +319,29 @@ func TestFlowConfigParams(t *testing.T) {
 	assert.True(t, got["mode"].Sent)
 	require.ErrorIs(t, account.Devices.RemoveParam(ctx, dev.ID, byKey["threshold"].ID), tago.ErrNotFound)
 }
+
+// TestFlowDeviceClientFor sends data as a device from an account client on tagotest:
+// ClientFor finds the device's token and the records are stored under the device.
+func TestFlowDeviceClientFor(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	srv := tagotest.NewServer(t)
+	c := accountClient(t, srv)
+	dev := createDevice(t, c, "Boiler")
+
+	dc, err := c.Devices.ClientFor(ctx, dev.ID)
+	require.NoError(t, err)
+	_, err = dc.Data.Send(ctx, tago.Data{Variable: "temperature", Value: 21.5})
+	require.NoError(t, err)
+	held := srv.Data(dev.ID)
+	require.Len(t, held, 1)
+	assert.Equal(t, 21.5, held[0].Value)
+	last := srv.Requests()[len(srv.Requests())-1]
+	assert.Equal(t, "POST /data", last.Method+" "+last.Path)
+	assert.Equal(t, "Device-Token", last.TokenHeader)
+	assert.Equal(t, "device", last.TokenKind, "sent with the device's token")
+
+	require.NoError(t, c.Tokens.Delete(ctx, dev.Token.Reveal()))
+	_, err = c.Devices.ClientFor(ctx, dev.ID)
+	require.ErrorIs(t, err, tago.ErrNotFound, "a device without tokens")
+}

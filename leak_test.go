@@ -252,6 +252,7 @@ var secretTypes = []reflect.Type{
 	reflect.TypeFor[tago.Periodicity](),
 	reflect.TypeFor[tago.Permission](),
 	reflect.TypeFor[tago.Plan](),
+	reflect.TypeFor[tago.PlanEditRequest](),
 	reflect.TypeFor[tago.PostWebhook](),
 	reflect.TypeFor[tago.Prices](),
 	reflect.TypeFor[tago.Profile](),

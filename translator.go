@@ -96,6 +96,32 @@ func (t *Translator) Apply(ctx context.Context, text string) (string, error) {
 	return b.String(), nil
 }
 
+// Resolve returns the string of one expression: the string under e.Key in the
+// dictionary whose slug is e.Dictionary, with $0, $1, ... replaced by e.Params. When the
+// dictionary has no such key it returns the expression as written (e.Raw, or
+// #DICTIONARY.KEY# for an Expression built by hand), as [Translator.Apply] leaves it; a
+// dictionary that cannot be loaded is an error. With no Params it looks up one key.
+// The dictionary is read, and kept, as Apply does.
+func (t *Translator) Resolve(ctx context.Context, e Expression) (string, error) {
+	if err := checkSlug("dictionary", e.Dictionary); err != nil {
+		return "", err
+	}
+	if e.Key == "" {
+		return "", invalidf("key", "must not be empty")
+	}
+	entries, err := t.entries(ctx, e.Dictionary)
+	if err != nil {
+		return "", err
+	}
+	if v, found := entries[e.Key]; found {
+		return substitute(v, e.Params), nil
+	}
+	if e.Raw != "" {
+		return e.Raw, nil
+	}
+	return "#" + e.Dictionary + "." + e.Key + "#", nil
+}
+
 // entries returns a dictionary's strings, from the cache while they are fresh.
 func (t *Translator) entries(ctx context.Context, slug string) (map[string]string, error) {
 	t.mu.Lock()
@@ -191,6 +217,26 @@ func ParseExpression(s string) (Expression, bool) {
 	}
 	e.Params, e.Raw = params, s[:j+1]
 	return e, true
+}
+
+// FindExpressions returns the dictionary expressions in text, in order, as
+// [Translator.Apply] finds them; other text, and a '#' that starts no expression, is
+// skipped. It reads nothing from the platform.
+func FindExpressions(text string) []Expression {
+	var out []Expression
+	for rest := text; ; {
+		i := strings.IndexByte(rest, '#')
+		if i < 0 {
+			return out
+		}
+		e, ok := ParseExpression(rest[i:])
+		if !ok {
+			rest = rest[i+1:]
+			continue
+		}
+		out = append(out, e)
+		rest = rest[i+len(e.Raw):]
+	}
 }
 
 // maxParam bounds the parameter numbers substitute replaces, as the official SDK does.

@@ -46,7 +46,9 @@
 //
 // # Routing
 //
-// A [Router] runs one of several handlers by what started the run: [WhenVariable],
-// [WhenEnv], [WhenAction] (the action's event), [WhenWidget], [WhenForm] and
-// [WhenButton] (dashboard input forms and list buttons).
+// A [Router] runs one of several handlers by what started the run: the data
+// ([WhenVariable], [WhenVariableLike], [WhenValue], [WhenGroup], [WhenScopeField]), the
+// environment ([WhenEnv]), an action ([WhenAction] for its event, [WhenActionType]) or
+// a dashboard ([WhenWidget], [WhenForm], [WhenButton], [WhenDeviceListButton],
+// [WhenUserListButton]).
 package analysis

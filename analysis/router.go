@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/go-tago/tago"
 )
@@ -69,6 +70,66 @@ func WhenVariable(names ...string) Matcher {
 	}
 }
 
+// WhenVariableLike matches a trigger whose data holds a record whose variable contains
+// part, such as "temp" for "temperature_1".
+func WhenVariableLike(part string) Matcher {
+	return func(t *Trigger) bool {
+		return slices.ContainsFunc(t.Data, func(d tago.Data) bool { return strings.Contains(d.Variable, part) })
+	}
+}
+
+// WhenValue matches a trigger whose data holds a record with one of the values: a
+// string, a bool or a number of any Go numeric type, compared by kind and value (the
+// number 1 matches 1.0, never "1" or true).
+func WhenValue(values ...any) Matcher {
+	return func(t *Trigger) bool {
+		return slices.ContainsFunc(t.Data, func(d tago.Data) bool {
+			return slices.ContainsFunc(values, func(v any) bool { return sameValue(d, v) })
+		})
+	}
+}
+
+// sameValue reports whether record d holds v.
+func sameValue(d tago.Data, v any) bool {
+	want := tago.Data{Value: v}
+	if f, ok := want.Float(); ok {
+		g, ok := d.Float()
+		return ok && f == g
+	}
+	if s, ok := want.Text(); ok {
+		g, ok := d.Text()
+		return ok && s == g
+	}
+	if b, ok := want.Bool(); ok {
+		g, ok := d.Bool()
+		return ok && b == g
+	}
+	return false
+}
+
+// WhenGroup matches a trigger whose data holds a record of one of the groups (or of
+// the series, the groups' older name, which the official SDK's whenSeries matches).
+func WhenGroup(groups ...string) Matcher {
+	return func(t *Trigger) bool {
+		return slices.ContainsFunc(t.Data, func(d tago.Data) bool {
+			return d.Group != "" && slices.Contains(groups, d.Group) || d.Serie != "" && slices.Contains(groups, d.Serie)
+		})
+	}
+}
+
+// WhenScopeField matches a trigger with a scope item that has the member key, whatever
+// its value: a parameter the dashboard sent, say.
+func WhenScopeField(key string) Matcher {
+	return func(t *Trigger) bool {
+		for i := range t.Scope {
+			if t.ScopeField(i, key) != nil {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // WhenEnv matches a trigger whose environment variable key equals value.
 func WhenEnv(key, value string) Matcher {
 	return func(t *Trigger) bool { v, ok := t.Env[key]; return ok && v == value }
@@ -77,6 +138,10 @@ func WhenEnv(key, value string) Matcher {
 // WhenAction matches a run started by an action on the given event: the platform sets
 // _action_when to "create", "update", "delete", "mqtt_connect" or "mqtt_disconnect".
 func WhenAction(when string) Matcher { return WhenEnv("_action_when", when) }
+
+// WhenActionType matches a run started by an action of the given kind: the platform
+// sets _action_type to "resource", "condition" or "delete".
+func WhenActionType(typ string) Matcher { return WhenEnv("_action_type", typ) }
 
 // WhenWidget matches a run started by a dashboard widget's insert, edit or delete: the
 // platform sets _widget_exec to "insert", "edit" or "delete".
@@ -91,6 +156,20 @@ func WhenButton(id string) Matcher {
 	byScope := scopeHas("device_list_button_id", id)
 	byUser := scopeHas("user_list_button_id", id)
 	return func(t *Trigger) bool { return byScope(t) || byUser(t) || t.Env["_widget_exec"] == id }
+}
+
+// WhenDeviceListButton matches a run started by the custom button id of a device list
+// (or, on older dashboards, a widget whose _widget_exec is id).
+func WhenDeviceListButton(id string) Matcher {
+	byScope := scopeHas("device_list_button_id", id)
+	return func(t *Trigger) bool { return byScope(t) || t.Env["_widget_exec"] == id }
+}
+
+// WhenUserListButton matches a run started by the custom button id of a user list (or,
+// on older dashboards, a widget whose _widget_exec is id).
+func WhenUserListButton(id string) Matcher {
+	byScope := scopeHas("user_list_button_id", id)
+	return func(t *Trigger) bool { return byScope(t) || t.Env["_widget_exec"] == id }
 }
 
 // scopeHas matches a trigger with a scope item whose string member key is value.

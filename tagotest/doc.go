@@ -1,8 +1,9 @@
 // Package tagotest is an in-memory fake of the TagoIO API for tests, demos and load
 // tests: a real HTTP server on the loopback interface (net/http/httptest, no external
 // process) that stores accounts, profiles, devices, tokens, data, dashboards,
-// integrations, analyses, actions, secrets and access policies in memory and
-// answers with the platform's {"status", "result"} envelopes. It is built from the
+// integrations, analyses, actions, secrets, access policies, files, entities, TagoSQL
+// queries, notifications, dictionaries, templates, TagoCore instances and TagoRUN users
+// in memory and answers with the platform's {"status", "result"} envelopes. It is built from the
 // platform's public API description, not from canned answers: a filter filters, a
 // deleted token stops working, a POST that was applied stays applied.
 //
@@ -37,16 +38,20 @@
 // middleware_endpoint), [Server.AddNetworkToken], [Server.AddConnector],
 // [Server.AddAuthorization] (a service authorization key, "at" + 32 hex),
 // [Server.AddDashboard], [Server.AddWidget], [Server.AddAnalysis] (with its analysis
-// token), [Server.AddFile] (a file in a profile's Files, for a data restore).
+// token), [Server.AddFile] (a file in a profile's Files, for a data restore),
+// [Server.AddTagoCore] (a TagoCore instance, with its token).
 // Read-back helpers: [Server.Device], [Server.Devices], [Server.DeviceTokens],
 // [Server.LookupDeviceToken] (to check the last_authorization a resolve stored),
 // [Server.Params], [Server.Data], [Server.Dashboard], [Server.AnalysisRuns] (every run
 // asked for, with its scope), [Server.ActionFirings] (every action that fired),
 // [Server.Outbox] (the one-time codes, reset links, confirmations and team invitations
 // the platform would have e-mailed), [Server.File] and [Server.Files] (what a data
-// backup wrote), [Server.Published] (what went through the MQTT relay) and
-// [Server.EntityRecords] (an entity's records) and
-// [Server.Requests]. Seeding helpers panic on a
+// backup wrote), [Server.Published] (what went through the MQTT relay),
+// [Server.EntityRecords] (an entity's records), [Server.PressedButtons] (notification
+// buttons pressed), [Server.PushDevices] (phones registered for push notifications),
+// [Server.Subscribers] (open realtime streams), [Server.ProfileID] (the default
+// profile) and [Server.Requests] ([Server.ClearRequests] empties it). Seeding helpers
+// panic on a
 // programming error such as an unknown device ID. [WithClock] and [WithSeed] make
 // dates, IDs and tokens reproducible; [WithAccountToken] fixes the account token and
 // [WithCredentials] the account's e-mail and password (default [DefaultEmail] and
@@ -133,6 +138,36 @@
 //     multipart uploads), PUT /files (move), PUT /files/copy, DELETE /files, GET and
 //     PUT /files/permission, POST /data/files/{dashboard}/{widget} (uploads through a
 //     widget's file field), GET /file/{profileID}/{path} (signed link, MD5).
+//   - Notifications: list (read or unread), create (201; buttons checked), delete; PUT
+//     /notification/read (read or unread by IDs), /notification/markallread and
+//     /notification/{id}/{button} (recorded, see [Server.PressedButtons]; a button whose
+//     trigger runs an analysis records the run); POST /notification/push/register and
+//     unregister ([Server.PushDevices]).
+//   - TagoRUN administration: GET and PUT /run (one run per profile, its url
+//     "<profile ID>.run.tagotest" until an edit changes it); run users (list, info,
+//     create, edit, delete; e-mails unique); GET /run/users/{id}/login (a run-user
+//     token); POST /run/email_test; the users' notifications (GET
+//     /run/notification/{user}, create, edit, delete); GET and PUT /run/sso/saml; the
+//     custom domain (POST, GET, DELETE /run/customdomain/{profile}, PUT
+//     /run/customdomain/regenerate/{profile}).
+//   - TagoRUN users, /run/{url}/...: without a token signup, login (run-user tokens
+//     expiring after the run's auth_token_ttl; two-factor codes as for accounts),
+//     login/otp, confirm/{token}, passwordreset/{email}; with the user's token info (GET,
+//     PUT), delete, passwordreset, otp/{type}/enable|disable|confirm, the user's
+//     notifications (list, mark read or unread, mark all read, press a button, delete)
+//     and the user's key/value store (GET, POST, DELETE sdb/{key}).
+//   - Dictionaries: list, info, create ({dictionary}; slugs upper-case and unique),
+//     edit, delete; GET, PUT and DELETE /dictionary/{id or slug}/{locale} (?fallback=true
+//     answers the fallback language for a missing one); GET
+//     /dictionary/{run url}/{slug}/{locale} without a token.
+//   - Templates: POST /template (of a dashboard with its widgets, or of an analysis),
+//     GET /template/{id}, POST /template/{id} (installs copies in the caller's profile).
+//   - TagoCore instances ([Server.AddTagoCore]): list, info (?summary=true), edit,
+//     delete, GET /tcore/instance/{id}/token (a new token).
+//   - TagoSQL: stored queries (list, info, create, edit raising the version, delete), GET
+//     /sql/{id}/version/{n}, GET /sql/tables, and POST /sql/{id}/execute running a small
+//     subset of SQL over the profile's device data (SELECT columns or COUNT(*) FROM data,
+//     WHERE with AND, ORDER BY, LIMIT, {{param}} substitution; see sql.go).
 //
 // Resources are served by one generic collection mechanism: list (paging, fields,
 // filters, orderBy), info, create, edit and delete, with the same validation (400
@@ -338,7 +373,6 @@
 //
 // # Not implemented
 //
-// Payload parsers and encoders, running analysis scripts, schedule, interval,
 // Payload parsers and encoders, running analysis scripts, schedule, interval,
 // resource and usage triggers of actions, access-policy enforcement, billing (the
 // Billing service has no fake), and real rate limiting (inject 429s instead).
