@@ -3,34 +3,20 @@ package tago
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-)
 
-// benchStream returns n events as the platform sends device data: an id and one data
-// line of about 250 bytes holding one record.
-func benchStream(n int) []byte {
-	var b bytes.Buffer
-	for i := range n {
-		fmt.Fprintf(&b, "id: %d\ndata: {\"channel\":\"device_data.65a1b2c3d4e5f60718290000\",\"payload\":[{\"id\":\"65a1b2c3d4e5f607%08x\","+
-			"\"device\":\"65a1b2c3d4e5f60718290000\",\"variable\":\"temperature\",\"value\":%d.5,\"unit\":\"°C\","+
-			"\"group\":\"1741608000000%03d\",\"time\":\"2025-03-10T12:00:00.000Z\"}]}\n\n", i, i, i%40, i%1000)
-		if i%50 == 0 {
-			b.WriteString(": keep-alive\n\n")
-		}
-	}
-	return b.Bytes()
-}
+	"github.com/go-tago/tago/internal/ssestream"
+)
 
 // BenchmarkSSEParse is the parser alone over a stream of device-data events; the
 // baseline is the obvious parser built on bufio.Scanner and strings, which allocates per
 // line and per event.
 func BenchmarkSSEParse(b *testing.B) {
 	const n = 10000
-	stream := benchStream(n)
+	stream := ssestream.DeviceData(n)
 	b.Run("parser", func(b *testing.B) {
 		b.SetBytes(int64(len(stream)))
 		b.ReportAllocs()
@@ -108,7 +94,7 @@ func (l loopStream) RoundTrip(r *http.Request) (*http.Response, error) {
 // goroutine and the decoding of the records, as a live-data consumer does it.
 func BenchmarkSubscribe(b *testing.B) {
 	const n = 10000
-	stream := benchStream(n)
+	stream := ssestream.DeviceData(n)
 	for _, decode := range []bool{false, true} {
 		name := "events"
 		if decode {

@@ -1,11 +1,11 @@
 // Command goclient subscribes to the comparison server with the SDK and reports events
-// per second and CPU per event over 300,000 events ("decode" decodes each one).
+// per second and CPU per event over -n events (an argument "decode" decodes each one).
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"os"
 	"syscall"
 	"time"
 
@@ -15,14 +15,19 @@ import (
 // cpu is the process's user and system time.
 func cpu() time.Duration {
 	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func main() {
-	const n = 300000
-	decode := len(os.Args) > 1 && os.Args[1] == "decode"
-	c, err := tago.NewClient(tago.AccountToken("00000000-0000-0000-0000-000000000000"), tago.WithRealtimeURL("http://127.0.0.1:18765"))
+	url := flag.String("url", "http://127.0.0.1:18765", "the comparison server's base URL")
+	events := flag.Int("n", 300000, "events to read (at most the server's)")
+	flag.Parse()
+	n := *events
+	decode := flag.Arg(0) == "decode"
+	c, err := tago.NewClient(tago.AccountToken("00000000-0000-0000-0000-000000000000"), tago.WithRealtimeURL(*url))
 	if err != nil {
 		panic(err)
 	}

@@ -1,8 +1,9 @@
 import { EventSource } from "eventsource";
-const n = 300000;
+const n = Number(process.env.N || 300000);
+const base = process.env.URL || "http://127.0.0.1:18765";
 const decode = process.argv[2] === "decode";
 let got = 0, start = 0n, c0;
-const es = new EventSource("http://127.0.0.1:18765/events?channels=device_data.65a1b2c3d4e5f60718290000&token=x");
+const es = new EventSource(base + "/events?channels=device_data.65a1b2c3d4e5f60718290000&token=x");
 es.onmessage = (ev) => {
   if (got === 0) { start = process.hrtime.bigint(); c0 = process.cpuUsage(); }
   if (decode) { const p = JSON.parse(ev.data).payload; if (!p) throw new Error("no payload"); }
